@@ -55,3 +55,37 @@ function(add_script_test name)
 		set_tests_properties(${name} PROPERTIES ENVIRONMENT "${T_ENV}")
 	endif()
 endfunction()
+
+# add_fuzz_target(<name> SOURCES <files...> [LIBS <libs...>]
+#                 [CORPUS <dir>] [RUNS <n>])
+#   A fuzz target defines LLVMFuzzerTestOneInput(). With BUILD_FUZZERS=ON and
+#   clang it is linked with libFuzzer and the ctest (label fuzz) runs it for
+#   RUNS executions (default 20000) starting from CORPUS (default
+#   tests/fuzz/corpus/<name>); otherwise it is linked with tests/fuzz/replay.c
+#   and the ctest replays every file of the corpus once. Long runs by hand:
+#   build-asan/tests/fuzz/<name> -runs=1000000 tests/fuzz/corpus/<name>
+function(add_fuzz_target name)
+	cmake_parse_arguments(F "" "CORPUS;RUNS" "SOURCES;LIBS" ${ARGN})
+	if(NOT F_CORPUS)
+		set(F_CORPUS ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${name})
+	endif()
+	if(NOT F_RUNS)
+		set(F_RUNS 20000)
+	endif()
+	if(BUILD_FUZZERS AND CMAKE_C_COMPILER_ID STREQUAL "Clang")
+		add_executable(${name} ${F_SOURCES})
+		target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+		set(cmd ${name} -runs=${F_RUNS} -max_total_time=60
+			-timeout=10 ${F_CORPUS})
+	else()
+		add_executable(${name} ${F_SOURCES}
+			${CMAKE_SOURCE_DIR}/tests/fuzz/replay.c)
+		set(cmd ${name} ${F_CORPUS})
+	endif()
+	target_link_libraries(${name} PRIVATE ${F_LIBS})
+	target_include_directories(${name} PRIVATE
+		${PROJECT_INCLUDE_DIR} ${COMMON_SRC_DIR})
+	add_test(NAME fuzz_${name} COMMAND ${cmd})
+	set_tests_properties(fuzz_${name} PROPERTIES LABELS fuzz TIMEOUT 180)
+endfunction()
