@@ -594,7 +594,10 @@ poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	const struct poolset_replica *r = &set->replicas[rep];
 	for (unsigned p = 0; p < m->nparts; p++) {
 		if (m->fds && m->fds[p] >= 0) {
-			if (remove && unlink(r->parts[p].path) && ret == 0)
+			if ((remove == POOLSET_REMOVE_ALL ||
+				    (remove == POOLSET_REMOVE_CREATED &&
+					    m->created[p])) &&
+				unlink(r->parts[p].path) && ret == 0)
 				ret = -errno;
 			close(m->fds[p]);
 		}

@@ -99,7 +99,12 @@ struct poolset_map {
 int poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	struct poolset_map *m);
 
-/* unmap, unlock, close; with remove != 0 also unlink every part file */
+#define POOLSET_KEEP 0
+#define POOLSET_REMOVE_ALL 1
+#define POOLSET_REMOVE_CREATED 2
+
+/* unmap, unlock, close; POOLSET_REMOVE_ALL also unlinks every part file,
+ * POOLSET_REMOVE_CREATED those created by poolset_map_replica() */
 int poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	struct poolset_map *m, int remove);
 

@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* config.c -- rpmemd command line and configuration files */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#ifndef RPMEMD_VERSION
+#define RPMEMD_VERSION "1.12.1"
+#endif
+
+static int
+set_str(char **dst, const char *val)
+{
+	char *s = strdup(val);
+	if (s == NULL)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+void
+rpmemd_config_defaults(struct rpmemd_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->log_file = strdup(RPMEMD_DEFAULT_LOG_FILE);
+	cfg->poolset_dir = strdup(RPMEMD_DEFAULT_POOLSET_DIR);
+	cfg->persist_apm = 0;
+	cfg->persist_general = 1;
+	cfg->use_syslog = 1;
+	cfg->log_level = RPD_LOG_ERR;
+}
+
+void
+rpmemd_config_free(struct rpmemd_config *cfg)
+{
+	free(cfg->log_file);
+	free(cfg->poolset_dir);
+	free(cfg->rm_poolset);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") == 0)
+		*out = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* apply one key/value; -EINVAL for an unknown key or a bad value */
+static int
+apply(struct rpmemd_config *cfg, const char *key, const char *val,
+	unsigned skip)
+{
+	int b;
+	if (strcmp(key, "log-file") == 0) {
+		if (skip & RPMEMD_OPT_LOG_FILE)
+			return 0;
+		if (set_str(&cfg->log_file, val))
+			return -ENOMEM;
+		if (!(skip & RPMEMD_OPT_USE_SYSLOG))
+			cfg->use_syslog = 0;
+		return 0;
+	}
+	if (strcmp(key, "poolset-dir") == 0) {
+		if (skip & RPMEMD_OPT_POOLSET_DIR)
+			return 0;
+		return set_str(&cfg->poolset_dir, val);
+	}
+	if (strcmp(key, "log-level") == 0) {
+		int l = rpmemd_log_level_from_str(val);
+		if (l < 0)
+			return -EINVAL;
+		if (!(skip & RPMEMD_OPT_LOG_LEVEL))
+			cfg->log_level = (enum rpmemd_log_level)l;
+		return 0;
+	}
+	static const struct {
+		const char *key;
+		unsigned opt;
+		size_t off;
+	} bools[] = {
+		{"persist-apm", RPMEMD_OPT_PERSIST_APM,
+			offsetof(struct rpmemd_config, persist_apm)},
+		{"persist-general", RPMEMD_OPT_PERSIST_GENERAL,
+			offsetof(struct rpmemd_config, persist_general)},
+		{"use-syslog", RPMEMD_OPT_USE_SYSLOG,
+			offsetof(struct rpmemd_config, use_syslog)},
+	};
+	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+		if (strcmp(key, bools[i].key) != 0)
+			continue;
+		if (parse_bool(val, &b))
+			return -EINVAL;
+		if (!(skip & bools[i].opt))
+			*(int *)((char *)cfg + bools[i].off) = b;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf, size_t len,
+	const char *fname, unsigned skip, char *err, size_t errlen)
+{
+	const char *p = buf;
+	const char *end = buf + len;
+	unsigned lineno = 0;
+	while (p < end) {
+		const char *start = p;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		lineno++;
+		char *line = malloc(n + 1);
+		if (line == NULL)
+			return -ENOMEM;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl ? nl + 1 : end;
+
+		int ret = 0;
+		if (strlen(line) != n) {
+			ret = -EINVAL; /* embedded NUL */
+		} else {
+			char *hash = strchr(line, '#');
+			if (hash)
+				*hash = '\0';
+			char *t = trim(line);
+			if (*t != '\0') {
+				char *eq = strchr(t, '=');
+				if (eq == NULL) {
+					ret = -EINVAL;
+				} else {
+					*eq = '\0';
+					char *key = trim(t);
+					char *val = trim(eq + 1);
+					if (*key == '\0' || *val == '\0')
+						ret = -EINVAL;
+					else
+						ret = apply(
+							cfg, key, val, skip);
+				}
+			}
+		}
+		if (ret) {
+			if (err && errlen) {
+				int shown = (int)(n > 200 ? 200 : n);
+				snprintf(err, errlen,
+					"Invalid config file line at %s:%u: "
+					"%.*s",
+					fname, lineno, shown,
+					ret == -EINVAL ? start : "");
+			}
+			free(line);
+			return ret;
+		}
+		free(line);
+	}
+	return 0;
+}
+
+int
+rpmemd_config_subst_home(const char *in, const char *home, char **out)
+{
+	/* only the first occurrence counts, as in PMDK */
+	const char *hit = strstr(in, "$HOME");
+	if (hit != NULL && isalnum((unsigned char)hit[5]))
+		hit = NULL;
+	if (hit == NULL || home == NULL) {
+		*out = strdup(in);
+		return *out ? 0 : -ENOMEM;
+	}
+	size_t pre = (size_t)(hit - in);
+	size_t len = pre + strlen(home) + strlen(hit + 5) + 1;
+	char *s = malloc(len);
+	if (s == NULL)
+		return -ENOMEM;
+	snprintf(s, len, "%.*s%s%s", (int)pre, in, home, hit + 5);
+	*out = s;
+	return 0;
+}
+
+static int
+read_file(struct rpmemd_config *cfg, const char *path, int must_exist,
+	unsigned skip, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		int e = errno;
+		if (!must_exist && e == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	int ret = 0;
+	for (;;) {
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1U << 20)) {
+				snprintf(err, errlen, "%s: file too large",
+					path);
+				ret = -EFBIG;
+				goto out;
+			}
+			char *nb = realloc(buf, cap);
+			if (nb == NULL) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (r == 0) {
+			if (ferror(f)) {
+				ret = -EIO;
+				snprintf(err, errlen, "%s: read error", path);
+			}
+			break;
+		}
+	}
+	if (ret == 0)
+		ret = rpmemd_config_parse_buf(
+			cfg, buf, len, path, skip, err, errlen);
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+static const char *
+home_dir(void)
+{
+	const char *h = getenv("HOME");
+	if (h != NULL)
+		return h;
+	struct passwd *pw = getpwuid(getuid());
+	return pw ? pw->pw_dir : NULL;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [--help] [--version] [<args>]\n"
+		"\n"
+		"Remote persistent memory daemon, version %s\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config <path>      configuration file (only this "
+		"one is read)\n"
+		"  -h, --help               print this help and exit\n"
+		"  -V, --version            print the version and exit\n"
+		"  -r, --remove <poolset>   remove the parts of a pool set\n"
+		"  -f, --force              ignore errors when removing\n"
+		"  -s, --pool-set           also remove the pool set file\n"
+		"  -t, --nthreads <n>       worker threads (0: one per lane)\n"
+		"      --log-file <path>    log file\n"
+		"      --poolset-dir <path> pool set directory\n"
+		"      --persist-apm        enable the appliance persistency "
+		"method\n"
+		"      --persist-general    enable the general purpose server "
+		"persistency method\n"
+		"      --use-syslog         log to syslog\n"
+		"      --log-level <level>  err, warn, notice, info or debug\n",
+		prog, RPMEMD_VERSION);
+}
+
+enum {
+	OPT_LOG_FILE = 256,
+	OPT_POOLSET_DIR,
+	OPT_PERSIST_APM,
+	OPT_PERSIST_GENERAL,
+	OPT_USE_SYSLOG,
+	OPT_LOG_LEVEL
+};
+
+enum rpmemd_config_result
+rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
+	int *errnum, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"remove", required_argument, NULL, 'r'},
+		{"force", no_argument, NULL, 'f'},
+		{"pool-set", no_argument, NULL, 's'},
+		{"nthreads", required_argument, NULL, 't'},
+		{"log-file", required_argument, NULL, OPT_LOG_FILE},
+		{"poolset-dir", required_argument, NULL, OPT_POOLSET_DIR},
+		{"persist-apm", no_argument, NULL, OPT_PERSIST_APM},
+		{"persist-general", no_argument, NULL, OPT_PERSIST_GENERAL},
+		{"use-syslog", no_argument, NULL, OPT_USE_SYSLOG},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_file = NULL;
+	unsigned given = 0;
+	int opt;
+	*errnum = 0;
+	err[0] = '\0';
+	rpmemd_config_defaults(cfg);
+	if (cfg->log_file == NULL || cfg->poolset_dir == NULL) {
+		*errnum = ENOMEM;
+		return RPMEMD_CFG_BAD_FILE;
+	}
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "c:hVr:fst:", longopts, NULL)) !=
+		-1) {
+		char *end;
+		switch (opt) {
+		case 'c':
+			config_file = optarg;
+			break;
+		case 'h':
+			usage(argv[0]);
+			return RPMEMD_CFG_EXIT;
+		case 'V':
+			fprintf(stderr, "rpmemd version %s\n", RPMEMD_VERSION);
+			return RPMEMD_CFG_EXIT;
+		case 'r':
+			if (set_str(&cfg->rm_poolset, optarg))
+				return RPMEMD_CFG_BAD_ARGS;
+			break;
+		case 'f':
+			cfg->force = 1;
+			break;
+		case 's':
+			cfg->pool_set = 1;
+			break;
+		case 't':
+			errno = 0;
+			cfg->nthreads = strtoul(optarg, &end, 10);
+			if (errno || *end != '\0' || *optarg == '\0' ||
+				*optarg == '-') {
+				snprintf(err, errlen,
+					"invalid number of threads -- '%s'",
+					optarg);
+				return RPMEMD_CFG_BAD_ARGS;
+			}
+			break;
+		case OPT_LOG_FILE:
+			if (set_str(&cfg->log_file, optarg))
+				return RPMEMD_CFG_BAD_ARGS;
+			cfg->use_syslog = 0;
+			given |= RPMEMD_OPT_LOG_FILE | RPMEMD_OPT_USE_SYSLOG;
+			break;
+		case OPT_POOLSET_DIR:
+			if (set_str(&cfg->poolset_dir, optarg))
+				return RPMEMD_CFG_BAD_ARGS;
+			given |= RPMEMD_OPT_POOLSET_DIR;
+			break;
+		case OPT_PERSIST_APM:
+			cfg->persist_apm = 1;
+			given |= RPMEMD_OPT_PERSIST_APM;
+			break;
+		case OPT_PERSIST_GENERAL:
+			cfg->persist_general = 1;
+			given |= RPMEMD_OPT_PERSIST_GENERAL;
+			break;
+		case OPT_USE_SYSLOG:
+			cfg->use_syslog = 1;
+			given |= RPMEMD_OPT_USE_SYSLOG;
+			break;
+		case OPT_LOG_LEVEL: {
+			int l = rpmemd_log_level_from_str(optarg);
+			if (l < 0) {
+				snprintf(err, errlen,
+					"invalid log level -- '%s'", optarg);
+				return RPMEMD_CFG_BAD_ARGS;
+			}
+			cfg->log_level = (enum rpmemd_log_level)l;
+			given |= RPMEMD_OPT_LOG_LEVEL;
+			break;
+		}
+		default:
+			usage(argv[0]);
+			return RPMEMD_CFG_BAD_ARGS;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument -- '%s'",
+			argv[optind]);
+		return RPMEMD_CFG_BAD_ARGS;
+	}
+	if ((cfg->force || cfg->pool_set) && cfg->rm_poolset == NULL) {
+		snprintf(err, errlen,
+			"--force and --pool-set need --remove <poolset>");
+		return RPMEMD_CFG_BAD_ARGS;
+	}
+
+	const char *home = home_dir();
+	int ret;
+	if (config_file) {
+		ret = read_file(cfg, config_file, 1, given, err, errlen);
+	} else {
+		ret = read_file(
+			cfg, RPMEMD_GLOBAL_CONFIG, 0, given, err, errlen);
+		if (ret == 0 && home != NULL) {
+			char path[4096];
+			int n = snprintf(path, sizeof(path), "%s/%s", home,
+				RPMEMD_USER_CONFIG);
+			if (n > 0 && (size_t)n < sizeof(path))
+				ret = read_file(
+					cfg, path, 0, given, err, errlen);
+		}
+	}
+	if (ret) {
+		*errnum = -ret;
+		return RPMEMD_CFG_BAD_FILE;
+	}
+	char *dir;
+	if (rpmemd_config_subst_home(cfg->poolset_dir, home, &dir)) {
+		*errnum = ENOMEM;
+		return RPMEMD_CFG_BAD_FILE;
+	}
+	free(cfg->poolset_dir);
+	cfg->poolset_dir = dir;
+	if (dir[0] != '/') {
+		snprintf(err, errlen,
+			"poolset-dir must be an absolute path -- '%s'", dir);
+		*errnum = EINVAL;
+		return RPMEMD_CFG_BAD_FILE;
+	}
+	return RPMEMD_CFG_OK;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * fip.h -- rpmemd fabric server: passive endpoint, lane connections, workers
+ *
+ * Contract: rpmemd_fip_init() sets up fabric, domain, event queue, passive
+ * endpoint on the given node (FI_SOURCE, ephemeral port), registers the
+ * pool and the message slots, listens, and fills the ibc attributes for the
+ * CREATE/OPEN response. rpmemd_fip_start() runs the accept phase and then
+ * the workers in background threads; rpmemd_fip_stop() ends both (bounded:
+ * every wait polls a stop flag at least every 100 ms) and reports whether
+ * the accept phase succeeded. Negative errno on failure; init also sets the
+ * response status.
+ */
+#ifndef RPMEMD_FIP_H
+#define RPMEMD_FIP_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpmem_proto.h"
+
+struct rpmemd_fip_attr {
+	void *addr;	    /* pool offset 0 */
+	size_t size;	    /* registered bytes */
+	uint32_t nlanes;    /* requested */
+	uint32_t provider;  /* enum rpmem_provider */
+	uint64_t buff_size; /* inline persist payload */
+	enum rpmem_persist_method method;
+	int is_pmem;
+	unsigned nthreads; /* 0: one per lane */
+	const char *node;  /* local address to listen on */
+	unsigned accept_timeout_ms;
+};
+
+struct rpmemd_fip;
+
+int rpmemd_fip_init(const struct rpmemd_fip_attr *attr,
+	struct rpmemd_fip **fipp, struct rpmem_msg_ibc_attr *ibc,
+	enum rpmem_status *status);
+int rpmemd_fip_start(struct rpmemd_fip *fip);
+/* returns 0 when all lanes had connected, negative errno otherwise */
+int rpmemd_fip_stop(struct rpmemd_fip *fip);
+void rpmemd_fip_fini(struct rpmemd_fip *fip);
+
+/* libfabric provider name of an rpmem provider id (NULL: unknown) */
+const char *rpmemd_fip_prov_name(uint32_t provider);
+
+#endif /* RPMEMD_FIP_H */

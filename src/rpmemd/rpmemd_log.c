@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* rpmemd_log.c -- rpmemd logging to stderr, a file or syslog */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "rpmemd_log.h"
+
+static const char *const level_names[MAX_RPD_LOG] = {
+	"err",
+	"warn",
+	"notice",
+	"info",
+	"debug",
+};
+static const int syslog_prio[MAX_RPD_LOG] = {
+	LOG_ERR,
+	LOG_WARNING,
+	LOG_NOTICE,
+	LOG_INFO,
+	LOG_DEBUG,
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static enum rpmemd_log_level cur_level = RPD_LOG_ERR;
+static FILE *out_file; /* NULL: stderr */
+static int to_syslog;
+
+int
+rpmemd_log_level_from_str(const char *s)
+{
+	for (int i = 0; i < MAX_RPD_LOG; i++)
+		if (strcmp(s, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+rpmemd_log_level_to_str(enum rpmemd_log_level l)
+{
+	return (unsigned)l < MAX_RPD_LOG ? level_names[l] : "?";
+}
+
+int
+rpmemd_log_init(const char *ident, const char *file, int use_syslog)
+{
+	FILE *f = NULL;
+	if (!use_syslog && file != NULL) {
+		f = fopen(file, "ae");
+		if (f == NULL)
+			return -1;
+		setvbuf(f, NULL, _IOLBF, 0);
+	}
+	pthread_mutex_lock(&lock);
+	if (out_file)
+		fclose(out_file);
+	out_file = f;
+	if (use_syslog)
+		openlog(ident, LOG_NDELAY | LOG_PID, LOG_USER);
+	to_syslog = use_syslog;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+void
+rpmemd_log_set_level(enum rpmemd_log_level l)
+{
+	cur_level = l;
+}
+
+void
+rpmemd_log_close(void)
+{
+	pthread_mutex_lock(&lock);
+	if (out_file)
+		fclose(out_file);
+	out_file = NULL;
+	if (to_syslog)
+		closelog();
+	to_syslog = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
+{
+	int saved = errno;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (with_errno && (size_t)n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ": %s",
+			strerror(saved));
+	pthread_mutex_lock(&lock);
+	if (to_syslog) {
+		syslog(syslog_prio[(unsigned)l < MAX_RPD_LOG ? l : 0], "%s",
+			buf);
+	} else if (l <= cur_level) {
+		fprintf(out_file ? out_file : stderr, "%s\n", buf);
+	}
+	pthread_mutex_unlock(&lock);
+	errno = saved;
+}
