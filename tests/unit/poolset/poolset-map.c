@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* poolset-map.c -- unit tests of poolset_read_file() and replica mapping */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "poolset.h"
+
+#define MB (1UL << 20)
+
+struct ctx {
+	char dir[64];
+	char set[128];
+	char p0[128];
+	char p1[128];
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static off_t
+fsize(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return -1;
+	return st.st_size;
+}
+
+static int
+setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	snprintf(c->dir, sizeof(c->dir), "/tmp/poolset-map-XXXXXX");
+	if (mkdtemp(c->dir) == NULL)
+		return -1;
+	snprintf(c->set, sizeof(c->set), "%s/pool.set", c->dir);
+	snprintf(c->p0, sizeof(c->p0), "%s/p0", c->dir);
+	snprintf(c->p1, sizeof(c->p1), "%s/p1", c->dir);
+	*state = c;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct ctx *c = *state;
+	unlink(c->set);
+	unlink(c->p0);
+	unlink(c->p1);
+	rmdir(c->dir);
+	free(c);
+	return 0;
+}
+
+static void
+make_set(struct ctx *c, const char *opt)
+{
+	char text[512];
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n%s2M %s\n3M %s\n", opt,
+		c->p0, c->p1);
+	write_file(c->set, text);
+}
+
+static void
+test_create_map_reopen(void **state)
+{
+	struct ctx *c = *state;
+	make_set(c, "");
+	struct poolset *set;
+	assert_int_equal(poolset_read_file(c->set, &set, NULL, 0), 0);
+	assert_int_equal(set->is_set_file, 1);
+	struct poolset_map m;
+	assert_int_equal(poolset_map_replica(set, 0, POOLSET_CREATE, &m), 0);
+	assert_int_equal(m.size, 5 * MB - 4096);
+	assert_int_equal(fsize(c->p0), 2 * MB);
+	assert_int_equal(fsize(c->p1), 3 * MB);
+	assert_int_equal(m.part_off[1], 2 * MB);
+	assert_int_equal(m.part_len[1], 3 * MB - 4096);
+	assert_true(m.created[0] && m.created[1]);
+
+	/* a write at pool offset 2M + 100 lands at file offset 4096 + 100 */
+	memcpy((char *)m.addr + 2 * MB + 100, "hello", 5);
+	memcpy((char *)m.addr + 10, "first", 5);
+
+	/* the parts are locked while mapped */
+	struct poolset_map m2;
+	assert_int_equal(
+		poolset_map_replica(set, 0, POOLSET_OPEN, &m2), -EWOULDBLOCK);
+	assert_int_equal(poolset_unmap_replica(set, 0, &m, POOLSET_KEEP), 0);
+
+	char buf[8] = {0};
+	int fd = open(c->p1, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, 5, 4096 + 100), 5);
+	close(fd);
+	assert_memory_equal(buf, "hello", 5);
+
+	assert_int_equal(poolset_map_replica(set, 0, POOLSET_OPEN, &m), 0);
+	assert_memory_equal((char *)m.addr + 10, "first", 5);
+	assert_memory_equal((char *)m.addr + 2 * MB + 100, "hello", 5);
+	assert_false(m.created[0] || m.created[1]);
+	assert_int_equal(
+		poolset_unmap_replica(set, 0, &m, POOLSET_REMOVE_ALL), 0);
+	assert_int_equal(fsize(c->p0), -1);
+	assert_int_equal(fsize(c->p1), -1);
+	poolset_free(set);
+}
+
+static void
+test_singlehdr_layout(void **state)
+{
+	struct ctx *c = *state;
+	make_set(c, "OPTION SINGLEHDR\n");
+	struct poolset *set;
+	assert_int_equal(poolset_read_file(c->set, &set, NULL, 0), 0);
+	struct poolset_map m;
+	assert_int_equal(poolset_map_replica(set, 0, POOLSET_CREATE, &m), 0);
+	assert_int_equal(m.size, 5 * MB);
+	memcpy((char *)m.addr + 2 * MB, "x", 1);
+	assert_int_equal(poolset_unmap_replica(set, 0, &m, POOLSET_KEEP), 0);
+	char b = 0;
+	int fd = open(c->p1, O_RDONLY);
+	assert_int_equal(pread(fd, &b, 1, 0), 1);
+	close(fd);
+	assert_int_equal(b, 'x');
+	poolset_free(set);
+}
+
+static void
+test_open_errors(void **state)
+{
+	struct ctx *c = *state;
+	make_set(c, "");
+	struct poolset *set;
+	assert_int_equal(poolset_read_file(c->set, &set, NULL, 0), 0);
+	struct poolset_map m;
+	/* parts missing */
+	assert_int_equal(
+		poolset_map_replica(set, 0, POOLSET_OPEN, &m), -ENOENT);
+	/* an existing part of the wrong size */
+	int fd = open(c->p0, O_CREAT | O_RDWR, 0600);
+	assert_int_equal(ftruncate(fd, (off_t)MB), 0);
+	close(fd);
+	assert_int_equal(
+		poolset_map_replica(set, 0, POOLSET_CREATE, &m), -EINVAL);
+	/* the part created before the failure is gone, p0 stays */
+	assert_int_equal(fsize(c->p1), -1);
+	assert_int_equal(fsize(c->p0), (off_t)MB);
+	poolset_free(set);
+
+	/* parts below 2 MiB are refused */
+	char text[256];
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n2044K %s\n", c->p1);
+	write_file(c->set, text);
+	assert_int_equal(poolset_read_file(c->set, &set, NULL, 0), 0);
+	assert_int_equal(
+		poolset_map_replica(set, 0, POOLSET_CREATE, &m), -EINVAL);
+	assert_int_equal(fsize(c->p1), -1);
+	poolset_free(set);
+}
+
+static void
+test_read_file_kinds(void **state)
+{
+	struct ctx *c = *state;
+	/* a plain file is a single part of its size */
+	int fd = open(c->p0, O_CREAT | O_RDWR, 0600);
+	assert_int_equal(ftruncate(fd, (off_t)(4 * MB)), 0);
+	close(fd);
+	struct poolset *set;
+	assert_int_equal(poolset_read_file(c->p0, &set, NULL, 0), 0);
+	assert_int_equal(set->is_set_file, 0);
+	assert_int_equal(set->replicas[0].nparts, 1);
+	assert_int_equal(set->replicas[0].parts[0].size, 4 * MB);
+	poolset_free(set);
+
+	/* a directory part is marked and cannot be mapped */
+	char text[256];
+	snprintf(text, sizeof(text), "PMEMPOOLSET\nOPTION SINGLEHDR\n1G %s\n",
+		c->dir);
+	write_file(c->set, text);
+	assert_int_equal(poolset_read_file(c->set, &set, NULL, 0), 0);
+	assert_int_equal(set->replicas[0].parts[0].is_dir, 1);
+	struct poolset_map m;
+	assert_int_equal(
+		poolset_map_replica(set, 0, POOLSET_CREATE, &m), -EINVAL);
+	poolset_free(set);
+
+	/* a broken set file reports the reason */
+	write_file(c->set, "PMEMPOOLSET\n8M relative\n");
+	char err[128];
+	assert_int_equal(
+		poolset_read_file(c->set, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+	assert_int_equal(poolset_read_file("/nonexistent/x.set", &set, NULL, 0),
+		-ENOENT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_create_map_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_singlehdr_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_read_file_kinds, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
