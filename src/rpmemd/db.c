@@ -239,6 +239,14 @@ rpmemd_db_pool_remove(
 		pool_set = 1;
 	}
 	int first_err = 0;
+	/* a set naming a remote replica is not ours to remove */
+	for (unsigned r = 0; set != NULL && r < set->nreplicas; r++) {
+		if (set->replicas[r].node != NULL && !force) {
+			poolset_free(set);
+			free(path);
+			return -EINVAL;
+		}
+	}
 	for (unsigned r = 0; set != NULL && r < set->nreplicas; r++) {
 		const struct poolset_replica *rep = &set->replicas[r];
 		if (rep->node != NULL) {
