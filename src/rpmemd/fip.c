@@ -343,9 +343,22 @@ accept_lanes(struct rpmemd_fip *fip)
 		struct fi_eq_cm_entry cm;
 		char buf[sizeof(struct fi_eq_cm_entry) + 256];
 	} e;
+	uint64_t stop_deadline = 0;
 	while (nconn < fip->nlanes) {
-		if (atomic_load(&fip->stop))
-			return -ECANCELED;
+		/*
+		 * A stop request (CLOSE or client gone) ends the phase at
+		 * once unless a lane was accepted and its FI_CONNECTED event
+		 * is still on the way: the client may see its side connected
+		 * and send CLOSE first. Such lanes get one more second.
+		 */
+		if (atomic_load(&fip->stop)) {
+			if (nconn == nreq)
+				return -ECANCELED;
+			if (stop_deadline == 0)
+				stop_deadline = now_ms() + 1000;
+			else if (now_ms() > stop_deadline)
+				return -ECANCELED;
+		}
 		if (now_ms() > deadline) {
 			RPMEMD_LOG(ERR,
 				"accepting connections timed out (%u of %u "
@@ -395,9 +408,19 @@ accept_lanes(struct rpmemd_fip *fip)
 				}
 			}
 		} else if (event == FI_SHUTDOWN) {
-			RPMEMD_LOG(ERR, "a lane was shut down while "
-					"accepting connections");
-			return -ECONNRESET;
+			/* connected and already closed again by the client */
+			for (unsigned i = 0; i < nreq; i++) {
+				struct lane *l = &fip->lanes[i];
+				if (&l->ep->fid != e.cm.fid)
+					continue;
+				RPMEMD_LOG(NOTICE,
+					"lane %u shut down while accepting", i);
+				l->dead = 1;
+				if (!l->connected) {
+					l->connected = 1;
+					nconn++;
+				}
+			}
 		}
 	}
 	return 0;

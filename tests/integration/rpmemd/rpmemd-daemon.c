@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmemd-daemon.c -- integration tests: the real rpmemd on socketpairs,
+ * out-of-band protocol spoken directly, fabric lanes over loopback
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon.h"
+
+#define MB (1UL << 20)
+#define POOL_SIZE (4 * MB - 4096) /* 2M + 2M parts with headers */
+#define PRESP_INVALID 0x1U	  /* rpmemd's flag for a refused message */
+
+static unsigned char msg[8192];
+
+static void
+make_set(const char *name, const char *opt)
+{
+	char p[256], text[1024];
+	snprintf(p, sizeof(p), "%s/%s", td_sets(), name);
+	snprintf(text, sizeof(text),
+		"PMEMPOOLSET\n%s2M %s/%s.p0\n2M %s/%s.p1\n", opt, td_dir(),
+		name, td_dir(), name);
+	td_write_file(p, text);
+}
+
+static int
+part_exists(const char *name, int part)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), name, part);
+	return td_exists(p);
+}
+
+static void
+read_part(const char *name, int part, off_t off, void *buf, size_t len)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), name, part);
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, len, off), (ssize_t)len);
+	close(fd);
+}
+
+static struct rpmem_pool_attr_packed
+attr_v(char tag)
+{
+	struct rpmem_pool_attr_packed a;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.signature, "PMEMOBJ", 8);
+	a.signature[6] = tag;
+	a.major = 6;
+	a.compat_features = 1;
+	a.incompat_features = 6;
+	memset(a.poolset_uuid, tag, 16);
+	memset(a.uuid, tag + 1, 16);
+	memset(a.next_uuid, tag + 2, 16);
+	memset(a.prev_uuid, tag + 3, 16);
+	memset(a.user_flags, tag + 4, 16);
+	return a;
+}
+
+static void
+expect_stderr(struct daemon *d, const char *what)
+{
+	char buf[4096];
+	td_stderr(d, buf, sizeof(buf));
+	if (strstr(buf, what) == NULL)
+		fail_msg("stderr '%s' lacks '%s'", buf, what);
+}
+
+static void
+test_hello_eof(void **state)
+{
+	(void)state;
+	struct daemon d;
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+}
+
+static void
+test_startup_errors(void **state)
+{
+	(void)state;
+	struct daemon d;
+	char buf[8];
+	/* unknown option: exit 255, nothing on stdout */
+	td_start(&d, 1, "--bogus", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	assert_int_equal(td_wait(&d), 255);
+
+	/* invalid config file: status word EINVAL, exit 1 */
+	char conf[256];
+	snprintf(conf, sizeof(conf), "%s/bad.conf", td_dir());
+	td_write_file(conf, "log-level = loud\n");
+	td_start(&d, 1, "-c", conf, NULL);
+	assert_int_equal(td_hello(&d), EINVAL);
+	expect_stderr(&d, "Invalid config file line at");
+	assert_int_equal(td_wait(&d), 1);
+
+	/* missing pool set directory: ENOENT */
+	td_start(&d, 1, "--log-file", "/dev/null", "--poolset-dir",
+		"/nonexistent-dir", NULL);
+	assert_int_equal(td_hello(&d), ENOENT);
+	assert_int_equal(td_wait(&d), 1);
+
+	/* -V: exit 0, nothing on stdout */
+	td_start(&d, 1, "-V", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	expect_stderr(&d, "rpmemd version");
+	assert_int_equal(td_wait(&d), 0);
+}
+
+static void
+fabric_session(const char *prov, uint32_t prov_id)
+{
+	struct daemon d;
+	char name[32];
+	snprintf(name, sizeof(name), "%s.set", prov);
+	make_set(name, "");
+	struct rpmem_pool_attr_packed a = attr_v('A'), got;
+
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_create_msg(msg, name, POOL_SIZE, 2, prov_id, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_true(ibc.port > 0 && ibc.port < 65536);
+	assert_int_equal(ibc.persist_method, RPMEM_PM_GPSPM);
+	assert_int_equal(ibc.nlanes, 2);
+	assert_true(ibc.raddr != 0);
+
+	struct td_fab *f = td_fab_connect(prov, ibc.port, 2);
+	/* inline persist on lane 1 */
+	assert_int_equal(td_fab_persist(f, 1, RPMEM_PERSIST_SEND | 4, 1,
+				 ibc.raddr + 8192, 5, "hello", 24 + 5),
+		0);
+	/* RDMA write into part 1, then flush and deep persist */
+	static char data[4096];
+	memset(data, 'w', sizeof(data));
+	td_fab_write(f, 0, data, sizeof(data), ibc.raddr + 3 * MB, ibc.rkey);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_FLUSH_WRITE, 0,
+				 ibc.raddr + 3 * MB, sizeof(data), NULL, 24),
+		0);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_DEEP_PERSIST, 0,
+				 ibc.raddr + 3 * MB, sizeof(data), NULL, 24),
+		0);
+	/* invalid messages are answered as such and change nothing */
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_FLUSH_WRITE, 7, ibc.raddr,
+				 8, NULL, 24),
+		PRESP_INVALID);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + POOL_SIZE - 2, 5, "XXXXX", 24 + 5),
+		PRESP_INVALID);
+	assert_int_equal(td_fab_persist(f, 1, RPMEM_PERSIST_SEND, 1,
+				 ibc.raddr + 8192, 9000, "YYYY", 24 + 4),
+		PRESP_INVALID);
+	assert_int_equal(td_fab_persist(f, 1, RPMEM_FLUSH_WRITE, 1,
+				 ibc.raddr - 4096, 8, NULL, 24),
+		PRESP_INVALID);
+	/* both lanes still work */
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 16384, 3, "abc", 24 + 3),
+		0);
+	assert_int_equal(td_fab_persist(f, 1, RPMEM_FLUSH_WRITE, 1,
+				 ibc.raddr + 4096, 64, NULL, 24),
+		0);
+
+	struct rpmem_pool_attr_packed n = attr_v('N');
+	td_write(&d, msg, td_set_attr_msg(msg, &n));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_SET_ATTR, NULL, NULL), 0);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+
+	/* the data reached the part files */
+	char buf[8];
+	read_part(name, 0, 8192, buf, 5);
+	assert_memory_equal(buf, "hello", 5);
+	read_part(name, 0, 16384, buf, 3);
+	assert_memory_equal(buf, "abc", 3);
+	static char back[4096];
+	read_part(name, 1, (off_t)(MB + 4096), back, sizeof(back));
+	assert_memory_equal(back, data, sizeof(back));
+	read_part(name, 0, 0, buf, 8);
+	assert_memory_equal(buf, n.signature, 8);
+
+	/* open returns the attributes set last */
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_open_msg(msg, name, POOL_SIZE, 1, prov_id));
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, &ibc, &got), 0);
+	assert_memory_equal(&got, &n, sizeof(n));
+	assert_int_equal(ibc.nlanes, 1);
+	f = td_fab_connect(prov, ibc.port, 1);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 8192, 5, "HELLO", 24 + 5),
+		0);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	read_part(name, 0, 8192, buf, 5);
+	assert_memory_equal(buf, "HELLO", 5);
+
+	/* CLOSE with the remove flag after a create deletes the pool */
+	make_set("rm.set", "");
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "rm.set", POOL_SIZE, 1, prov_id, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	f = td_fab_connect(prov, ibc.port, 1);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	assert_false(part_exists("rm.set", 0));
+	assert_false(part_exists("rm.set", 1));
+}
+
+static void
+test_fabric_sockets(void **state)
+{
+	(void)state;
+	fabric_session("sockets", RPMEM_PROV_LIBFABRIC_SOCKETS);
+}
+
+static void
+test_fabric_tcp(void **state)
+{
+	(void)state;
+	fabric_session("tcp", RPMEM_PROV_LIBFABRIC_TCP);
+}
+
+static void
+test_close_without_lanes(void **state)
+{
+	(void)state;
+	struct daemon d;
+	make_set("nolanes.set", "");
+	struct rpmem_pool_attr_packed a = attr_v('B');
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "nolanes.set", POOL_SIZE, 1,
+			RPMEM_PROV_LIBFABRIC_SOCKETS, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL), 0);
+	assert_true(part_exists("nolanes.set", 0));
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(
+		td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), RPMEM_ERR_FATAL);
+	assert_int_equal(td_wait(&d), 0);
+	assert_false(part_exists("nolanes.set", 0));
+	assert_false(part_exists("nolanes.set", 1));
+}
+
+static void
+request_fails(const char *desc, uint64_t size, uint32_t type, int with_attr,
+	uint32_t status)
+{
+	struct daemon d;
+	struct rpmem_pool_attr_packed a = attr_v('C');
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	size_t len = type == RPMEM_MSG_TYPE_CREATE
+			     ? td_create_msg(msg, desc, size, 1,
+				       RPMEM_PROV_LIBFABRIC_SOCKETS,
+				       with_attr ? &a : NULL)
+			     : td_open_msg(msg, desc, size, 1,
+				       RPMEM_PROV_LIBFABRIC_SOCKETS);
+	td_write(&d, msg, len);
+	uint32_t got = td_resp(&d, type, NULL, NULL);
+	if (got != status)
+		fail_msg("'%s': status %u, expected %u", desc, got, status);
+	expect_stderr(&d, "rpmemd: ");
+	assert_int_equal(td_wait(&d), 0);
+}
+
+static void
+test_pool_errors(void **state)
+{
+	(void)state;
+	make_set("e.set", "");
+	make_set("n.set", "OPTION NOHDRS\n");
+	make_set("s.set", "OPTION SINGLEHDR\n");
+	char outside[256];
+	snprintf(outside, sizeof(outside), "%s/outside.set", td_dir());
+	td_write_file(outside, "PMEMPOOLSET\n2M /tmp/x\n");
+
+	request_fails("missing.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0,
+		RPMEM_ERR_NOEXIST);
+	request_fails("missing.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 1,
+		RPMEM_ERR_NOEXIST);
+	request_fails("../outside.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 1,
+		RPMEM_ERR_BADNAME);
+	request_fails(
+		outside, POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0, RPMEM_ERR_BADNAME);
+	/* pool too small for the request: BADSIZE, nothing left behind */
+	request_fails("e.set", POOL_SIZE + 1, RPMEM_MSG_TYPE_CREATE, 1,
+		RPMEM_ERR_BADSIZE);
+	assert_false(part_exists("e.set", 0));
+	/* attributes vs header options */
+	request_fails("n.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 1,
+		RPMEM_ERR_POOL_CFG);
+	request_fails("s.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 0,
+		RPMEM_ERR_POOL_CFG);
+	/* open of parts that do not exist */
+	request_fails(
+		"e.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0, RPMEM_ERR_NOEXIST);
+}
+
+/* send raw bytes, expect a response of rtype (0: a status word) */
+static void
+malformed(const void *bytes, size_t len, uint32_t rtype, uint32_t status)
+{
+	struct daemon d;
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, bytes, len);
+	if (rtype) {
+		assert_int_equal(td_resp(&d, rtype, NULL, NULL), status);
+	} else {
+		uint32_t w;
+		assert_int_equal(td_read(&d, &w, 4), 4);
+		assert_int_equal(w, status);
+	}
+	expect_stderr(&d, "invalid request");
+	assert_int_equal(td_wait(&d), 255);
+}
+
+static void
+put_hdr(unsigned char *b, uint32_t type, uint64_t size)
+{
+	struct rpmem_msg_hdr h = {type, size};
+	rpmem_hton_msg_hdr(&h);
+	memcpy(b, &h, sizeof(h));
+}
+
+static void
+test_malformed(void **state)
+{
+	(void)state;
+	static unsigned char b[8192];
+	make_set("m.set", "");
+	/* unknown types: no response exists, status word EPROTO */
+	put_hdr(b, 9, 16);
+	malformed(b, 12, 0, EPROTO);
+	put_hdr(b, 2, 44);
+	malformed(b, 12, 0, EPROTO);
+	put_hdr(b, 0, 12);
+	malformed(b, 12, 0, EPROTO);
+	/* sizes impossible for the type */
+	put_hdr(b, RPMEM_MSG_TYPE_CREATE, 11);
+	malformed(b, 12, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_FATAL);
+	put_hdr(b, RPMEM_MSG_TYPE_OPEN, 1ULL << 40);
+	malformed(b, 12, RPMEM_MSG_TYPE_OPEN, RPMEM_ERR_FATAL);
+	put_hdr(b, RPMEM_MSG_TYPE_CLOSE, 17);
+	malformed(b, 12, RPMEM_MSG_TYPE_CLOSE, RPMEM_ERR_FATAL);
+	put_hdr(b, RPMEM_MSG_TYPE_SET_ATTR, 115);
+	malformed(b, 12, RPMEM_MSG_TYPE_SET_ATTR, RPMEM_ERR_FATAL);
+
+	struct rpmem_pool_attr_packed a = attr_v('M');
+	size_t len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	struct rpmem_msg_create *c = (void *)b;
+	/* provider 0 and 4 */
+	c->c.provider = htobe32(0);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADPROVIDER);
+	c->c.provider = htobe32(4);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADPROVIDER);
+	/* major + 1, minor + 1 */
+	len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	c->c.major = htobe16(1);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADPROTO);
+	len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	c->c.minor = htobe16(2);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADPROTO);
+	/* zero lanes */
+	len = td_create_msg(b, "m.set", POOL_SIZE, 0, 2, &a);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADNLANES);
+	/* descriptor: not terminated, NUL inside, size off by one, empty */
+	len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	b[len - 1] = 'x';
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADNAME);
+	len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	b[len - 3] = '\0';
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADNAME);
+	len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
+	c->pool_desc.size = htobe32(7);
+	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADNAME);
+	len = td_open_msg(b, "", POOL_SIZE, 1, 2);
+	malformed(b, len, RPMEM_MSG_TYPE_OPEN, RPMEM_ERR_BADNAME);
+	assert_false(part_exists("m.set", 0));
+}
+
+static void
+test_idle_requests(void **state)
+{
+	(void)state;
+	struct daemon d;
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	/* SET_ATTR without a pool: FATAL, the daemon stays */
+	td_write(&d, msg, td_set_attr_msg(msg, NULL));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_SET_ATTR, NULL, NULL),
+		RPMEM_ERR_FATAL);
+	/* CLOSE without a pool: FATAL, exit 0 */
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(
+		td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), RPMEM_ERR_FATAL);
+	assert_int_equal(td_wait(&d), 0);
+}
+
+static void
+test_eof(void **state)
+{
+	(void)state;
+	struct daemon d;
+	/* inside a message */
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	size_t len = td_open_msg(msg, "x.set", POOL_SIZE, 1, 2);
+	td_write(&d, msg, len / 2);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+
+	/* with a created pool whose lanes never connected: removed */
+	make_set("eof.set", "");
+	struct rpmem_pool_attr_packed a = attr_v('E');
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_create_msg(msg, "eof.set", POOL_SIZE, 2, 2, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+	assert_false(part_exists("eof.set", 0));
+
+	/* a connected pool survives the client vanishing */
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_create_msg(msg, "eof.set", POOL_SIZE, 1, 2, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	struct td_fab *f = td_fab_connect("sockets", ibc.port, 1);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 4096, 2, "ok", 26),
+		0);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+	td_fab_close(f);
+	assert_true(part_exists("eof.set", 0));
+	char buf[2];
+	read_part("eof.set", 0, 4096, buf, 2);
+	assert_memory_equal(buf, "ok", 2);
+}
+
+static void
+test_remove(void **state)
+{
+	(void)state;
+	struct daemon d;
+	char buf[4];
+	make_set("r.set", "");
+	char p[256];
+	for (int i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/r.set.p%d", td_dir(), i);
+		td_write_file(p, "data");
+	}
+	td_start(&d, 0, "--remove", "r.set", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	assert_int_equal(td_wait(&d), 0);
+	assert_false(part_exists("r.set", 0));
+	assert_false(part_exists("r.set", 1));
+
+	/* again: the parts are gone */
+	td_start(&d, 0, "--remove", "r.set", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	expect_stderr(&d, "cannot remove pool set");
+	assert_int_equal(td_wait(&d), ENOENT);
+
+	/* forced, with the set file */
+	td_start(&d, 0, "--remove", "r.set", "--force", "--pool-set", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	assert_int_equal(td_wait(&d), 0);
+	snprintf(p, sizeof(p), "%s/r.set", td_sets());
+	assert_false(td_exists(p));
+
+	/* outside the directory */
+	td_start(&d, 0, "-r", "../rpmemd.log", "-f", "-s", NULL);
+	assert_int_equal(td_read(&d, buf, 4), 0);
+	assert_int_equal(td_wait(&d), EBADF);
+	snprintf(p, sizeof(p), "%s/rpmemd.log", td_dir());
+	assert_true(td_exists(p));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello_eof),
+		cmocka_unit_test(test_startup_errors),
+		cmocka_unit_test(test_fabric_sockets),
+		cmocka_unit_test(test_fabric_tcp),
+		cmocka_unit_test(test_close_without_lanes),
+		cmocka_unit_test(test_pool_errors),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_idle_requests),
+		cmocka_unit_test(test_eof),
+		cmocka_unit_test(test_remove),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
