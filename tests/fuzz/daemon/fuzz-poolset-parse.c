@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz-poolset-parse.c -- pool set file parser on arbitrary bytes */
-#include <assert.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "poolset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* checked in every build type (assert() vanishes with NDEBUG) */
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,22 +24,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		poolset_parse((const char *)data, size, &set, err, sizeof(err));
 	if (ret == 0) {
 		/* what the parser promises about a successful result */
-		assert(set->nreplicas >= 1);
-		assert(set->replicas[0].node == NULL);
+		CHECK(set->nreplicas >= 1);
+		CHECK(set->replicas[0].node == NULL);
 		for (unsigned r = 0; r < set->nreplicas; r++) {
 			const struct poolset_replica *rep = &set->replicas[r];
-			assert((rep->node == NULL) == (rep->nparts > 0));
+			CHECK((rep->node == NULL) == (rep->nparts > 0));
 			for (unsigned p = 0; p < rep->nparts; p++) {
-				assert(rep->parts[p].path[0] == '/');
-				assert(rep->parts[p].size > 0);
+				CHECK(rep->parts[p].path[0] == '/');
+				CHECK(rep->parts[p].size > 0);
 			}
 			if (rep->node == NULL)
 				(void)poolset_replica_size(set, r);
 		}
 		poolset_free(set);
 	} else {
-		assert(set == NULL);
-		assert(memchr(err, '\0', sizeof(err)) != NULL);
+		CHECK(set == NULL);
+		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 	}
 	/* sizes */
 	char s[32];
@@ -41,6 +48,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[n] = '\0';
 	size_t v;
 	if (poolset_parse_size(s, &v) == 0)
-		assert(v > 0);
+		CHECK(v > 0);
 	return 0;
 }

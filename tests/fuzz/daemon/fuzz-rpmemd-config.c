@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz-rpmemd-config.c -- rpmemd configuration file parser */
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,13 @@
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* checked in every build type (assert() vanishes with NDEBUG) */
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,13 +26,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret = rpmemd_config_parse_buf(&cfg, (const char *)data, size,
 		"fuzz.conf", skip, err, sizeof(err));
 	if (ret == 0) {
-		assert(cfg.log_file != NULL && cfg.poolset_dir != NULL);
-		assert(cfg.persist_apm == 0 || cfg.persist_apm == 1);
-		assert(cfg.use_syslog == 0 || cfg.use_syslog == 1);
-		assert(cfg.log_level < MAX_RPD_LOG);
+		CHECK(cfg.log_file != NULL && cfg.poolset_dir != NULL);
+		CHECK(cfg.persist_apm == 0 || cfg.persist_apm == 1);
+		CHECK(cfg.use_syslog == 0 || cfg.use_syslog == 1);
+		CHECK(cfg.log_level < MAX_RPD_LOG);
 	} else {
-		assert(strncmp(err, "Invalid config file line at fuzz.conf:",
-			       38) == 0);
+		CHECK(strncmp(err, "Invalid config file line at fuzz.conf:",
+			      38) == 0);
 	}
 	char *out = NULL;
 	char s[64];

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz-rpmemd-oob.c -- out-of-band request validation on arbitrary bytes */
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,13 @@
 #include "oob.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* checked in every build type (assert() vanishes with NDEBUG) */
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,10 +30,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t len;
 		const char *why = NULL;
 		if (rpmemd_oob_check_hdr(msg, &type, &len, &why) == 0)
-			assert(len >= sizeof(struct rpmem_msg_hdr) &&
+			CHECK(len >= sizeof(struct rpmem_msg_hdr) &&
 				len <= RPMEMD_MAX_MSG);
 		else
-			assert(why != NULL);
+			CHECK(why != NULL);
 	}
 	struct rpmemd_req req;
 	const char *why = NULL;
@@ -36,14 +42,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (req.type == RPMEM_MSG_TYPE_CREATE ||
 			req.type == RPMEM_MSG_TYPE_OPEN) {
 			size_t l = strlen(req.desc);
-			assert(l > 0);
-			assert((const uint8_t *)req.desc + l + 1 == msg + size);
-			assert(req.provider > 0 &&
+			CHECK(l > 0);
+			CHECK((const uint8_t *)req.desc + l + 1 == msg + size);
+			CHECK(req.provider > 0 &&
 				req.provider < MAX_RPMEM_PROV);
 		}
 	} else {
-		assert(st < MAX_RPMEM_ERR);
-		assert(why != NULL && why[0] != '\0');
+		CHECK(st < MAX_RPMEM_ERR);
+		CHECK(why != NULL && why[0] != '\0');
 	}
 	free(msg);
 	return 0;

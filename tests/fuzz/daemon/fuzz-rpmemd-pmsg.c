@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz-rpmemd-pmsg.c -- persist message validation on arbitrary bytes */
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,13 @@
 #include "pmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* checked in every build type (assert() vanishes with NDEBUG) */
+#define CHECK(c)                 \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,16 +38,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned mode;
 	const char *why = NULL;
 	if (rpmemd_pmsg_check(msg, size, &b, &out, &mode, &why) == 0) {
-		assert(out.lane < b.nlanes);
-		assert(out.addr >= b.base);
-		assert(out.addr - b.base + out.size <= b.pool_size);
-		assert(mode <= RPMEM_PERSIST_SEND);
+		CHECK(out.lane < b.nlanes);
+		CHECK(out.addr >= b.base);
+		CHECK(out.addr - b.base + out.size <= b.pool_size);
+		CHECK(mode <= RPMEM_PERSIST_SEND);
 		if (mode == RPMEM_PERSIST_SEND) {
-			assert(out.size <= b.buff_size);
-			assert(out.size <= size - sizeof(out));
+			CHECK(out.size <= b.buff_size);
+			CHECK(out.size <= size - sizeof(out));
 		}
 	} else {
-		assert(why != NULL);
+		CHECK(why != NULL);
 	}
 	free(msg);
 	return 0;
