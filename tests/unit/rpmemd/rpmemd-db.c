@@ -364,6 +364,39 @@ test_options(void **state)
 	rpmemd_db_fini(&db);
 }
 
+/* the checksum agrees with headers written by PMDK 1.12.1 itself */
+static void
+test_checksum_pmdk(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/pmempool", X_OK)) {
+		print_message("pmempool not installed, PMDK cross-check "
+			      "skipped\n");
+		skip();
+	}
+	char p[PATH_MAX], cmd[PATH_MAX + 64];
+	snprintf(p, sizeof(p), "%s/pmdk.pool", outside);
+	snprintf(cmd, sizeof(cmd), "pmempool create obj --size 8M '%s'", p);
+	assert_int_equal(system(cmd), 0);
+	struct rpmemd_pool_hdr h;
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	close(fd);
+	unlink(p);
+	assert_int_equal(h.incompat & RPMEMD_HDR_INCOMPAT_CKSUM_2K,
+		RPMEMD_HDR_INCOMPAT_CKSUM_2K);
+	assert_int_equal(rpmemd_hdr_checksum(&h), h.checksum);
+	unsigned char host[16];
+	rpmemd_hdr_host_arch_flags(host);
+	assert_memory_equal(h.arch_flags, host, 16);
+	/* without CKSUM_2K the whole header counts */
+	h.incompat &= ~RPMEMD_HDR_INCOMPAT_CKSUM_2K;
+	uint64_t full = rpmemd_hdr_checksum(&h);
+	h.unused2[0] = 1;
+	assert_int_not_equal(rpmemd_hdr_checksum(&h), full);
+}
+
 int
 main(void)
 {
@@ -371,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_create_open),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_checksum_pmdk),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
