@@ -384,6 +384,8 @@ accept_lanes(struct rpmemd_fip *fip)
 				fi_strerror((int)-r));
 			return -EIO;
 		}
+		/* as in PMDK the timeout applies to each event */
+		deadline = now_ms() + fip->attr.accept_timeout_ms;
 		if (event == FI_CONNREQ) {
 			if (nreq >= fip->nlanes) {
 				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);

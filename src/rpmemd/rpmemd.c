@@ -185,7 +185,10 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		return 0;
 	}
 	enum rpmem_status st = RPMEM_SUCCESS;
-	if (d->pool->size < RPMEM_MIN_POOL_SIZE) {
+	if (r->pool_size == 0) {
+		fail("invalid pool size 0 requested for -- '%s'", r->desc);
+		st = RPMEM_ERR_BADSIZE;
+	} else if (d->pool->size < RPMEM_MIN_POOL_SIZE) {
 		fail("pool set -- '%s' too small: %zu bytes", r->desc,
 			d->pool->size);
 		st = RPMEM_ERR_POOL_CFG;

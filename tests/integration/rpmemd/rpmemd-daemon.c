@@ -321,6 +321,8 @@ test_pool_errors(void **state)
 		RPMEM_ERR_POOL_CFG);
 	request_fails("s.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 0,
 		RPMEM_ERR_POOL_CFG);
+	/* zero pool size */
+	request_fails("e.set", 0, RPMEM_MSG_TYPE_CREATE, 1, RPMEM_ERR_BADSIZE);
 	/* open of parts that do not exist */
 	request_fails(
 		"e.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0, RPMEM_ERR_NOEXIST);
@@ -509,6 +511,65 @@ test_remove(void **state)
 	assert_true(td_exists(p));
 }
 
+static int
+file_has(const char *path, const char *what)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
+/* spec 5.6: the method reported and the flush used */
+static void
+policy(const char *force, int apm, uint32_t method, const char *flush)
+{
+	struct daemon d;
+	char log[256], line[128];
+	snprintf(log, sizeof(log), "%s/policy.log", td_dir());
+	unlink(log);
+	if (force)
+		setenv("PMEM_IS_PMEM_FORCE", force, 1);
+	else
+		unsetenv("PMEM_IS_PMEM_FORCE");
+	make_set("pol.set", "");
+	struct rpmem_pool_attr_packed a = attr_v('P');
+	if (apm)
+		td_start(&d, 0, "--log-file", log, "--persist-apm", NULL);
+	else
+		td_start(&d, 0, "--log-file", log, NULL);
+	unsetenv("PMEM_IS_PMEM_FORCE");
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_create_msg(msg, "pol.set", POOL_SIZE, 1, 2, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_int_equal(ibc.persist_method, method);
+	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
+	(void)td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL);
+	assert_int_equal(td_wait(&d), 0);
+	snprintf(line, sizeof(line), "    persist flush: %s\n", flush);
+	assert_true(file_has(log, "persistency policy:"));
+	assert_true(file_has(log, line));
+	assert_true(file_has(log,
+		method == RPMEM_PM_APM
+			? "    persist method: Appliance Persistency Method"
+			: "    persist method: General Purpose Server "
+			  "Persistency Method"));
+}
+
+static void
+test_persist_policy(void **state)
+{
+	(void)state;
+	policy("0", 1, RPMEM_PM_GPSPM, "pmem_msync");
+	policy(NULL, 0, RPMEM_PM_GPSPM, "pmem_msync");
+	policy("1", 1, RPMEM_PM_APM, "none");
+	policy("1", 0, RPMEM_PM_GPSPM, "pmem_persist");
+}
+
 int
 main(void)
 {
@@ -523,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_idle_requests),
 		cmocka_unit_test(test_eof),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_persist_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
