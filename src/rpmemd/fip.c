@@ -17,11 +17,11 @@
 #include <rdma/fi_rma.h>
 
 #include "fip.h"
+#include "rpmem_fip_common.h"
 #include "pmem.h"
 #include "pmsg.h"
 #include "rpmemd_log.h"
 
-#define FIP_VERSION FI_VERSION(1, 4)
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
 
@@ -69,51 +69,6 @@ struct rpmemd_fip {
 	int accept_ret;
 	struct rpmemd_pmsg_bounds bounds;
 };
-
-const char *
-rpmemd_fip_prov_name(uint32_t provider)
-{
-	switch (provider) {
-	case RPMEM_PROV_LIBFABRIC_VERBS:
-		return "verbs";
-	case RPMEM_PROV_LIBFABRIC_SOCKETS:
-		return "sockets";
-	case RPMEM_PROV_LIBFABRIC_TCP:
-		return "tcp";
-	default:
-		return NULL;
-	}
-}
-
-static struct fi_info *
-fip_hints(const char *prov)
-{
-	struct fi_info *h = fi_allocinfo();
-	if (h == NULL)
-		return NULL;
-	h->ep_attr->type = FI_EP_MSG;
-	h->caps = FI_MSG | FI_RMA;
-	h->mode = FI_CONTEXT | FI_LOCAL_MR | FI_RX_CQ_DATA;
-	h->domain_attr->mr_mode = FI_MR_BASIC;
-	h->domain_attr->threading = FI_THREAD_SAFE;
-	h->tx_attr->msg_order = FI_ORDER_RAW | FI_ORDER_SAW;
-	h->addr_format = FI_SOCKADDR;
-	h->fabric_attr->prov_name = strdup(prov);
-	if (h->fabric_attr->prov_name == NULL) {
-		fi_freeinfo(h);
-		return NULL;
-	}
-	return h;
-}
-
-/* libfabric error codes below FI_ERRNO_OFFSET are errno values */
-static int
-fi_err(int ret)
-{
-	if (ret >= 0)
-		return ret;
-	return -ret < FI_ERRNO_OFFSET ? ret : -EIO;
-}
 
 static void
 persist_range(struct rpmemd_fip *fip, void *addr, size_t len, unsigned mode)
@@ -542,7 +497,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	struct rpmem_msg_ibc_attr *ibc, enum rpmem_status *status)
 {
 	*status = RPMEM_ERR_FATAL;
-	const char *prov = rpmemd_fip_prov_name(attr->provider);
+	const char *prov = rpmem_provider_name(attr->provider);
 	if (prov == NULL || attr->nlanes == 0 || attr->addr == NULL) {
 		*status = RPMEM_ERR_BADPROVIDER;
 		return -EINVAL;
@@ -553,13 +508,13 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	fip->attr = *attr;
 	atomic_init(&fip->stop, 0);
 
-	struct fi_info *hints = fip_hints(prov);
+	struct fi_info *hints = rpmem_fip_hints(prov);
 	if (hints == NULL) {
 		free(fip);
 		return -ENOMEM;
 	}
 	int ret = fi_getinfo(
-		FIP_VERSION, attr->node, NULL, FI_SOURCE, hints, &fip->fi);
+		RPMEM_FIVERSION, attr->node, NULL, FI_SOURCE, hints, &fip->fi);
 	fi_freeinfo(hints);
 	if (ret) {
 		RPMEMD_LOG(ERR, "cannot get fabric interface for %s on %s: %s",
@@ -672,5 +627,5 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	return 0;
 err:
 	rpmemd_fip_fini(fip);
-	return fi_err(ret);
+	return ret ? -rpmem_fi_errno(ret) : 0;
 }

@@ -42,7 +42,4 @@ int rpmemd_fip_start(struct rpmemd_fip *fip);
 int rpmemd_fip_stop(struct rpmemd_fip *fip);
 void rpmemd_fip_fini(struct rpmemd_fip *fip);
 
-/* libfabric provider name of an rpmem provider id (NULL: unknown) */
-const char *rpmemd_fip_prov_name(uint32_t provider);
-
 #endif /* RPMEMD_FIP_H */

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "fip.h"
 #include "oob.h"
+#include "rpmem_fip_common.h"
 #include "rpmemd_log.h"
 
 #define RPMEMD_ACCEPT_TIMEOUT_MS 30000
@@ -109,8 +110,8 @@ log_req(const char *what, const struct rpmemd_req *r)
 		INFO, "    pool size: %llu", (unsigned long long)r->pool_size);
 	RPMEMD_LOG(INFO, "    nlanes: %u", r->nlanes);
 	RPMEMD_LOG(INFO, "    provider: %s",
-		rpmemd_fip_prov_name(r->provider)
-			? rpmemd_fip_prov_name(r->provider)
+		rpmem_provider_name(r->provider)
+			? rpmem_provider_name(r->provider)
 			: "?");
 	RPMEMD_LOG(
 		INFO, "    buff_size: %llu", (unsigned long long)r->buff_size);
@@ -239,8 +240,8 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 	}
 	if (ret) {
 		fail("cannot set up the %s fabric on %s: %s",
-			rpmemd_fip_prov_name(r->provider)
-				? rpmemd_fip_prov_name(r->provider)
+			rpmem_provider_name(r->provider)
+				? rpmem_provider_name(r->provider)
 				: "unknown",
 			d->node, strerror(-ret));
 		close_pool(d, create);
