@@ -318,7 +318,7 @@ struct td_fab {
 	struct fid_domain *domain;
 	struct fid_eq *eq;
 	unsigned nlanes;
-	struct td_lane lanes[8];
+	struct td_lane *lanes;
 };
 
 #define CHECK(x)                                                  \
@@ -353,7 +353,7 @@ struct td_fab *
 td_fab_connect(const char *prov, uint32_t port, unsigned nlanes)
 {
 	struct td_fab *f = calloc(1, sizeof(*f));
-	assert_true(nlanes <= 8);
+	f->lanes = calloc(nlanes, sizeof(*f->lanes));
 	f->nlanes = nlanes;
 	struct fi_info *h = fi_allocinfo();
 	h->ep_attr->type = FI_EP_MSG;
@@ -455,5 +455,6 @@ td_fab_close(struct td_fab *f)
 	fi_close(&f->domain->fid);
 	fi_close(&f->fabric->fid);
 	fi_freeinfo(f->fi);
+	free(f->lanes);
 	free(f);
 }

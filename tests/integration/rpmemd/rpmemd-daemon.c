@@ -511,6 +511,47 @@ test_remove(void **state)
 	assert_true(td_exists(p));
 }
 
+/* many lanes, fewer worker threads: every lane is served */
+static void
+test_many_lanes(void **state)
+{
+	(void)state;
+	struct daemon d;
+	const unsigned n = 64;
+	make_set("lanes.set", "");
+	struct rpmem_pool_attr_packed a = attr_v('L');
+	td_start(&d, 0, "-t", "3", NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "lanes.set", POOL_SIZE, n,
+			RPMEM_PROV_LIBFABRIC_TCP, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_int_equal(ibc.nlanes, n);
+	struct td_fab *f = td_fab_connect("tcp", ibc.port, n);
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < n; i++) {
+			char v[8];
+			snprintf(v, sizeof(v), "L%02u-%d", i, round);
+			assert_int_equal(
+				td_fab_persist(f, i, RPMEM_PERSIST_SEND, i,
+					ibc.raddr + 4096 + i * 64, sizeof(v), v,
+					24 + sizeof(v)),
+				0);
+		}
+	}
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	for (unsigned i = 0; i < n; i++) {
+		char v[8], want[8];
+		snprintf(want, sizeof(want), "L%02u-%d", i, 2);
+		read_part("lanes.set", 0, (off_t)(4096 + i * 64), v, sizeof(v));
+		assert_memory_equal(v, want, sizeof(v));
+	}
+}
+
 static int
 file_has(const char *path, const char *what)
 {
@@ -585,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_eof),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_persist_policy),
+		cmocka_unit_test(test_many_lanes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
