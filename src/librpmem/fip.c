@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* fip.c -- in-band client: lanes, RDMA writes/reads, persist messages */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include <rdma/fabric.h>
+#include <rdma/fi_cm.h>
+#include <rdma/fi_domain.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_errno.h>
+#include <rdma/fi_rma.h>
+
+#include "fip.h"
+#include "rpmem_fip_common.h"
+#include "rpmem_proto.h"
+
+#define CONNECT_TIMEOUT_MS 30000
+#define CHECK_INTERVAL_MS 100
+#define STALL_TIMEOUT_MS 60000
+#define RAW_SLOT 64
+#define PAGE 4096
+
+struct lane {
+	struct fid_ep *ep;
+	struct fid_cq *cq;
+	struct rpmem_msg_persist *pmsg;
+	struct rpmem_msg_persist_resp *resp;
+	struct fi_context *wctx; /* one per possible outstanding write */
+	unsigned wctx_next;
+	struct fi_context ctx_send, ctx_recv, ctx_read;
+	uint64_t sends, sends_done;
+	uint64_t resps, resps_done;
+	uint64_t reads, reads_done;
+	uint64_t writes, writes_done;
+	size_t unsignaled;
+	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
+};
+
+struct rpmem_fip {
+	struct rpmem_fip_attr attr;
+	struct fi_info *fi;
+	struct fid_fabric *fabric;
+	struct fid_domain *domain;
+	struct fid_eq *eq;
+	struct fid_mr *pool_mr, *pmsg_mr, *resp_mr, *raw_mr;
+	void *pool_desc, *pmsg_desc, *resp_desc, *raw_desc;
+	char *pmsg_buf;
+	char *resp_buf;
+	char *raw_buf;
+	size_t pmsg_size;
+	struct lane *lanes;
+	unsigned nlanes;
+	unsigned connected;
+	size_t max_msg;
+	size_t tx_size;
+	int inline_persist;
+	int use_sread;
+	atomic_int error;
+	atomic_int shut;
+	pthread_mutex_t eq_lock;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t
+page_up(size_t s)
+{
+	return (s + PAGE - 1) & ~(size_t)(PAGE - 1);
+}
+
+static int
+set_error(struct rpmem_fip *fip, int err)
+{
+	int zero = 0;
+	atomic_compare_exchange_strong(&fip->error, &zero, err);
+	return atomic_load(&fip->error);
+}
+
+int
+rpmem_fip_error(struct rpmem_fip *fip)
+{
+	return atomic_load(&fip->error);
+}
+
+/* a completion error that means the peer went away */
+static int
+conn_errno(int e)
+{
+	switch (e) {
+	case ECONNRESET:
+	case EPIPE:
+	case ECONNABORTED:
+	case ECANCELED:
+	case ENOTCONN:
+	case ESHUTDOWN:
+	case ECONNREFUSED:
+		return ECONNRESET;
+	default:
+		return e ? e : EIO;
+	}
+}
+
+/* is the peer still there? -ECONNRESET-class error if not */
+static int
+check_peer(struct rpmem_fip *fip)
+{
+	int err = atomic_load(&fip->error);
+	if (err)
+		return err;
+	uint32_t event;
+	char buf[sizeof(struct fi_eq_cm_entry) + 256];
+	pthread_mutex_lock(&fip->eq_lock);
+	ssize_t r = fi_eq_read(fip->eq, &event, buf, sizeof(buf), 0);
+	if (r == -FI_EAVAIL) {
+		struct fi_eq_err_entry ee;
+		memset(&ee, 0, sizeof(ee));
+		(void)fi_eq_readerr(fip->eq, &ee, 0);
+	}
+	pthread_mutex_unlock(&fip->eq_lock);
+	if ((r > 0 && event == FI_SHUTDOWN) || r == -FI_EAVAIL) {
+		atomic_store(&fip->shut, 1);
+		return set_error(fip, -ECONNRESET);
+	}
+	if (fip->attr.alive != NULL) {
+		int a = fip->attr.alive(fip->attr.alive_arg);
+		if (a)
+			return set_error(fip, a);
+	}
+	return 0;
+}
+
+static void
+account(struct lane *l, uint64_t flags)
+{
+	if (flags & FI_RECV)
+		l->resps_done++;
+	else if (flags & FI_SEND)
+		l->sends_done++;
+	else if (flags & FI_READ)
+		l->reads_done++;
+	else if (flags & FI_WRITE)
+		l->writes_done++;
+}
+
+/* reaps completions of a lane, waiting up to timeout_ms for the first */
+static int
+progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
+{
+	struct fi_cq_msg_entry e[16];
+	ssize_t n;
+	if (fip->use_sread) {
+		n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
+	} else {
+		n = fi_cq_read(l->cq, e, 16);
+		if (n == -FI_EAGAIN && timeout_ms > 0) {
+			struct timespec ts = {0, 20 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (n > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			account(l, e[i].flags);
+		return 0;
+	}
+	if (n == -FI_EAGAIN || n == -FI_ETIMEDOUT || n == -FI_EINTR)
+		return 0;
+	if (n == -FI_EAVAIL) {
+		struct fi_cq_err_entry ee;
+		memset(&ee, 0, sizeof(ee));
+		(void)fi_cq_readerr(l->cq, &ee, 0);
+		return set_error(fip, -conn_errno(rpmem_fi_errno(ee.err)));
+	}
+	return set_error(fip, -conn_errno(rpmem_fi_errno((int)n)));
+}
+
+/* waits until *done reaches target */
+static int
+wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
+	uint64_t target)
+{
+	long long start = now_ms();
+	long long checked = start;
+	while (*done < target) {
+		int ret = progress(fip, l, CHECK_INTERVAL_MS);
+		if (ret)
+			return ret;
+		if (*done >= target)
+			break;
+		long long t = now_ms();
+		if (t - checked >= CHECK_INTERVAL_MS) {
+			ret = check_peer(fip);
+			if (ret)
+				return ret;
+			checked = t;
+		}
+		if (t - start > STALL_TIMEOUT_MS)
+			return set_error(fip, -ETIMEDOUT);
+	}
+	return 0;
+}
+
+/* posts with retries while the queue is full (bounded) */
+#define POST(fip, l, call)                                                  \
+	do {                                                                \
+		long long t0_ = now_ms();                                   \
+		ssize_t r_;                                                 \
+		while ((r_ = (call)) == -FI_EAGAIN) {                       \
+			int p_ = progress(fip, l, 1);                       \
+			if (!p_ && now_ms() - t0_ > CHECK_INTERVAL_MS)      \
+				p_ = check_peer(fip);                       \
+			if (!p_ && now_ms() - t0_ > STALL_TIMEOUT_MS)       \
+				p_ = set_error(fip, -ETIMEDOUT);            \
+			if (p_)                                             \
+				return p_;                                  \
+		}                                                           \
+		if (r_)                                                     \
+			return set_error(                                   \
+				fip, -conn_errno(rpmem_fi_errno((int)r_))); \
+	} while (0)
+
+static int
+post_recv(struct rpmem_fip *fip, struct lane *l)
+{
+	struct iovec iov = {l->resp, sizeof(*l->resp)};
+	void *desc = fip->resp_desc;
+	struct fi_msg msg = {.msg_iov = &iov,
+		.desc = &desc,
+		.iov_count = 1,
+		.addr = 0,
+		.context = &l->ctx_recv,
+		.data = 0};
+	POST(fip, l, fi_recvmsg(l->ep, &msg, FI_COMPLETION));
+	l->resps++;
+	return 0;
+}
+
+static int
+write_range(struct rpmem_fip *fip, struct lane *l, size_t offset, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		size_t chunk = len - done;
+		if (chunk > fip->max_msg)
+			chunk = fip->max_msg;
+		int sig = l->unsignaled + 1 >= fip->tx_size;
+		struct iovec iov = {
+			(char *)fip->attr.laddr + offset + done, chunk};
+		void *desc = fip->pool_desc;
+		struct fi_rma_iov rma = {
+			fip->attr.raddr + offset + done, chunk, fip->attr.rkey};
+		struct fi_context *ctx = &l->wctx[l->wctx_next];
+		l->wctx_next = (unsigned)((l->wctx_next + 1) % fip->tx_size);
+		struct fi_msg_rma msg = {.msg_iov = &iov,
+			.desc = &desc,
+			.iov_count = 1,
+			.addr = 0,
+			.rma_iov = &rma,
+			.rma_iov_count = 1,
+			.context = ctx,
+			.data = 0};
+		POST(fip, l, fi_writemsg(l->ep, &msg, sig ? FI_COMPLETION : 0));
+		if (sig) {
+			l->writes++;
+			int ret = wait_for(fip, l, &l->writes_done, l->writes);
+			if (ret)
+				return ret;
+			l->unsignaled = 0;
+		} else {
+			l->unsignaled++;
+		}
+		done += chunk;
+	}
+	return 0;
+}
+
+/* one persist message and its response; inline copies the data */
+static int
+send_pmsg(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
+	size_t len)
+{
+	struct lane *l = &fip->lanes[lane];
+	int ret = wait_for(fip, l, &l->sends_done, l->sends);
+	if (ret)
+		return ret;
+	size_t msglen = sizeof(struct rpmem_msg_persist);
+	l->pmsg->flags = mode;
+	l->pmsg->lane = lane;
+	l->pmsg->addr = fip->attr.raddr + offset;
+	l->pmsg->size = len;
+	if (mode == RPMEM_PERSIST_SEND) {
+		memcpy(l->pmsg->data, (char *)fip->attr.laddr + offset, len);
+		msglen += len;
+	}
+	struct iovec iov = {l->pmsg, msglen};
+	void *desc = fip->pmsg_desc;
+	struct fi_msg msg = {.msg_iov = &iov,
+		.desc = &desc,
+		.iov_count = 1,
+		.addr = 0,
+		.context = &l->ctx_send,
+		.data = 0};
+	POST(fip, l, fi_sendmsg(l->ep, &msg, FI_COMPLETION));
+	l->sends++;
+	ret = wait_for(fip, l, &l->resps_done, l->resps);
+	if (ret)
+		return ret;
+	ret = wait_for(fip, l, &l->sends_done, l->sends);
+	if (ret)
+		return ret;
+	l->unsignaled = 0;
+	return post_recv(fip, l);
+}
+
+/* read-after-write: an 8-byte READ that completes after prior WRITEs */
+static int
+raw_read(struct rpmem_fip *fip, unsigned lane)
+{
+	struct lane *l = &fip->lanes[lane];
+	struct iovec iov = {fip->raw_buf + (size_t)lane * RAW_SLOT, 8};
+	void *desc = fip->raw_desc;
+	struct fi_rma_iov rma = {fip->attr.raddr, 8, fip->attr.rkey};
+	struct fi_msg_rma msg = {.msg_iov = &iov,
+		.desc = &desc,
+		.iov_count = 1,
+		.addr = 0,
+		.rma_iov = &rma,
+		.rma_iov_count = 1,
+		.context = &l->ctx_read,
+		.data = 0};
+	POST(fip, l, fi_readmsg(l->ep, &msg, FI_COMPLETION));
+	l->reads++;
+	int ret = wait_for(fip, l, &l->reads_done, l->reads);
+	if (ret)
+		return ret;
+	l->unsignaled = 0;
+	return 0;
+}
+
+static int
+persist_inline(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane)
+{
+	while (len > 0) {
+		size_t chunk =
+			len < fip->attr.buff_size ? len : fip->attr.buff_size;
+		int ret =
+			send_pmsg(fip, lane, RPMEM_PERSIST_SEND, offset, chunk);
+		if (ret)
+			return ret;
+		offset += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int
+rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
+	unsigned lane, int how)
+{
+	int ret = atomic_load(&fip->error);
+	if (ret)
+		return ret;
+	if (len == 0)
+		return 0;
+	struct lane *l = &fip->lanes[lane];
+	if (how == RPMEM_FIP_PERSIST && fip->inline_persist)
+		return persist_inline(fip, offset, len, lane);
+	ret = write_range(fip, l, offset, len);
+	if (ret)
+		return ret;
+	if (how == RPMEM_FIP_DEEP)
+		return send_pmsg(fip, lane, RPMEM_DEEP_PERSIST, offset, len);
+	if (fip->attr.persist_method == RPMEM_PM_APM)
+		return raw_read(fip, lane);
+	return send_pmsg(fip, lane, RPMEM_FLUSH_WRITE, offset, len);
+}
+
+int
+rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
+	int relaxed)
+{
+	int ret = atomic_load(&fip->error);
+	if (ret)
+		return ret;
+	if (len == 0)
+		return 0;
+	struct lane *l = &fip->lanes[lane];
+	if (!relaxed && fip->inline_persist &&
+		fip->attr.persist_method == RPMEM_PM_APM)
+		return persist_inline(fip, offset, len, lane);
+	ret = write_range(fip, l, offset, len);
+	if (ret)
+		return ret;
+	if (l->fl_hi == l->fl_lo) {
+		l->fl_lo = offset;
+		l->fl_hi = offset + len;
+	} else {
+		if (offset < l->fl_lo)
+			l->fl_lo = offset;
+		if (offset + len > l->fl_hi)
+			l->fl_hi = offset + len;
+	}
+	return 0;
+}
+
+int
+rpmem_fip_drain(struct rpmem_fip *fip, unsigned lane)
+{
+	int ret = atomic_load(&fip->error);
+	if (ret)
+		return ret;
+	struct lane *l = &fip->lanes[lane];
+	size_t lo = l->fl_lo, hi = l->fl_hi;
+	l->fl_lo = l->fl_hi = 0;
+	if (fip->attr.persist_method == RPMEM_PM_APM)
+		return raw_read(fip, lane);
+	if (hi == lo)
+		return 0;
+	return send_pmsg(fip, lane, RPMEM_FLUSH_WRITE, lo, hi - lo);
+}
+
+static int
+post_read(struct rpmem_fip *fip, struct lane *l, const struct fi_msg_rma *msg)
+{
+	POST(fip, l, fi_readmsg(l->ep, msg, FI_COMPLETION));
+	l->reads++;
+	int ret = wait_for(fip, l, &l->reads_done, l->reads);
+	if (ret == 0)
+		l->unsignaled = 0;
+	return ret;
+}
+
+int
+rpmem_fip_read(struct rpmem_fip *fip, void *buf, size_t offset, size_t len,
+	unsigned lane)
+{
+	int ret = atomic_load(&fip->error);
+	if (ret)
+		return ret;
+	if (len == 0)
+		return 0;
+	struct lane *l = &fip->lanes[lane];
+	struct fid_mr *mr;
+	ret = fi_mr_reg(fip->domain, buf, len, FI_READ, 0, 0, 0, &mr, NULL);
+	if (ret)
+		return -conn_errno(rpmem_fi_errno(ret));
+	void *desc = fi_mr_desc(mr);
+	size_t done = 0;
+	while (done < len && ret == 0) {
+		size_t chunk = len - done;
+		if (chunk > fip->max_msg)
+			chunk = fip->max_msg;
+		struct iovec iov = {(char *)buf + done, chunk};
+		struct fi_rma_iov rma = {
+			fip->attr.raddr + offset + done, chunk, fip->attr.rkey};
+		struct fi_msg_rma msg = {.msg_iov = &iov,
+			.desc = &desc,
+			.iov_count = 1,
+			.addr = 0,
+			.rma_iov = &rma,
+			.rma_iov_count = 1,
+			.context = &l->ctx_read,
+			.data = 0};
+		ret = post_read(fip, l, &msg);
+		done += chunk;
+	}
+	fi_close(&mr->fid);
+	return ret;
+}
+
+static int
+reg(struct rpmem_fip *fip, void *buf, size_t len, uint64_t access,
+	struct fid_mr **mr, void **desc)
+{
+	int ret = fi_mr_reg(fip->domain, buf, len, access, 0, 0, 0, mr, NULL);
+	if (ret)
+		return -rpmem_fi_errno(ret);
+	*desc = fi_mr_desc(*mr);
+	return 0;
+}
+
+/* connects one lane and waits (bounded) for FI_CONNECTED */
+static int
+connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
+{
+	int ret = fi_endpoint(fip->domain, fip->fi, &l->ep, NULL);
+	if (ret) {
+		snprintf(why, whylen, "cannot create endpoint: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	struct fi_cq_attr cq_attr = {.size = fip->tx_size + 8,
+		.format = FI_CQ_FORMAT_MSG,
+		.wait_obj = fip->use_sread ? FI_WAIT_UNSPEC : FI_WAIT_NONE};
+	ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
+	if (ret && fip->use_sread) {
+		fip->use_sread = 0;
+		cq_attr.wait_obj = FI_WAIT_NONE;
+		ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
+	}
+	if (ret) {
+		snprintf(why, whylen, "cannot open completion queue: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	ret = fi_ep_bind(l->ep, &fip->eq->fid, 0);
+	if (!ret)
+		ret = fi_ep_bind(l->ep, &l->cq->fid,
+			FI_TRANSMIT | FI_RECV | FI_SELECTIVE_COMPLETION);
+	if (!ret)
+		ret = fi_enable(l->ep);
+	if (ret) {
+		snprintf(why, whylen, "cannot set up endpoint: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	ret = fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
+	if (ret) {
+		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
+		return -conn_errno(rpmem_fi_errno(ret));
+	}
+	long long start = now_ms();
+	for (;;) {
+		uint32_t event;
+		char buf[sizeof(struct fi_eq_cm_entry) + 256];
+		ssize_t r = fi_eq_sread(fip->eq, &event, buf, sizeof(buf),
+			CHECK_INTERVAL_MS, 0);
+		if (r > 0) {
+			struct fi_eq_cm_entry *e = (void *)buf;
+			if (event == FI_CONNECTED && e->fid == &l->ep->fid)
+				return 0;
+			snprintf(why, whylen,
+				"unexpected event while connecting -- %u",
+				event);
+			return -ECONNREFUSED;
+		}
+		if (r == -FI_EAVAIL) {
+			struct fi_eq_err_entry ee;
+			memset(&ee, 0, sizeof(ee));
+			(void)fi_eq_readerr(fip->eq, &ee, 0);
+			int e = ee.err ? rpmem_fi_errno(ee.err) : ECONNREFUSED;
+			snprintf(why, whylen, "connection refused: %s",
+				strerror(e));
+			return -e;
+		}
+		if (r != -FI_EAGAIN && r != -FI_ETIMEDOUT && r != -FI_EINTR) {
+			snprintf(why, whylen, "waiting for connection: %s",
+				fi_strerror((int)-r));
+			return -rpmem_fi_errno((int)r);
+		}
+		if (fip->attr.alive != NULL) {
+			int a = fip->attr.alive(fip->attr.alive_arg);
+			if (a) {
+				snprintf(why, whylen,
+					"remote side went away while "
+					"connecting");
+				return a;
+			}
+		}
+		if (now_ms() - start > CONNECT_TIMEOUT_MS) {
+			snprintf(why, whylen, "connection timed out");
+			return -ETIMEDOUT;
+		}
+	}
+}
+
+static unsigned
+min_nz(unsigned a, size_t b)
+{
+	return (b != 0 && b < a) ? (unsigned)b : a;
+}
+
+int
+rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
+	struct rpmem_fip **out, char *why, size_t whylen)
+{
+	struct rpmem_fip *fip = calloc(1, sizeof(*fip));
+	if (fip == NULL)
+		return -ENOMEM;
+	fip->attr = *attr;
+	fip->use_sread = 1;
+	pthread_mutex_init(&fip->eq_lock, NULL);
+	atomic_init(&fip->error, 0);
+	atomic_init(&fip->shut, 0);
+	int ret;
+
+	struct fi_info *hints = rpmem_fip_hints(attr->prov);
+	if (hints == NULL) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	char service[16];
+	snprintf(service, sizeof(service), "%u", attr->port);
+	ret = fi_getinfo(
+		RPMEM_FIVERSION, attr->node, service, 0, hints, &fip->fi);
+	fi_freeinfo(hints);
+	if (ret) {
+		snprintf(why, whylen,
+			"cannot get fabric interface for %s:%s (%s): %s",
+			attr->node, service, attr->prov, fi_strerror(-ret));
+		fip->fi = NULL;
+		ret = -rpmem_fi_errno(ret);
+		goto err;
+	}
+	struct fi_info *fi = fip->fi;
+	size_t wq = attr->wq_size < 2 ? 2 : attr->wq_size;
+	if (fi->tx_attr->size != 0 && fi->tx_attr->size < wq)
+		wq = fi->tx_attr->size;
+	fi->tx_attr->size = wq;
+	fip->tx_size = wq;
+	fip->max_msg = fi->ep_attr->max_msg_size ? fi->ep_attr->max_msg_size
+						 : SIZE_MAX;
+	if (fip->max_msg > (1U << 30))
+		fip->max_msg = 1U << 30;
+	fip->inline_persist = strcmp(attr->prov, "verbs") == 0;
+
+	unsigned n = attr->nlanes;
+	n = min_nz(n, fi->domain_attr->tx_ctx_cnt);
+	n = min_nz(n, fi->domain_attr->rx_ctx_cnt);
+	n = min_nz(n, fi->domain_attr->cq_cnt);
+	n = min_nz(n, fi->domain_attr->ep_cnt);
+	fip->nlanes = n;
+
+	ret = fi_fabric(fi->fabric_attr, &fip->fabric, NULL);
+	if (!ret)
+		ret = fi_domain(fip->fabric, fi, &fip->domain, NULL);
+	if (!ret) {
+		struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
+		ret = fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
+	}
+	if (ret) {
+		snprintf(why, whylen, "cannot open fabric domain: %s",
+			fi_strerror(-ret));
+		ret = -rpmem_fi_errno(ret);
+		goto err;
+	}
+
+	fip->pmsg_size = rpmem_pmsg_slot_size(attr->buff_size);
+	size_t pmsg_total = page_up(fip->pmsg_size * n);
+	size_t resp_total = page_up(sizeof(struct rpmem_msg_persist_resp) * n);
+	size_t raw_total = page_up((size_t)RAW_SLOT * n);
+	fip->pmsg_buf = aligned_alloc(PAGE, pmsg_total);
+	fip->resp_buf = aligned_alloc(PAGE, resp_total);
+	fip->raw_buf = aligned_alloc(PAGE, raw_total);
+	fip->lanes = calloc(n, sizeof(*fip->lanes));
+	if (!fip->pmsg_buf || !fip->resp_buf || !fip->raw_buf || !fip->lanes) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	memset(fip->pmsg_buf, 0, pmsg_total);
+	memset(fip->resp_buf, 0, resp_total);
+	memset(fip->raw_buf, 0, raw_total);
+	for (unsigned i = 0; i < n; i++) {
+		struct lane *l = &fip->lanes[i];
+		l->pmsg = (void *)(fip->pmsg_buf + fip->pmsg_size * i);
+		l->resp = (void *)(fip->resp_buf +
+				   sizeof(struct rpmem_msg_persist_resp) * i);
+		l->wctx = calloc(fip->tx_size, sizeof(*l->wctx));
+		if (l->wctx == NULL) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	if ((ret = reg(fip, attr->laddr, attr->size, FI_WRITE, &fip->pool_mr,
+		     &fip->pool_desc)) ||
+		(ret = reg(fip, fip->pmsg_buf, pmsg_total, FI_SEND,
+			 &fip->pmsg_mr, &fip->pmsg_desc)) ||
+		(ret = reg(fip, fip->resp_buf, resp_total, FI_RECV,
+			 &fip->resp_mr, &fip->resp_desc)) ||
+		(ret = reg(fip, fip->raw_buf, raw_total, FI_READ, &fip->raw_mr,
+			 &fip->raw_desc))) {
+		snprintf(why, whylen, "cannot register memory: %s",
+			strerror(-ret));
+		goto err;
+	}
+
+	for (unsigned i = 0; i < n; i++) {
+		ret = connect_lane(fip, &fip->lanes[i], why, whylen);
+		if (ret)
+			goto err;
+		fip->connected++;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		ret = post_recv(fip, &fip->lanes[i]);
+		if (ret) {
+			snprintf(why, whylen, "cannot post receive: %s",
+				strerror(-ret));
+			goto err;
+		}
+	}
+	*nlanes = n;
+	*out = fip;
+	return 0;
+err:
+	rpmem_fip_shutdown(fip);
+	rpmem_fip_fini(fip);
+	return ret < 0 ? ret : -EIO;
+}
+
+void
+rpmem_fip_shutdown(struct rpmem_fip *fip)
+{
+	if (atomic_load(&fip->shut))
+		return;
+	atomic_store(&fip->shut, 1);
+	for (unsigned i = 0; i < fip->connected; i++)
+		(void)fi_shutdown(fip->lanes[i].ep, 0);
+}
+
+static void
+close_fid(struct fid *f)
+{
+	if (f != NULL)
+		(void)fi_close(f);
+}
+
+void
+rpmem_fip_fini(struct rpmem_fip *fip)
+{
+	if (fip->lanes != NULL) {
+		for (unsigned i = 0; i < fip->nlanes; i++) {
+			struct lane *l = &fip->lanes[i];
+			if (l->ep)
+				close_fid(&l->ep->fid);
+			if (l->cq)
+				close_fid(&l->cq->fid);
+			free(l->wctx);
+		}
+	}
+	if (fip->pool_mr)
+		close_fid(&fip->pool_mr->fid);
+	if (fip->pmsg_mr)
+		close_fid(&fip->pmsg_mr->fid);
+	if (fip->resp_mr)
+		close_fid(&fip->resp_mr->fid);
+	if (fip->raw_mr)
+		close_fid(&fip->raw_mr->fid);
+	if (fip->eq)
+		close_fid(&fip->eq->fid);
+	if (fip->domain)
+		close_fid(&fip->domain->fid);
+	if (fip->fabric)
+		close_fid(&fip->fabric->fid);
+	if (fip->fi)
+		fi_freeinfo(fip->fi);
+	free(fip->lanes);
+	free(fip->pmsg_buf);
+	free(fip->resp_buf);
+	free(fip->raw_buf);
+	pthread_mutex_destroy(&fip->eq_lock);
+	free(fip);
+}
