@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,6 +25,18 @@
 
 static unsigned char msg[8192];
 
+/* part files live in the test directory, named after the set ('/' -> '_') */
+static const char *
+flat(const char *name)
+{
+	static char f[128];
+	snprintf(f, sizeof(f), "%s", name);
+	for (char *c = f; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	return f;
+}
+
 static void
 make_set(const char *name, const char *opt)
 {
@@ -31,7 +44,7 @@ make_set(const char *name, const char *opt)
 	snprintf(p, sizeof(p), "%s/%s", td_sets(), name);
 	snprintf(text, sizeof(text),
 		"PMEMPOOLSET\n%s2M %s/%s.p0\n2M %s/%s.p1\n", opt, td_dir(),
-		name, td_dir(), name);
+		flat(name), td_dir(), flat(name));
 	td_write_file(p, text);
 }
 
@@ -39,7 +52,7 @@ static int
 part_exists(const char *name, int part)
 {
 	char p[256];
-	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), name, part);
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), flat(name), part);
 	return td_exists(p);
 }
 
@@ -47,7 +60,7 @@ static void
 read_part(const char *name, int part, off_t off, void *buf, size_t len)
 {
 	char p[256];
-	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), name, part);
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), flat(name), part);
 	int fd = open(p, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, buf, len, off), (ssize_t)len);
@@ -321,6 +334,25 @@ test_pool_errors(void **state)
 		RPMEM_ERR_POOL_CFG);
 	request_fails("s.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 0,
 		RPMEM_ERR_POOL_CFG);
+	/* a set in a subdirectory of poolset-dir */
+	char sub[256];
+	snprintf(sub, sizeof(sub), "%s/sub", td_sets());
+	assert_int_equal(mkdir(sub, 0700), 0);
+	make_set("sub/in.set", "");
+	struct daemon d;
+	struct rpmem_pool_attr_packed a = attr_v('S');
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(
+		&d, msg, td_create_msg(msg, "sub/in.set", POOL_SIZE, 1, 2, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL), 0);
+	assert_true(part_exists("sub/in.set", 0));
+	/* a second client on the open pool: BUSY */
+	request_fails("sub/in.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0,
+		RPMEM_ERR_BUSY);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+
 	/* zero pool size */
 	request_fails("e.set", 0, RPMEM_MSG_TYPE_CREATE, 1, RPMEM_ERR_BADSIZE);
 	/* open of parts that do not exist */
