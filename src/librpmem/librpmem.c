@@ -244,7 +244,7 @@ read_status(struct rpmem_ssh *ssh, const char *node)
 /* one request/response exchange; fills resp (host order after check) */
 static int
 exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
-	uint32_t resp_type, const char *step)
+	uint32_t resp_type, const char *step, int stderr_ms)
 {
 	int ret = rpmem_ssh_send(ssh, req, req_size);
 	size_t rsize = rpmem_obc_resp_size(resp_type);
@@ -255,7 +255,7 @@ exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
 		if (err == EPIPE)
 			err = ECONNRESET;
 		char text[4096];
-		rpmem_ssh_stderr(ssh, text, sizeof(text), 200);
+		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
 		ERR("%s: %s%s%s", step, strerror(err), text[0] ? " -- " : "",
 			text);
 		errno = err;
@@ -265,7 +265,10 @@ exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
 	char why[256];
 	ret = rpmem_obc_check_resp(resp, resp_type, &status, why, sizeof(why));
 	if (ret) {
-		ERR("%s: %s", step, why);
+		/* the daemon states its own reason on stderr */
+		char text[4096];
+		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
+		ERR("%s: %s%s%s", step, why, text[0] ? " -- " : "", text);
 		errno = -ret;
 		return -1;
 	}
@@ -399,7 +402,7 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	snprintf(step, sizeof(step), "%s request failed", op);
 	int ret = exchange(rpp->ssh, msg, msize, &resp,
 		create ? RPMEM_MSG_TYPE_CREATE_RESP : RPMEM_MSG_TYPE_OPEN_RESP,
-		step);
+		step, 500);
 	free(msg);
 	if (ret) {
 		int e = errno;
@@ -538,7 +541,7 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 	struct rpmem_msg_set_attr_resp r;
 	rpmem_obc_set_attr_msg(&m, attr);
 	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_SET_ATTR_RESP,
-		    "set attributes request failed")) {
+		    "set attributes request failed", 50)) {
 		int e = errno;
 		if (e == ECONNRESET || e == ETIMEDOUT || e == EPROTO)
 			atomic_store(&rpp->error, e);
@@ -564,7 +567,7 @@ rpmem_close(RPMEMpool *rpp)
 	struct rpmem_msg_close_resp r;
 	rpmem_obc_close_msg(&m, 0);
 	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_CLOSE_RESP,
-		    "close request failed")) {
+		    "close request failed", 200)) {
 		err = errno;
 		ret = -1;
 	}
