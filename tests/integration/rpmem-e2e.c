@@ -1,0 +1,955 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmem-e2e.c -- librpmem against the real rpmemd over the private sshd
+ *
+ * Environment (set by ctest): RPMEMD_BIN, SSHD_FIXTURE_DIR (its `ssh`
+ * wrapper and `target` file), RPMEM_PROVIDER (tcp or sockets). main()
+ * creates a pool set directory, points RPMEM_CMD at rpmemd (two entries
+ * that differ only in the log file, to see the round robin) and re-executes
+ * itself, because librpmem reads RPMEM_CMD when it is loaded.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "librpmem.h"
+
+#define POOL_SIZE ((size_t)4 << 20)
+#define HDR 4096
+
+static char Dir[512];
+static char Target[300];
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void
+no_children(void)
+{
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
+/* the part file of a set: its name with anything odd replaced */
+static void
+part_path(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "%s/", Dir);
+	size_t n = strlen(path);
+	for (const char *p = name; *p && n + 6 < len; p++)
+		path[n++] = (char)((*p >= 'a' && *p <= 'z') || *p == '.' ? *p
+									 : '_');
+	snprintf(path + n, len - n, ".part");
+}
+
+static void
+write_set(const char *name, const char *size, const char *option)
+{
+	char path[1024], part[1024], buf[4096];
+	part_path(part, sizeof(part), name);
+	snprintf(path, sizeof(path), "%s/%s", Dir, name);
+	snprintf(buf, sizeof(buf), "PMEMPOOLSET\n%s%s%s%s %s\n",
+		option ? "OPTION " : "", option ? option : "",
+		option ? "\n" : "", size, part);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(buf, f);
+	fclose(f);
+}
+
+static int
+part_exists(const char *name)
+{
+	char path[1024];
+	part_path(path, sizeof(path), name);
+	return access(path, F_OK) == 0;
+}
+
+/* bytes of the remote pool, read straight from the part file */
+static void
+remote_bytes(const char *name, size_t off, void *buf, size_t len)
+{
+	char path[1024];
+	part_path(path, sizeof(path), name);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static void
+check_remote(const char *name, const char *pool, size_t off, size_t len)
+{
+	char *buf = malloc(len ? len : 1);
+	remote_bytes(name, off, buf, len);
+	assert_memory_equal(buf, pool + off, len);
+	free(buf);
+}
+
+static char *
+pool_alloc(unsigned seed)
+{
+	void *p;
+	assert_int_equal(posix_memalign(&p, 4096, POOL_SIZE), 0);
+	unsigned char *b = p;
+	for (size_t i = 0; i < POOL_SIZE; i++)
+		b[i] = (unsigned char)(i * 31 + seed * 7 + (i >> 12));
+	return p;
+}
+
+static void
+refill(char *pool, size_t off, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		pool[off + i] = (char)(seed + i * 13 + (i >> 8));
+}
+
+static struct rpmem_pool_attr
+attrs(unsigned char v)
+{
+	struct rpmem_pool_attr a;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.signature, "RPMEMTS", 7);
+	a.major = 5;
+	a.compat_features = 1;
+	a.incompat_features = 2;
+	a.ro_compat_features = 3;
+	for (int i = 0; i < 16; i++) {
+		a.poolset_uuid[i] = (unsigned char)(v + i);
+		a.uuid[i] = (unsigned char)(v + 16 + i);
+		a.next_uuid[i] = (unsigned char)(v + 32 + i);
+		a.prev_uuid[i] = (unsigned char)(v + 48 + i);
+		a.user_flags[i] = (unsigned char)(v + 64 + i);
+	}
+	return a;
+}
+
+static RPMEMpool *
+create(const char *name, char *pool, unsigned *nlanes, int with_attr)
+{
+	struct rpmem_pool_attr a = attrs(1);
+	RPMEMpool *rpp = rpmem_create(
+		Target, name, pool, POOL_SIZE, nlanes, with_attr ? &a : NULL);
+	if (rpp == NULL)
+		print_error("rpmem_create(%s): %s\n", name, rpmem_errormsg());
+	assert_non_null(rpp);
+	assert_true(*nlanes > 0);
+	return rpp;
+}
+
+static void
+cleanup_pool(const char *name)
+{
+	assert_int_equal(rpmem_remove(Target, name, RPMEM_REMOVE_FORCE), 0);
+}
+
+/* create, close, open: attributes survive; remove deletes the files */
+static void
+test_lifecycle(void **state)
+{
+	(void)state;
+	write_set("life.set", "4M", NULL);
+	char *pool = pool_alloc(1);
+	unsigned nl = 4;
+	RPMEMpool *rpp = create("life.set", pool, &nl, 1);
+	assert_true(nl <= 4);
+	assert_true(part_exists("life.set"));
+	assert_int_equal(rpmem_close(rpp), 0);
+
+	struct rpmem_pool_attr got, want = attrs(1);
+	memset(&got, 0xff, sizeof(got));
+	nl = 2;
+	rpp = rpmem_open(Target, "life.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	assert_memory_equal(&got, &want, sizeof(want));
+
+	/* set_attr persists across open */
+	struct rpmem_pool_attr next = attrs(100);
+	assert_int_equal(rpmem_set_attr(rpp, &next), 0);
+	assert_int_equal(rpmem_close(rpp), 0);
+	rpp = rpmem_open(Target, "life.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	assert_memory_equal(&got, &next, sizeof(next));
+	assert_int_equal(rpmem_close(rpp), 0);
+
+	assert_int_equal(rpmem_remove(Target, "life.set", 0), 0);
+	assert_false(part_exists("life.set"));
+	/* the pool is gone: open fails with ENOENT, remove again fails */
+	rpp = rpmem_open(Target, "life.set", pool, POOL_SIZE, &nl, &got);
+	assert_null(rpp);
+	assert_int_equal(errno, ENOENT);
+	assert_int_not_equal(rpmem_remove(Target, "life.set", 0), 0);
+	assert_true(errno > 0);
+	assert_non_null(strstr(rpmem_errormsg(), "remote command failed"));
+	/* POOL_SET also deletes the set file */
+	write_set("life2.set", "4M", NULL);
+	nl = 1;
+	rpp = create("life2.set", pool, &nl, 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	assert_int_equal(
+		rpmem_remove(Target, "life2.set", RPMEM_REMOVE_POOL_SET), 0);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/life2.set", Dir);
+	assert_int_equal(access(path, F_OK), -1);
+	free(pool);
+	no_children();
+}
+
+/* a pool set name with shell metacharacters reaches rpmemd unchanged */
+static void
+test_quoting(void **state)
+{
+	(void)state;
+	const char *name = "we ird';touch pwned;'$(x).set";
+	write_set(name, "4M", NULL);
+	char *pool = pool_alloc(2);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create(name, pool, &nl, 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	assert_int_equal(rpmem_remove(Target, name, RPMEM_REMOVE_POOL_SET), 0);
+	assert_false(part_exists(name));
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/pwned", Dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access("pwned", F_OK), -1);
+	free(pool);
+}
+
+static void
+expect_fail(RPMEMpool *rpp, int err, const char *what)
+{
+	if (rpp != NULL)
+		rpmem_close(rpp);
+	assert_null(rpp);
+	assert_int_equal(errno, err);
+	const char *msg = rpmem_errormsg();
+	assert_true(strlen(msg) > 0);
+	assert_null(strstr(msg, "Success"));
+	if (what != NULL && strstr(msg, what) == NULL)
+		fail_msg("message '%s' lacks '%s'", msg, what);
+}
+
+/* daemon-side failures and their errno (spec §3.5) */
+static void
+test_remote_errors(void **state)
+{
+	(void)state;
+	char *pool = pool_alloc(3);
+	struct rpmem_pool_attr a = attrs(1), got;
+	unsigned nl = 1;
+
+	expect_fail(rpmem_open(Target, "none.set", pool, POOL_SIZE, &nl, &got),
+		ENOENT, "doesn't exist");
+	expect_fail(rpmem_create(Target, "none.set", pool, POOL_SIZE, &nl, &a),
+		ENOENT, "rpmemd");
+
+	write_set("small.set", "2M", NULL);
+	expect_fail(rpmem_create(Target, "small.set", pool, POOL_SIZE, &nl, &a),
+		EFBIG, "Invalid pool size");
+
+	write_set("nohdrs.set", "4M", "NOHDRS");
+	expect_fail(
+		rpmem_create(Target, "nohdrs.set", pool, POOL_SIZE, &nl, &a),
+		EINVAL, NULL);
+	write_set("single.set", "4M", "SINGLEHDR");
+	expect_fail(
+		rpmem_create(Target, "single.set", pool, POOL_SIZE, &nl, NULL),
+		EINVAL, NULL);
+
+	write_set("busy.set", "4M", NULL);
+	RPMEMpool *rpp = create("busy.set", pool, &nl, 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	expect_fail(rpmem_create(Target, "busy.set", pool, POOL_SIZE, &nl, &a),
+		EEXIST, "Pool already exists");
+	rpp = rpmem_open(Target, "busy.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	expect_fail(rpmem_open(Target, "busy.set", pool, POOL_SIZE, &nl, &got),
+		EBUSY, "Pool already in use");
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("busy.set");
+	free(pool);
+	no_children();
+}
+
+/* caller mistakes at create/open time (spec §1.4, §2.1, §2.3) */
+static void
+test_bad_args(void **state)
+{
+	(void)state;
+	char *pool = pool_alloc(4);
+	struct rpmem_pool_attr a = attrs(1);
+	unsigned nl = 1, zero = 0;
+	write_set("args.set", "4M", NULL);
+
+	expect_fail(rpmem_create(Target, "args.set", NULL, POOL_SIZE, &nl, &a),
+		EINVAL, "pool address");
+	expect_fail(
+		rpmem_create(Target, "args.set", pool + 1, POOL_SIZE, &nl, &a),
+		EINVAL, "aligned");
+	expect_fail(
+		rpmem_create(Target, "args.set", pool, POOL_SIZE - 1, &nl, &a),
+		EINVAL, "aligned");
+	expect_fail(rpmem_create(Target, "args.set", pool, 0, &nl, &a), EINVAL,
+		"pool size");
+	expect_fail(rpmem_create(Target, "args.set", pool, POOL_SIZE, NULL, &a),
+		EINVAL, "lanes");
+	expect_fail(
+		rpmem_create(Target, "args.set", pool, POOL_SIZE, &zero, &a),
+		EINVAL, "lanes");
+	expect_fail(rpmem_open(NULL, "args.set", pool, POOL_SIZE, &nl, NULL),
+		EINVAL, "target");
+	expect_fail(rpmem_open(Target, NULL, pool, POOL_SIZE, &nl, NULL),
+		EINVAL, "pool set");
+	expect_fail(rpmem_open("user@", "args.set", pool, POOL_SIZE, &nl, NULL),
+		EINVAL, "parsing target");
+	expect_fail(rpmem_open("127.0.0.1:0", "args.set", pool, POOL_SIZE, &nl,
+			    NULL),
+		EINVAL, "port number must be positive");
+	expect_fail(rpmem_open("127.0.0.1:99999", "args.set", pool, POOL_SIZE,
+			    &nl, NULL),
+		EINVAL, "port number too large");
+	expect_fail(rpmem_open("127.0.0.1:x1", "args.set", pool, POOL_SIZE, &nl,
+			    NULL),
+		EINVAL, "invalid port number");
+
+	char *saved = strdup(getenv("RPMEM_PROVIDER"));
+	setenv("RPMEM_PROVIDER", "nosuchprovider", 1);
+	expect_fail(rpmem_open(Target, "args.set", pool, POOL_SIZE, &nl, NULL),
+		ENOMEDIUM, "provider");
+	setenv("RPMEM_PROVIDER", saved, 1);
+	free(saved);
+
+	assert_int_equal(rpmem_remove(Target, "args.set", 4), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_close(NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_persist(NULL, HDR, 1, 0, 0), -1);
+	assert_int_equal(errno, EINVAL);
+
+	assert_null(rpmem_check_version(1, 3));
+	assert_non_null(rpmem_check_version(1, 4));
+	assert_non_null(strstr(rpmem_errormsg(), "minor version mismatch"));
+	assert_non_null(rpmem_check_version(2, 0));
+	assert_non_null(strstr(rpmem_errormsg(), "major version mismatch"));
+	free(pool);
+	no_children();
+}
+
+/* bad ranges, lanes and flags: EINVAL, nothing sent, nothing sticky */
+static void
+test_bad_ops(void **state)
+{
+	(void)state;
+	write_set("ops.set", "4M", NULL);
+	char *pool = pool_alloc(5);
+	unsigned nl = 2;
+	RPMEMpool *rpp = create("ops.set", pool, &nl, 1);
+	char buf[64];
+
+	for (size_t off = 0; off < HDR; off += 8) {
+		assert_int_equal(rpmem_persist(rpp, off, 8, 0, 0), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(
+			rpmem_persist(rpp, off, 8, 0, RPMEM_PERSIST_RELAXED),
+			-1);
+		assert_int_equal(rpmem_flush(rpp, off, 8, 0, 0), -1);
+		assert_int_equal(rpmem_deep_persist(rpp, off, 8, 0), -1);
+	}
+	assert_int_equal(rpmem_persist(rpp, HDR, 8, nl, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(rpmem_errormsg(), "lane"));
+	assert_int_equal(rpmem_persist(rpp, HDR, 8, 0, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_persist(rpp, POOL_SIZE - 8, 9, 0, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_persist(rpp, POOL_SIZE, 0, 0, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_persist(rpp, HDR, SIZE_MAX, 0, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_flush(rpp, HDR, 8, 0, 2), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_flush(rpp, HDR, 8, nl, 0), -1);
+	assert_int_equal(rpmem_drain(rpp, 0, 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_drain(rpp, nl, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_deep_persist(rpp, HDR, 8, nl), -1);
+	assert_int_equal(rpmem_read(rpp, buf, POOL_SIZE - 8, 16, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_read(rpp, buf, 0, 8, nl), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_read(rpp, NULL, HDR, 8, 0), -1);
+
+	/* none of it was sticky, and nothing reached the pool */
+	char before[64];
+	remote_bytes("ops.set", HDR, before, sizeof(before));
+	assert_memory_not_equal(before, pool + HDR, sizeof(before));
+	assert_int_equal(rpmem_persist(rpp, HDR, 64, nl - 1, 0), 0);
+	check_remote("ops.set", pool, HDR, 64);
+	/* reading the header area is allowed */
+	assert_int_equal(rpmem_read(rpp, buf, 0, 8, 0), 0);
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("ops.set");
+	free(pool);
+}
+
+/* every length that matters, through every call */
+static void
+test_data(void **state)
+{
+	(void)state;
+	write_set("data.set", "4M", NULL);
+	char *pool = pool_alloc(6);
+	unsigned nl = 2;
+	RPMEMpool *rpp = create("data.set", pool, &nl, 1);
+	static const size_t lens[] = {
+		0, 1, 4095, 4096, 8191, 8192, 8193, 65536 + 3, 1 << 20};
+	size_t off = HDR;
+	unsigned seed = 1;
+	char *back = malloc(POOL_SIZE);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t len = lens[i];
+		for (int how = 0; how < 4; how++) {
+			if (off + len > POOL_SIZE)
+				off = HDR + 7;
+			refill(pool, off, len, seed++);
+			int ret;
+			switch (how) {
+			case 0:
+				ret = rpmem_persist(rpp, off, len, 0, 0);
+				break;
+			case 1:
+				ret = rpmem_persist(rpp, off, len, 1,
+					RPMEM_PERSIST_RELAXED);
+				break;
+			case 2:
+				ret = rpmem_deep_persist(rpp, off, len, 0);
+				break;
+			default:
+				ret = rpmem_flush(rpp, off, len, 1, 0);
+				if (ret == 0)
+					ret = rpmem_drain(rpp, 1, 0);
+				break;
+			}
+			if (ret)
+				fail_msg("len %zu how %d: %s", len, how,
+					rpmem_errormsg());
+			check_remote("data.set", pool, off, len);
+			memset(back, 0, len);
+			assert_int_equal(rpmem_read(rpp, back, off, len, 0), 0);
+			assert_memory_equal(back, pool + off, len);
+			off += len + 1;
+		}
+	}
+	/* the whole pool past the header */
+	refill(pool, HDR, POOL_SIZE - HDR, 77);
+	assert_int_equal(rpmem_persist(rpp, HDR, POOL_SIZE - HDR, 0, 0), 0);
+	check_remote("data.set", pool, HDR, POOL_SIZE - HDR);
+	assert_int_equal(rpmem_read(rpp, back, HDR, POOL_SIZE - HDR, 1), 0);
+	assert_memory_equal(back, pool + HDR, POOL_SIZE - HDR);
+
+	/* many flushes, one drain (relaxed and not) */
+	for (unsigned k = 0; k < 200; k++) {
+		size_t o = HDR + (size_t)k * 9000;
+		refill(pool, o, 100, k);
+		assert_int_equal(rpmem_flush(rpp, o, 100, 0,
+					 k % 2 ? RPMEM_FLUSH_RELAXED : 0),
+			0);
+	}
+	assert_int_equal(rpmem_drain(rpp, 0, 0), 0);
+	for (unsigned k = 0; k < 200; k++)
+		check_remote("data.set", pool, HDR + (size_t)k * 9000, 100);
+	assert_int_equal(rpmem_close(rpp), 0);
+
+	/* data persisted before close is there after open */
+	struct rpmem_pool_attr got;
+	rpp = rpmem_open(Target, "data.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	assert_int_equal(rpmem_read(rpp, back, HDR, POOL_SIZE - HDR, 0), 0);
+	assert_memory_equal(back, pool + HDR, POOL_SIZE - HDR);
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("data.set");
+	free(back);
+	free(pool);
+}
+
+/* NOHDRS pool: every offset is writable, attributes are zero */
+static void
+test_nohdrs(void **state)
+{
+	(void)state;
+	write_set("nh.set", "4M", "NOHDRS");
+	char *pool = pool_alloc(7);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create("nh.set", pool, &nl, 0);
+	for (size_t off = 0; off < HDR; off += 8)
+		assert_int_equal(rpmem_persist(rpp, off, 8, 0, 0), 0);
+	check_remote("nh.set", pool, 0, HDR);
+	assert_int_equal(rpmem_persist(rpp, 0, POOL_SIZE, 0, 0), 0);
+	check_remote("nh.set", pool, 0, POOL_SIZE);
+	/* deep persist keeps the header rule */
+	assert_int_equal(rpmem_deep_persist(rpp, 0, 8, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(rpmem_close(rpp), 0);
+	struct rpmem_pool_attr got, zero;
+	memset(&got, 0xff, sizeof(got));
+	memset(&zero, 0, sizeof(zero));
+	rpp = rpmem_open(Target, "nh.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	assert_memory_equal(&got, &zero, sizeof(zero));
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("nh.set");
+	free(pool);
+}
+
+struct worker {
+	RPMEMpool *rpp;
+	char *pool;
+	unsigned lane;
+	unsigned nlanes;
+	int ret;
+};
+
+static void *
+worker(void *arg)
+{
+	struct worker *w = arg;
+	size_t span = (POOL_SIZE - HDR) / w->nlanes;
+	size_t base = HDR + span * w->lane;
+	for (unsigned i = 0; i < 64 && w->ret == 0; i++) {
+		size_t off = base + (i * 4099) % (span - 4096);
+		size_t len = 1 + (i * 97) % 4000;
+		refill(w->pool, off, len, w->lane * 1000 + i);
+		switch (i % 3) {
+		case 0:
+			w->ret = rpmem_persist(w->rpp, off, len, w->lane, 0);
+			break;
+		case 1:
+			w->ret = rpmem_persist(w->rpp, off, len, w->lane,
+				RPMEM_PERSIST_RELAXED);
+			break;
+		default:
+			w->ret = rpmem_flush(w->rpp, off, len, w->lane, 0);
+			if (w->ret == 0)
+				w->ret = rpmem_drain(w->rpp, w->lane, 0);
+		}
+	}
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	(void)state;
+	write_set("thr.set", "4M", NULL);
+	for (unsigned want = 1; want <= 8; want *= 2) {
+		char *pool = pool_alloc(8);
+		unsigned nl = want;
+		RPMEMpool *rpp = create("thr.set", pool, &nl, 1);
+		assert_int_equal(nl, want);
+		assert_int_equal(
+			rpmem_persist(rpp, HDR, POOL_SIZE - HDR, 0, 0), 0);
+		pthread_t th[8];
+		struct worker w[8];
+		for (unsigned i = 0; i < nl; i++) {
+			w[i] = (struct worker){rpp, pool, i, nl, 0};
+			pthread_create(&th[i], NULL, worker, &w[i]);
+		}
+		for (unsigned i = 0; i < nl; i++) {
+			pthread_join(th[i], NULL);
+			assert_int_equal(w[i].ret, 0);
+		}
+		/* ranges of different lanes never overlap: the pool matches */
+		check_remote("thr.set", pool, HDR, POOL_SIZE - HDR);
+		assert_int_equal(rpmem_close(rpp), 0);
+		cleanup_pool("thr.set");
+		write_set("thr.set", "4M", NULL);
+		free(pool);
+	}
+}
+
+/* pid of the rpmemd serving this test (its command line names Dir) */
+static pid_t
+find_rpmemd(void)
+{
+	pid_t found = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		pid_t pid = atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		char path[64], cmd[4096];
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		cmd[n] = '\0';
+		for (ssize_t i = 0; i < n; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		if (strstr(cmd, "rpmemd") && strstr(cmd, Dir) &&
+			strstr(cmd, "--poolset-dir") && !strstr(cmd, "sh -c") &&
+			!strstr(cmd, "ssh"))
+			found = pid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* our own ssh child */
+static pid_t
+find_ssh_child(void)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	int pid = 0;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		pid = atoi(buf);
+	fclose(f);
+	return pid;
+}
+
+struct spinner {
+	RPMEMpool *rpp;
+	int ret;
+	int err;
+	double failed_at;
+};
+
+static void *
+spin(void *arg)
+{
+	struct spinner *s = arg;
+	double start = now_s();
+	while (now_s() - start < 20) {
+		s->ret = rpmem_persist(s->rpp, HDR, 65536, 0, 0);
+		if (s->ret) {
+			s->err = errno;
+			s->failed_at = now_s();
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int
+is_conn_errno(int e)
+{
+	return e == ECONNRESET || e == EPIPE || e == ECONNABORTED ||
+	       e == ENOTCONN || e == ESHUTDOWN;
+}
+
+static void
+kill_mid_persist(int kill_ssh)
+{
+	const char *name = kill_ssh ? "killssh.set" : "killd.set";
+	write_set(name, "4M", NULL);
+	char *pool = pool_alloc(9);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create(name, pool, &nl, 1);
+	pid_t victim = kill_ssh ? find_ssh_child() : find_rpmemd();
+	assert_true(victim > 0);
+	struct spinner s = {rpp, 0, 0, 0};
+	pthread_t th;
+	pthread_create(&th, NULL, spin, &s);
+	usleep(200 * 1000);
+	double t0 = now_s();
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(s.ret, -1);
+	if (!is_conn_errno(s.err))
+		fail_msg("errno %d (%s): %s", s.err, strerror(s.err),
+			rpmem_errormsg());
+	assert_true(s.failed_at - t0 < 5.0);
+	/* sticky: every later call fails the same way, without waiting */
+	double t1 = now_s();
+	assert_int_equal(rpmem_persist(rpp, HDR, 8, 0, 0), -1);
+	assert_true(is_conn_errno(errno));
+	char b[8];
+	assert_int_equal(rpmem_read(rpp, b, HDR, 8, 0), -1);
+	assert_true(is_conn_errno(errno));
+	/* but caller mistakes are still reported as such */
+	assert_int_equal(rpmem_persist(rpp, 0, 8, 0, 0), -1);
+	(void)rpmem_close(rpp);
+	assert_true(now_s() - t1 < 10.0);
+	no_children();
+	(void)rpmem_remove(Target, name, RPMEM_REMOVE_FORCE);
+	free(pool);
+}
+
+static void
+test_kill_daemon(void **state)
+{
+	(void)state;
+	kill_mid_persist(0);
+}
+
+static void
+test_kill_ssh(void **state)
+{
+	(void)state;
+	kill_mid_persist(1);
+}
+
+/* no descriptor or child survives close or a failed create */
+static void
+test_leaks(void **state)
+{
+	(void)state;
+	write_set("leak.set", "4M", NULL);
+	char *pool = pool_alloc(10);
+	unsigned nl = 4;
+	/* warm up libfabric's process-wide state */
+	RPMEMpool *rpp = create("leak.set", pool, &nl, 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	int fds = count_fds();
+	for (int i = 0; i < 3; i++) {
+		nl = 4;
+		struct rpmem_pool_attr got;
+		rpp = rpmem_open(
+			Target, "leak.set", pool, POOL_SIZE, &nl, &got);
+		assert_non_null(rpp);
+		assert_int_equal(rpmem_persist(rpp, HDR, 100, 0, 0), 0);
+		assert_int_equal(rpmem_close(rpp), 0);
+		assert_null(rpmem_open(
+			Target, "nothere.set", pool, POOL_SIZE, &nl, &got));
+		assert_null(rpmem_create(
+			Target, "leak.set", pool, POOL_SIZE, &nl, &got));
+		assert_int_equal(count_fds(), fds);
+		no_children();
+	}
+	cleanup_pool("leak.set");
+	assert_int_equal(count_fds(), fds);
+	free(pool);
+}
+
+/* target syntaxes: user@host, host:port, [::1]:port */
+static void
+test_targets(void **state)
+{
+	(void)state;
+	write_set("tgt.set", "4M", NULL);
+	char *pool = pool_alloc(11);
+	const char *user = getenv("USER");
+	char host[300], port[32] = "";
+	snprintf(host, sizeof(host), "%s", Target);
+	char *colon = strrchr(host, ':');
+	if (colon != NULL && strchr(host, '[') == NULL &&
+		strchr(host, ':') == colon) {
+		snprintf(port, sizeof(port), "%s", colon + 1);
+		*colon = '\0';
+	}
+	char t[512];
+	snprintf(t, sizeof(t), "%s@%s%s%s", user ? user : "root", host,
+		port[0] ? ":" : "", port);
+	unsigned nl = 1;
+	struct rpmem_pool_attr a = attrs(3);
+	RPMEMpool *rpp = rpmem_create(t, "tgt.set", pool, POOL_SIZE, &nl, &a);
+	if (rpp == NULL)
+		fail_msg("%s: %s", t, rpmem_errormsg());
+	assert_int_equal(rpmem_persist(rpp, HDR, 4096, 0, 0), 0);
+	check_remote("tgt.set", pool, HDR, 4096);
+	assert_int_equal(rpmem_close(rpp), 0);
+
+	const char *v6 = getenv("RPMEM_TEST_TARGET6");
+	if (v6 != NULL && v6[0] != '\0' &&
+		strcmp(getenv("RPMEM_PROVIDER"), "sockets") != 0) {
+		struct rpmem_pool_attr got;
+		rpp = rpmem_open(v6, "tgt.set", pool, POOL_SIZE, &nl, &got);
+		if (rpp == NULL)
+			fail_msg("%s: %s", v6, rpmem_errormsg());
+		refill(pool, HDR, 4096, 9);
+		assert_int_equal(rpmem_persist(rpp, HDR, 4096, 0, 0), 0);
+		check_remote("tgt.set", pool, HDR, 4096);
+		assert_int_equal(rpmem_close(rpp), 0);
+	}
+	cleanup_pool("tgt.set");
+	free(pool);
+}
+
+static long
+file_len(const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", Dir, name);
+	struct stat st;
+	return stat(path, &st) ? 0 : (long)st.st_size;
+}
+
+/* RPMEM_CMD entries are used in turn */
+static void
+test_round_robin(void **state)
+{
+	(void)state;
+	write_set("rr.set", "4M", NULL);
+	char *pool = pool_alloc(12);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create("rr.set", pool, &nl, 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	for (int i = 0; i < 2; i++) {
+		long a0 = file_len("a.log"), b0 = file_len("b.log");
+		struct rpmem_pool_attr got;
+		rpp = rpmem_open(Target, "rr.set", pool, POOL_SIZE, &nl, &got);
+		assert_non_null(rpp);
+		assert_int_equal(rpmem_close(rpp), 0);
+		long a1 = file_len("a.log"), b1 = file_len("b.log");
+		/* exactly one of the two daemons logged this session */
+		assert_true((a1 > a0) != (b1 > b0));
+	}
+	cleanup_pool("rr.set");
+	free(pool);
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup_child(void)
+{
+	const char *d = getenv("RPMEM_TEST_DIR");
+	const char *t = getenv("RPMEM_TEST_TARGET");
+	if (d == NULL || t == NULL)
+		return -1;
+	snprintf(Dir, sizeof(Dir), "%s", d);
+	snprintf(Target, sizeof(Target), "%s", t);
+	return 0;
+}
+
+static int
+read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, (int)len, f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	(void)argc;
+	if (getenv("RPMEM_TEST_DIR") == NULL) {
+		const char *bin = getenv("RPMEMD_BIN");
+		const char *fx = getenv("SSHD_FIXTURE_DIR");
+		if (bin == NULL || fx == NULL) {
+			fprintf(stderr, "RPMEMD_BIN and SSHD_FIXTURE_DIR "
+					"must be set\n");
+			return 1;
+		}
+		char path[1024], target[512], dir[] = "/tmp/rpmem-e2e.XXXXXX";
+		snprintf(path, sizeof(path), "%s/target", fx);
+		if (read_line(path, target, sizeof(target))) {
+			fprintf(stderr, "no sshd fixture target in %s\n", path);
+			return 1;
+		}
+		if (mkdtemp(dir) == NULL)
+			return 1;
+		chmod(dir, 0755);
+		char cmd[4096];
+		snprintf(cmd, sizeof(cmd),
+			"%s --poolset-dir=%s --log-file=%s/a.log "
+			"--log-level=info|%s --poolset-dir=%s "
+			"--log-file=%s/b.log --log-level=info",
+			bin, dir, dir, bin, dir, dir);
+		setenv("RPMEM_CMD", cmd, 1);
+		snprintf(path, sizeof(path), "%s/ssh", fx);
+		setenv("RPMEM_SSH", path, 1);
+		setenv("RPMEM_TEST_DIR", dir, 1);
+		setenv("RPMEM_TEST_TARGET", target, 1);
+		if (getenv("RPMEM_PROVIDER") == NULL)
+			setenv("RPMEM_PROVIDER", "tcp", 1);
+		snprintf(path, sizeof(path), "%s/port", fx);
+		char port[64];
+		if (read_line(path, port, sizeof(port)) == 0) {
+			char t6[128];
+			snprintf(t6, sizeof(t6), "[::1]:%s", port);
+			if (getenv("RPMEM_TEST_TARGET6") == NULL &&
+				getenv("RPMEM_TEST_IPV6") != NULL)
+				setenv("RPMEM_TEST_TARGET6", t6, 1);
+		}
+		pid_t pid = fork();
+		if (pid == 0) {
+			execv("/proc/self/exe", argv);
+			_exit(127);
+		}
+		int status = 1;
+		waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		else
+			fprintf(stderr, "pool set directory kept: %s\n", dir);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (setup_child())
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_remote_errors),
+		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_bad_ops),
+		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_nohdrs),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_round_robin),
+		cmocka_unit_test(test_leaks),
+		cmocka_unit_test(test_kill_daemon),
+		cmocka_unit_test(test_kill_ssh),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
