@@ -22,6 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -744,7 +747,7 @@ test_leaks(void **state)
 	RPMEMpool *rpp = create("leak.set", pool, &nl, 1);
 	assert_int_equal(rpmem_close(rpp), 0);
 	int fds = count_fds();
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 2; i++) {
 		nl = 4;
 		struct rpmem_pool_attr got;
 		rpp = rpmem_open(
@@ -877,6 +880,23 @@ read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* does the fixture's sshd accept connections on [::1]:port? */
+static int
+listens_on_ipv6(int port)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	struct sockaddr_in6 a;
+	memset(&a, 0, sizeof(a));
+	a.sin6_family = AF_INET6;
+	a.sin6_port = htons((uint16_t)port);
+	a.sin6_addr = in6addr_loopback;
+	int ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -917,7 +937,7 @@ main(int argc, char *argv[])
 			char t6[128];
 			snprintf(t6, sizeof(t6), "[::1]:%s", port);
 			if (getenv("RPMEM_TEST_TARGET6") == NULL &&
-				getenv("RPMEM_TEST_IPV6") != NULL)
+				listens_on_ipv6(atoi(port)))
 				setenv("RPMEM_TEST_TARGET6", t6, 1);
 		}
 		pid_t pid = fork();
@@ -936,6 +956,10 @@ main(int argc, char *argv[])
 	if (setup_child())
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	/* ctest runs each group on its own: RPMEM_TEST_FILTER=<test name> */
+	const char *filter = getenv("RPMEM_TEST_FILTER");
+	if (filter != NULL && filter[0] != '\0')
+		cmocka_set_test_filter(filter);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_quoting),
