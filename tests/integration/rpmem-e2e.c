@@ -8,7 +8,9 @@
  * that differ only in the log file, to see the round robin) and re-executes
  * itself, because librpmem reads RPMEM_CMD when it is loaded.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
