@@ -127,7 +127,7 @@ check_remote(const char *name, const char *pool, size_t off, size_t len)
 static char *
 pool_alloc(unsigned seed)
 {
-	void *p;
+	void *p = NULL;
 	assert_int_equal(posix_memalign(&p, 4096, POOL_SIZE), 0);
 	unsigned char *b = p;
 	for (size_t i = 0; i < POOL_SIZE; i++)
@@ -776,7 +776,7 @@ test_targets(void **state)
 	(void)state;
 	write_set("tgt.set", "4M", NULL);
 	char *pool = pool_alloc(11);
-	const char *user = getenv("USER");
+	const char *user = getenv("RPMEM_TEST_USER");
 	char host[300], port[32] = "";
 	snprintf(host, sizeof(host), "%s", Target);
 	char *colon = strrchr(host, ':');
@@ -933,6 +933,10 @@ main(int argc, char *argv[])
 		setenv("RPMEM_TEST_TARGET", target, 1);
 		if (getenv("RPMEM_PROVIDER") == NULL)
 			setenv("RPMEM_PROVIDER", "tcp", 1);
+		char line[256];
+		snprintf(path, sizeof(path), "%s/user", fx);
+		if (read_line(path, line, sizeof(line)) == 0)
+			setenv("RPMEM_TEST_USER", line, 1);
 		snprintf(path, sizeof(path), "%s/port", fx);
 		char port[64];
 		if (read_line(path, port, sizeof(port)) == 0) {
