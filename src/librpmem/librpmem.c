@@ -96,19 +96,19 @@ fork_unsafe(void)
 	return 1;
 }
 
-/* integer environment knob with PMDK's parsing: <0 unset, else value */
-static long
-env_int(const char *name)
+/* integer environment knob: 0 unset, 1 a whole number (*v), -1 garbage */
+static int
+env_int(const char *name, long *v)
 {
-	const char *v = getenv(name);
-	if (v == NULL)
-		return -1;
+	const char *s = getenv(name);
+	if (s == NULL)
+		return 0;
 	char *end;
 	errno = 0;
-	long r = strtol(v, &end, 10);
-	if (*end != '\0' || end == v || errno)
-		return -2; /* set but unparsable */
-	return r;
+	*v = strtol(s, &end, 10);
+	if (*end != '\0' || end == s || errno)
+		return -1;
+	return 1;
 }
 
 struct prov_probe {
@@ -153,13 +153,15 @@ choose_provider(const char *node)
 		}
 		return id;
 	}
-	long verbs = env_int("RPMEM_ENABLE_VERBS");
-	long sockets = env_int("RPMEM_ENABLE_SOCKETS");
+	/* verbs: unset or non-zero enables, garbage disables (as PMDK) */
+	long verbs = 0, sockets = 0;
+	int vset = env_int("RPMEM_ENABLE_VERBS", &verbs);
+	int sset = env_int("RPMEM_ENABLE_SOCKETS", &sockets);
 	if (p.have[RPMEM_PROV_LIBFABRIC_VERBS] &&
-		(verbs == -1 || verbs > 0 || verbs < -2))
+		(vset == 0 || (vset == 1 && verbs != 0)))
 		return RPMEM_PROV_LIBFABRIC_VERBS;
-	if (p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] && sockets != 0 &&
-		sockets != -1 && sockets != -2)
+	/* sockets: only a non-zero number enables it */
+	if (p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] && sset == 1 && sockets != 0)
 		return RPMEM_PROV_LIBFABRIC_SOCKETS;
 	if (p.have[RPMEM_PROV_LIBFABRIC_TCP])
 		return RPMEM_PROV_LIBFABRIC_TCP;

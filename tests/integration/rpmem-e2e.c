@@ -846,6 +846,75 @@ test_round_robin(void **state)
 	free(pool);
 }
 
+/* 1 if one of the daemon logs (emptied first) names the provider */
+static int
+daemon_used(const char *prov)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "provider: %s", prov);
+	int found = 0;
+	const char *logs[] = {"a.log", "b.log"};
+	for (int i = 0; i < 2; i++) {
+		char path[1024], line[512];
+		snprintf(path, sizeof(path), "%s/%s", Dir, logs[i]);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			found |= strstr(line, want) != NULL;
+		fclose(f);
+	}
+	return found;
+}
+
+static void
+truncate_logs(void)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/a.log", Dir);
+	(void)truncate(path, 0);
+	snprintf(path, sizeof(path), "%s/b.log", Dir);
+	(void)truncate(path, 0);
+}
+
+/* provider choice without RPMEM_PROVIDER (verbs is absent here) */
+static void
+test_provider_choice(void **state)
+{
+	(void)state;
+	char *saved = strdup(getenv("RPMEM_PROVIDER"));
+	unsetenv("RPMEM_PROVIDER");
+	write_set("prov.set", "4M", NULL);
+	char *pool = pool_alloc(13);
+	static const struct {
+		const char *sockets; /* RPMEM_ENABLE_SOCKETS, NULL: unset */
+		const char *want;
+	} c[] = {{"1", "sockets"}, {NULL, "tcp"}, {"0", "tcp"},
+		{"garbage", "tcp"}, {"-1", "sockets"}};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].sockets)
+			setenv("RPMEM_ENABLE_SOCKETS", c[i].sockets, 1);
+		else
+			unsetenv("RPMEM_ENABLE_SOCKETS");
+		truncate_logs();
+		unsigned nl = 1;
+		RPMEMpool *rpp = create("prov.set", pool, &nl, 1);
+		assert_int_equal(rpmem_persist(rpp, HDR, 100, 0, 0), 0);
+		check_remote("prov.set", pool, HDR, 100);
+		assert_int_equal(rpmem_close(rpp), 0);
+		if (!daemon_used(c[i].want))
+			fail_msg("RPMEM_ENABLE_SOCKETS=%s: not %s",
+				c[i].sockets ? c[i].sockets : "(unset)",
+				c[i].want);
+		cleanup_pool("prov.set");
+		write_set("prov.set", "4M", NULL);
+	}
+	unsetenv("RPMEM_ENABLE_SOCKETS");
+	setenv("RPMEM_PROVIDER", saved, 1);
+	free(saved);
+	free(pool);
+}
+
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -977,6 +1046,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_round_robin),
+		cmocka_unit_test(test_provider_choice),
 		cmocka_unit_test(test_leaks),
 		cmocka_unit_test(test_kill_daemon),
 		cmocka_unit_test(test_kill_ssh),
