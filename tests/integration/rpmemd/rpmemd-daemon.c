@@ -563,7 +563,7 @@ test_many_lanes(void **state)
 	struct td_fab *f = td_fab_connect("tcp", ibc.port, n);
 	for (int round = 0; round < 3; round++) {
 		for (unsigned i = 0; i < n; i++) {
-			char v[8];
+			char v[8] = {0};
 			snprintf(v, sizeof(v), "L%02u-%d", i, round);
 			assert_int_equal(
 				td_fab_persist(f, i, RPMEM_PERSIST_SEND, i,
@@ -577,7 +577,7 @@ test_many_lanes(void **state)
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
 	assert_int_equal(td_wait(&d), 0);
 	for (unsigned i = 0; i < n; i++) {
-		char v[8], want[8];
+		char v[8], want[8] = {0};
 		snprintf(want, sizeof(want), "L%02u-%d", i, 2);
 		read_part("lanes.set", 0, (off_t)(4096 + i * 64), v, sizeof(v));
 		assert_memory_equal(v, want, sizeof(v));
