@@ -141,6 +141,26 @@ check_peer(struct rpmem_fip *fip)
 	return 0;
 }
 
+/*
+ * A failed operation: providers report a dying peer with various codes
+ * (sockets: EIO), so when the failure is not a connection error already,
+ * watch the peer for a moment; if it is going away, that is the error.
+ */
+static int
+op_failed(struct rpmem_fip *fip, int e)
+{
+	if (e != ECONNRESET) {
+		long long t0 = now_ms();
+		while (now_ms() - t0 < 1000) {
+			if (check_peer(fip))
+				break;
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	return set_error(fip, -e);
+}
+
 static void
 account(struct lane *l, uint64_t flags)
 {
@@ -180,9 +200,9 @@ progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 		struct fi_cq_err_entry ee;
 		memset(&ee, 0, sizeof(ee));
 		(void)fi_cq_readerr(l->cq, &ee, 0);
-		return set_error(fip, -conn_errno(rpmem_fi_errno(ee.err)));
+		return op_failed(fip, conn_errno(rpmem_fi_errno(ee.err)));
 	}
-	return set_error(fip, -conn_errno(rpmem_fi_errno((int)n)));
+	return op_failed(fip, conn_errno(rpmem_fi_errno((int)n)));
 }
 
 /* waits until *done reaches target */
@@ -212,22 +232,22 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 }
 
 /* posts with retries while the queue is full (bounded) */
-#define POST(fip, l, call)                                                  \
-	do {                                                                \
-		long long t0_ = now_ms();                                   \
-		ssize_t r_;                                                 \
-		while ((r_ = (call)) == -FI_EAGAIN) {                       \
-			int p_ = progress(fip, l, 1);                       \
-			if (!p_ && now_ms() - t0_ > CHECK_INTERVAL_MS)      \
-				p_ = check_peer(fip);                       \
-			if (!p_ && now_ms() - t0_ > STALL_TIMEOUT_MS)       \
-				p_ = set_error(fip, -ETIMEDOUT);            \
-			if (p_)                                             \
-				return p_;                                  \
-		}                                                           \
-		if (r_)                                                     \
-			return set_error(                                   \
-				fip, -conn_errno(rpmem_fi_errno((int)r_))); \
+#define POST(fip, l, call)                                                 \
+	do {                                                               \
+		long long t0_ = now_ms();                                  \
+		ssize_t r_;                                                \
+		while ((r_ = (call)) == -FI_EAGAIN) {                      \
+			int p_ = progress(fip, l, 1);                      \
+			if (!p_ && now_ms() - t0_ > CHECK_INTERVAL_MS)     \
+				p_ = check_peer(fip);                      \
+			if (!p_ && now_ms() - t0_ > STALL_TIMEOUT_MS)      \
+				p_ = set_error(fip, -ETIMEDOUT);           \
+			if (p_)                                            \
+				return p_;                                 \
+		}                                                          \
+		if (r_)                                                    \
+			return op_failed(                                  \
+				fip, conn_errno(rpmem_fi_errno((int)r_))); \
 	} while (0)
 
 static int

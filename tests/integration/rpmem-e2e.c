@@ -431,6 +431,9 @@ test_bad_ops(void **state)
 	free(pool);
 }
 
+static int log_contains(const char *want);
+static void truncate_logs(void);
+
 /* every length that matters, through every call */
 static void
 test_data(void **state)
@@ -439,7 +442,15 @@ test_data(void **state)
 	write_set("data.set", "4M", NULL);
 	char *pool = pool_alloc(6);
 	unsigned nl = 2;
+	truncate_logs();
 	RPMEMpool *rpp = create("data.set", pool, &nl, 1);
+	/* the persistency method the daemon was asked for is in use */
+	const char *method =
+		getenv("RPMEM_TEST_APM")
+			? "Appliance Persistency Method"
+			: "General Purpose Server Persistency Method";
+	if (!log_contains(method))
+		fail_msg("daemon does not use the %s", method);
 	static const size_t lens[] = {
 		0, 1, 4095, 4096, 8191, 8192, 8193, 65536 + 3, 1 << 20};
 	size_t off = HDR;
@@ -848,10 +859,8 @@ test_round_robin(void **state)
 
 /* 1 if one of the daemon logs (emptied first) names the provider */
 static int
-daemon_used(const char *prov)
+log_contains(const char *want)
 {
-	char want[64];
-	snprintf(want, sizeof(want), "provider: %s", prov);
 	int found = 0;
 	const char *logs[] = {"a.log", "b.log"};
 	for (int i = 0; i < 2; i++) {
@@ -865,6 +874,14 @@ daemon_used(const char *prov)
 		fclose(f);
 	}
 	return found;
+}
+
+static int
+daemon_used(const char *prov)
+{
+	char want[64];
+	snprintf(want, sizeof(want), "provider: %s", prov);
+	return log_contains(want);
 }
 
 static void
@@ -989,12 +1006,17 @@ main(int argc, char *argv[])
 		if (mkdtemp(dir) == NULL)
 			return 1;
 		chmod(dir, 0755);
+		/* RPMEM_TEST_APM: pmem forced and APM enabled on the daemon */
+		const char *pre =
+			getenv("RPMEM_TEST_APM") ? "PMEM_IS_PMEM_FORCE=1 " : "";
+		const char *opt =
+			getenv("RPMEM_TEST_APM") ? " --persist-apm" : "";
 		char cmd[4096];
 		snprintf(cmd, sizeof(cmd),
-			"%s --poolset-dir=%s --log-file=%s/a.log "
-			"--log-level=info|%s --poolset-dir=%s "
-			"--log-file=%s/b.log --log-level=info",
-			bin, dir, dir, bin, dir, dir);
+			"%s%s --poolset-dir=%s --log-file=%s/a.log "
+			"--log-level=info%s|%s%s --poolset-dir=%s "
+			"--log-file=%s/b.log --log-level=info%s",
+			pre, bin, dir, dir, opt, pre, bin, dir, dir, opt);
 		setenv("RPMEM_CMD", cmd, 1);
 		snprintf(path, sizeof(path), "%s/ssh", fx);
 		setenv("RPMEM_SSH", path, 1);
