@@ -608,6 +608,32 @@ poolset_unmap_replica(const struct poolset *set, unsigned rep,
 }
 
 int
+poolset_remove_parts(const struct poolset *set, unsigned rep)
+{
+	if (rep >= set->nreplicas || set->replicas[rep].node != NULL)
+		return -EINVAL;
+	const struct poolset_replica *r = &set->replicas[rep];
+	int first = 0;
+	for (unsigned p = 0; p < r->nparts; p++) {
+		const char *path = r->parts[p].path;
+		int e = 0;
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			e = -errno;
+		} else {
+			if (flock(fd, LOCK_EX | LOCK_NB))
+				e = -errno;
+			else if (unlink(path))
+				e = -errno;
+			close(fd);
+		}
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
+int
 poolset_read_hdr(const struct poolset_map *m, unsigned p, void *hdr)
 {
 	if (p >= m->nparts)

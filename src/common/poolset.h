@@ -108,6 +108,13 @@ int poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 int poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	struct poolset_map *m, int remove);
 
+/*
+ * Remove the part files of local replica rep: each is opened and flock()ed
+ * first (a part in use is -EWOULDBLOCK and stays), then unlinked. Every
+ * part is tried; the first error is returned. A remote replica: -EINVAL.
+ */
+int poolset_remove_parts(const struct poolset *set, unsigned rep);
+
 /* header I/O of part p (4096 bytes at file offset 0) */
 int poolset_read_hdr(const struct poolset_map *m, unsigned p, void *hdr);
 int poolset_write_hdr(const struct poolset_map *m, unsigned p, const void *hdr);

@@ -248,28 +248,14 @@ rpmemd_db_pool_remove(
 		}
 	}
 	for (unsigned r = 0; set != NULL && r < set->nreplicas; r++) {
-		const struct poolset_replica *rep = &set->replicas[r];
-		if (rep->node != NULL) {
+		if (set->replicas[r].node != NULL) {
 			if (!first_err)
 				first_err = -EINVAL;
 			continue;
 		}
-		for (unsigned i = 0; i < rep->nparts; i++) {
-			const char *pp = rep->parts[i].path;
-			int fd = open(pp, O_RDWR | O_CLOEXEC);
-			int e = 0;
-			if (fd < 0) {
-				e = -errno;
-			} else {
-				if (flock(fd, LOCK_EX | LOCK_NB))
-					e = -errno;
-				else if (unlink(pp))
-					e = -errno;
-				close(fd);
-			}
-			if (e && !first_err)
-				first_err = e;
-		}
+		int e = poolset_remove_parts(set, r);
+		if (e && !first_err)
+			first_err = e;
 	}
 	poolset_free(set);
 	if (first_err && !force) {

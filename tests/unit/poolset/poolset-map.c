@@ -113,6 +113,9 @@ test_create_map_reopen(void **state)
 	assert_memory_equal(buf, "hello", 5);
 
 	assert_int_equal(poolset_map_replica(set, 0, POOLSET_OPEN, &m), 0);
+	/* parts in use are not removed */
+	assert_int_equal(poolset_remove_parts(set, 0), -EWOULDBLOCK);
+	assert_true(fsize(c->p0) > 0 && fsize(c->p1) > 0);
 	assert_memory_equal((char *)m.addr + 10, "first", 5);
 	assert_memory_equal((char *)m.addr + 2 * MB + 100, "hello", 5);
 	assert_false(m.created[0] || m.created[1]);
@@ -120,6 +123,14 @@ test_create_map_reopen(void **state)
 		poolset_unmap_replica(set, 0, &m, POOLSET_REMOVE_ALL), 0);
 	assert_int_equal(fsize(c->p0), -1);
 	assert_int_equal(fsize(c->p1), -1);
+
+	/* remove_parts: all parts, first error reported */
+	assert_int_equal(poolset_map_replica(set, 0, POOLSET_CREATE, &m), 0);
+	assert_int_equal(poolset_unmap_replica(set, 0, &m, POOLSET_KEEP), 0);
+	unlink(c->p0);
+	assert_int_equal(poolset_remove_parts(set, 0), -ENOENT);
+	assert_int_equal(fsize(c->p1), -1);
+	assert_int_equal(poolset_remove_parts(set, 1), -EINVAL);
 	poolset_free(set);
 }
 
