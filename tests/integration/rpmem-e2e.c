@@ -997,7 +997,9 @@ main(int argc, char *argv[])
 					"must be set\n");
 			return 1;
 		}
-		char path[1024], target[512], dir[] = "/tmp/rpmem-e2e.XXXXXX";
+		char path[1024], target[512], dir[32] = "/tmp/rpmem-e2e.";
+		/* mkdtemp's template: six trailing capital X */
+		memset(dir + strlen(dir), 'X', 6);
 		snprintf(path, sizeof(path), "%s/target", fx);
 		if (read_line(path, target, sizeof(target))) {
 			fprintf(stderr, "no sshd fixture target in %s\n", path);
