@@ -27,6 +27,7 @@ struct rpmemd {
 	struct rpmemd_db_pool *pool;
 	struct rpmemd_fip *fip;
 	char node[64];
+	int node_defaulted; /* no SSH_CONNECTION: loopback */
 	int in_fd;
 	int out_fd;
 };
@@ -83,6 +84,7 @@ server_node(struct rpmemd *d)
 			snprintf(d->node, sizeof(d->node), "%s", tok);
 	}
 	if (d->node[0] == '\0') {
+		d->node_defaulted = 1;
 		snprintf(d->node, sizeof(d->node), "127.0.0.1");
 		RPMEMD_LOG(NOTICE,
 			"SSH_CONNECTION not set or malformed, listening on %s",
@@ -230,6 +232,14 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 
 	struct rpmem_msg_ibc_attr ibc;
 	ret = rpmemd_fip_init(&fa, &d->fip, &ibc, &st);
+	if (ret == -ENOMEDIUM && d->node_defaulted &&
+		r->provider != RPMEM_PROV_LIBFABRIC_SOCKETS) {
+		/* loopback without IPv4: try IPv6 (sockets has no IPv6) */
+		snprintf(d->node, sizeof(d->node), "::1");
+		RPMEMD_LOG(
+			NOTICE, "no fabric on 127.0.0.1, trying %s", d->node);
+		ret = rpmemd_fip_init(&fa, &d->fip, &ibc, &st);
+	}
 	if (ret == 0) {
 		ret = rpmemd_fip_start(d->fip);
 		if (ret) {
