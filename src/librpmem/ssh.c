@@ -76,6 +76,12 @@ rpmem_ssh_open(const char *const argv[], struct rpmem_ssh **out)
 		if (child_dup(sv[0][1], 0) || child_dup(sv[1][1], 1) ||
 			child_dup(sv[2][1], 2))
 			_exit(1);
+		/* descriptors of the application or libfabric without
+		 * close-on-exec must not outlive their owners in ssh */
+		if (close_range(3, ~0U, 0) != 0) {
+			for (int fd = 3; fd < 65536; fd++)
+				(void)close(fd);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], (char *const *)argv);
 		_exit(1);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -120,6 +121,27 @@ test_send_to_dead(void **state)
 	assert_int_equal(rpmem_ssh_close(ssh), 0);
 }
 
+/* a descriptor without close-on-exec does not reach the child */
+static void
+test_no_inherited_fds(void **state)
+{
+	(void)state;
+	int fd = dup2(1, 77);
+	assert_int_equal(fd, 77);
+	struct rpmem_ssh *ssh = run("ls /proc/$$/fd | tr '\\n' ' '");
+	char buf[256];
+	memset(buf, 0, sizeof(buf));
+	size_t n = 0;
+	while (n < sizeof(buf) - 1 &&
+		rpmem_ssh_recv(ssh, buf + n, 1, 5000) == 0)
+		n++;
+	assert_int_equal(rpmem_ssh_close(ssh), 0);
+	close(fd);
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "0 1 2"));
+	assert_null(strstr(buf, "77"));
+}
+
 int
 main(void)
 {
@@ -130,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_wait_eof),
 		cmocka_unit_test(test_exec_fails),
 		cmocka_unit_test(test_send_to_dead),
+		cmocka_unit_test(test_no_inherited_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
