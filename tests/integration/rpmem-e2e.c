@@ -617,6 +617,29 @@ test_threads(void **state)
 	}
 }
 
+/* RPMEM_MAX_NLANES (set by ctest for this group) caps the lanes */
+static void
+test_max_nlanes(void **state)
+{
+	(void)state;
+	const char *cap_s = getenv("RPMEM_MAX_NLANES");
+	assert_non_null(cap_s);
+	unsigned cap = (unsigned)atoi(cap_s);
+	write_set("cap.set", "4M", NULL);
+	char *pool = pool_alloc(14);
+	unsigned nl = cap + 5;
+	RPMEMpool *rpp = create("cap.set", pool, &nl, 1);
+	assert_int_equal(nl, cap);
+	for (unsigned l = 0; l < cap; l++)
+		assert_int_equal(rpmem_persist(rpp, HDR + l * 64, 64, l, 0), 0);
+	assert_int_equal(rpmem_persist(rpp, HDR, 64, cap, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	check_remote("cap.set", pool, HDR, cap * 64);
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("cap.set");
+	free(pool);
+}
+
 /* pid of the rpmemd serving this test (its command line names Dir) */
 static pid_t
 find_rpmemd(void)
@@ -1071,6 +1094,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_provider_choice),
+		cmocka_unit_test(test_max_nlanes),
 		cmocka_unit_test(test_leaks),
 		cmocka_unit_test(test_kill_daemon),
 		cmocka_unit_test(test_kill_ssh),
