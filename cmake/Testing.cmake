@@ -76,8 +76,12 @@ function(add_fuzz_target name)
 		add_executable(${name} ${F_SOURCES})
 		target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
 		target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+		# new inputs go to a build-tree directory listed first, so the
+		# seed corpus in the source tree is only read
+		set(work ${CMAKE_CURRENT_BINARY_DIR}/corpus-${name})
+		file(MAKE_DIRECTORY ${work})
 		set(cmd ${name} -runs=${F_RUNS} -max_total_time=60
-			-timeout=10 ${F_CORPUS})
+			-timeout=10 ${work} ${F_CORPUS})
 	else()
 		add_executable(${name} ${F_SOURCES}
 			${CMAKE_SOURCE_DIR}/tests/fuzz/replay.c)
