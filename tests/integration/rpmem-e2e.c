@@ -539,6 +539,13 @@ test_nohdrs(void **state)
 	/* deep persist keeps the header rule */
 	assert_int_equal(rpmem_deep_persist(rpp, 0, 8, 0), -1);
 	assert_int_equal(errno, EINVAL);
+	/* a pool without a header has no attributes to set */
+	struct rpmem_pool_attr na = attrs(5);
+	assert_int_equal(rpmem_set_attr(rpp, &na), -1);
+	assert_true(errno > 0);
+	assert_null(strstr(rpmem_errormsg(), "Success"));
+	/* not a connection failure: the pool stays usable */
+	assert_int_equal(rpmem_persist(rpp, 0, 64, 0, 0), 0);
 	assert_int_equal(rpmem_close(rpp), 0);
 	struct rpmem_pool_attr got, zero;
 	memset(&got, 0xff, sizeof(got));
