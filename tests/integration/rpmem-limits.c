@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmem-limits.c -- librpmem and rpmemd at the edges of size and space
+ *
+ * usage: rpmem-limits big <target> <poolset-dir>
+ *        rpmem-limits full <target> <poolset-dir-on-a-small-tmpfs>
+ * (RPMEM_SSH / RPMEM_CMD are set by rpmem-limits.sh)
+ *
+ * big:  a 5 GiB sparse pool: persists and reads around and beyond the
+ *       4 GiB boundary reach the remote part file at the same offsets.
+ * full: creating a pool larger than the remote file system fails with a
+ *       clear error, leaves no part file behind, and the next create of a
+ *       pool that fits works.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <librpmem.h>
+
+static unsigned Passed, Failed;
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (cond) {                                                \
+			Passed++;                                          \
+		} else {                                                   \
+			Failed++;                                          \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);        \
+			printf(__VA_ARGS__);                               \
+			printf(" (errno %d, rpmem_errormsg: %s)\n", errno, \
+				rpmem_errormsg());                         \
+		}                                                          \
+	} while (0)
+
+static void
+write_set(const char *dir, const char *name, const char *size)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.set", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fprintf(f, "PMEMPOOLSET\n%s %s/%s.part\n", size, dir, name);
+	fclose(f);
+}
+
+static void
+attr_init(struct rpmem_pool_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	memcpy(a->signature, "LIMITS", 7);
+	a->major = 1;
+}
+
+static void
+test_big(const char *target, const char *dir)
+{
+	const size_t size = (size_t)5 << 30;
+	write_set(dir, "big", "5G");
+	char *pool = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHECK(pool != MAP_FAILED, "mmap 5 GiB");
+	if (pool == MAP_FAILED)
+		return;
+	struct rpmem_pool_attr attr;
+	attr_init(&attr);
+	unsigned nlanes = 2;
+	RPMEMpool *rpp =
+		rpmem_create(target, "big.set", pool, size, &nlanes, &attr);
+	CHECK(rpp != NULL, "create a 5 GiB pool");
+	if (rpp == NULL)
+		goto out;
+
+	const size_t offs[] = {4096, ((size_t)4 << 30) - 100,
+		((size_t)4 << 30) + 4096 * 3, size - 8192};
+	const size_t len = 8192;
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		for (size_t k = 0; k < len; k++)
+			pool[offs[i] + k] = (char)(k * 13 + i);
+		CHECK(rpmem_persist(
+			      rpp, offs[i], len, (unsigned)i % nlanes, 0) == 0,
+			"persist at %zu", offs[i]);
+	}
+	CHECK(rpmem_persist(rpp, size - 100, 101, 0, 0) == -1 &&
+			errno == EINVAL,
+		"a range past the end of a 5 GiB pool is EINVAL");
+	char *back = malloc(len);
+	for (size_t i = 0; back && i < sizeof(offs) / sizeof(offs[0]); i++) {
+		memset(back, 0, len);
+		CHECK(rpmem_read(rpp, back, offs[i], len, 0) == 0,
+			"read at %zu", offs[i]);
+		CHECK(memcmp(back, pool + offs[i], len) == 0,
+			"read back at %zu", offs[i]);
+	}
+	CHECK(rpmem_close(rpp) == 0, "close");
+
+	char part[4096];
+	snprintf(part, sizeof(part), "%s/big.part", dir);
+	int fd = open(part, O_RDONLY);
+	CHECK(fd >= 0, "open %s", part);
+	for (size_t i = 0;
+		fd >= 0 && back && i < sizeof(offs) / sizeof(offs[0]); i++) {
+		CHECK(pread(fd, back, len, (off_t)offs[i]) == (ssize_t)len,
+			"pread at %zu", offs[i]);
+		CHECK(memcmp(back, pool + offs[i], len) == 0,
+			"part file at %zu", offs[i]);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(back);
+	CHECK(rpmem_remove(target, "big.set", 0) == 0, "remove");
+out:
+	munmap(pool, size);
+}
+
+static void
+test_full(const char *target, const char *dir)
+{
+	/* the file system holds 8 MiB: a 64 MiB pool cannot be created */
+	const size_t size = (size_t)64 << 20;
+	write_set(dir, "huge", "64M");
+	char *pool = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pool == MAP_FAILED)
+		exit(2);
+	struct rpmem_pool_attr attr;
+	attr_init(&attr);
+	unsigned nlanes = 1;
+	RPMEMpool *rpp =
+		rpmem_create(target, "huge.set", pool, size, &nlanes, &attr);
+	int err = errno;
+	CHECK(rpp == NULL, "create on a full file system fails");
+	if (rpp != NULL)
+		rpmem_close(rpp);
+	CHECK(err > 0, "errno is a positive value (%d)", err);
+	const char *msg = rpmem_errormsg();
+	CHECK(msg[0] != '\0' && strcmp(msg, "Success") != 0,
+		"a message is given: '%s'", msg);
+	printf("full disk: errno %d (%s), message: %s\n", err, strerror(err),
+		msg);
+	char part[4096];
+	snprintf(part, sizeof(part), "%s/huge.part", dir);
+	CHECK(access(part, F_OK) != 0, "no part file is left behind");
+
+	/* the daemon and the file system are fine for a pool that fits */
+	write_set(dir, "small", "4M");
+	nlanes = 1;
+	rpp = rpmem_create(
+		target, "small.set", pool, (size_t)4 << 20, &nlanes, &attr);
+	CHECK(rpp != NULL, "create a pool that fits");
+	if (rpp != NULL) {
+		memset(pool + 4096, 0x77, 4096);
+		CHECK(rpmem_persist(rpp, 4096, 4096, 0, 0) == 0, "persist");
+		CHECK(rpmem_close(rpp) == 0, "close");
+		CHECK(rpmem_remove(target, "small.set", 0) == 0, "remove");
+	}
+	munmap(pool, size);
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s big|full <target> <dir>\n", argv[0]);
+		return 2;
+	}
+	if (strcmp(argv[1], "big") == 0)
+		test_big(argv[2], argv[3]);
+	else
+		test_full(argv[2], argv[3]);
+	printf("%u passed, %u failed\n", Passed, Failed);
+	return Failed ? 1 : 0;
+}
