@@ -22,23 +22,10 @@
 
 #include <librpmem.h>
 
+#include "check.h"
+
 #define POOL_SIZE ((size_t)8 << 20)
 #define HDR 4096
-
-static unsigned Passed, Failed;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (cond) {                                                \
-			Passed++;                                          \
-		} else {                                                   \
-			Failed++;                                          \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);        \
-			printf(__VA_ARGS__);                               \
-			printf(" (errno %d, rpmem_errormsg: %s)\n", errno, \
-				rpmem_errormsg());                         \
-		}                                                          \
-	} while (0)
 
 static void
 fill(unsigned char *p, size_t off, size_t len, unsigned seed)
@@ -172,8 +159,7 @@ main(int argc, char *argv[])
 	CHECK(rpmem_remove(target, "wire.set", 0) == 0, "remove");
 	CHECK(access(part, F_OK) != 0, "remove deleted the part file");
 out:
-	printf("%u passed, %u failed\n", Passed, Failed);
 	munmap(pool, POOL_SIZE);
 	free(back);
-	return Failed ? 1 : 0;
+	return check_summary();
 }

@@ -23,20 +23,7 @@
 
 #include <librpmem.h>
 
-static unsigned Passed, Failed;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (cond) {                                                \
-			Passed++;                                          \
-		} else {                                                   \
-			Failed++;                                          \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);        \
-			printf(__VA_ARGS__);                               \
-			printf(" (errno %d, rpmem_errormsg: %s)\n", errno, \
-				rpmem_errormsg());                         \
-		}                                                          \
-	} while (0)
+#include "check.h"
 
 static void
 write_set(const char *dir, const char *name, const char *size)
@@ -176,6 +163,5 @@ main(int argc, char *argv[])
 		test_big(argv[2], argv[3]);
 	else
 		test_full(argv[2], argv[3]);
-	printf("%u passed, %u failed\n", Passed, Failed);
-	return Failed ? 1 : 0;
+	return check_summary();
 }
