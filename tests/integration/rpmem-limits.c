@@ -2,8 +2,7 @@
 /*
  * rpmem-limits.c -- librpmem and rpmemd at the edges of size and space
  *
- * usage: rpmem-limits big <target> <poolset-dir>
- *        rpmem-limits full <target> <poolset-dir-on-a-small-tmpfs>
+ * usage: rpmem-limits big|full|killcreate|killclient <target> <dir>
  * (RPMEM_SSH / RPMEM_CMD are set by rpmem-limits.sh)
  *
  * big:  a 5 GiB sparse pool: persists and reads around and beyond the
@@ -11,6 +10,12 @@
  * full: creating a pool larger than the remote file system fails with a
  *       clear error, leaves no part file behind, and the next create of a
  *       pool that fits works.
+ * killcreate: rpmemd is killed (SIGKILL) at varying moments of create
+ *       (RPMEM_CMD arranges it); every create either works or fails with a
+ *       connection errno within seconds, and no child or descriptor leaks.
+ * killclient: a client process is killed in the middle of persists; its
+ *       rpmemd exits by itself, and the pool reopens with every persist
+ *       that returned before the kill.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <librpmem.h>
@@ -152,16 +161,165 @@ test_full(const char *target, const char *dir)
 	munmap(pool, size);
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	while (d && readdir(d) != NULL)
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void
+test_killcreate(const char *target, const char *dir)
+{
+	const size_t size = (size_t)8 << 20;
+	write_set(dir, "kc", "8M");
+	char *pool = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pool == MAP_FAILED)
+		exit(2);
+	struct rpmem_pool_attr attr;
+	attr_init(&attr);
+	int fds = -1, worked = 0, failed = 0;
+	for (int i = 0; i < 8; i++) {
+		unsigned nlanes = 2;
+		double t0 = now_s();
+		RPMEMpool *rpp =
+			rpmem_open(target, "kc.set", pool, size, &nlanes, NULL);
+		if (rpp == NULL)
+			rpp = rpmem_create(
+				target, "kc.set", pool, size, &nlanes, &attr);
+		int err = errno;
+		CHECK(now_s() - t0 < 10.0, "create/open returns in time");
+		if (rpp == NULL) {
+			failed++;
+			CHECK(err == ECONNRESET || err == EPIPE ||
+					err == ECONNABORTED ||
+					err == EREMOTEIO || err == ENOENT ||
+					err == EEXIST,
+				"a connection errno, got %d", err);
+			CHECK(rpmem_errormsg()[0] != '\0', "a message");
+		} else {
+			worked++;
+			/* the daemon may be killed under our feet now */
+			(void)rpmem_persist(rpp, 4096, 4096, 0, 0);
+			(void)rpmem_close(rpp);
+		}
+		CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
+			"no child left");
+		if (fds < 0)
+			fds = count_fds();
+		else
+			CHECK(count_fds() == fds, "no descriptor left");
+	}
+	printf("killcreate: %d worked, %d failed cleanly\n", worked, failed);
+	CHECK(failed > 0, "the daemon was killed at least once");
+	munmap(pool, size);
+}
+
+static void
+test_killclient(const char *target, const char *dir)
+{
+	const size_t size = (size_t)8 << 20;
+	write_set(dir, "kcl", "8M");
+	char *pool = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* the child reports in here how far its persists got */
+	volatile size_t *done = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pool == MAP_FAILED || done == MAP_FAILED)
+		exit(2);
+	*done = 0;
+	pid_t child = fork();
+	if (child == 0) {
+		struct rpmem_pool_attr attr;
+		attr_init(&attr);
+		unsigned nlanes = 1;
+		RPMEMpool *rpp = rpmem_create(
+			target, "kcl.set", pool, size, &nlanes, &attr);
+		if (rpp == NULL)
+			_exit(3);
+		for (size_t i = 1;; i++) {
+			size_t off = 4096 + (i * 4096) % (size - 8192);
+			memset(pool + off, (int)(i & 0xff), 4096);
+			if (rpmem_persist(rpp, off, 4096, 0, 0))
+				_exit(4);
+			*done = i;
+		}
+	}
+	double t0 = now_s();
+	while (*done < 200 && now_s() - t0 < 20)
+		usleep(1000);
+	CHECK(*done >= 200, "the client persisted (%zu)", (size_t)*done);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	size_t last = *done;
+
+	/* its rpmemd notices and exits: the pool can be opened again */
+	RPMEMpool *rpp = NULL;
+	unsigned nlanes = 1;
+	struct rpmem_pool_attr got;
+	t0 = now_s();
+	while (now_s() - t0 < 15) {
+		nlanes = 1;
+		rpp = rpmem_open(target, "kcl.set", pool, size, &nlanes, &got);
+		if (rpp != NULL || errno != EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	CHECK(rpp != NULL, "reopen after the client was killed");
+	printf("killclient: reopened after %.1f s\n", now_s() - t0);
+	if (rpp == NULL)
+		return;
+	CHECK(memcmp(got.signature, "LIMITS", 7) == 0, "header intact");
+	/*
+	 * the last 100 persists that returned are there: slots are reused only
+	 * every (size - 8192) / 4096 persists, far more than 100
+	 */
+	char *back = malloc(4096);
+	for (size_t i = last > 100 ? last - 99 : 1; back && i <= last; i++) {
+		size_t off = 4096 + (i * 4096) % (size - 8192);
+		CHECK(rpmem_read(rpp, back, off, 4096, 0) == 0, "read");
+		size_t k = 0;
+		while (k < 4096 && back[k] == (char)(i & 0xff))
+			k++;
+		CHECK(k == 4096, "persist %zu of %zu intact", i, last);
+	}
+	free(back);
+	CHECK(rpmem_close(rpp) == 0, "close");
+	CHECK(rpmem_remove(target, "kcl.set", 0) == 0, "remove");
+	munmap(pool, size);
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s big|full <target> <dir>\n", argv[0]);
+		fprintf(stderr,
+			"usage: %s big|full|killcreate|killclient <target> "
+			"<dir>\n",
+			argv[0]);
 		return 2;
 	}
 	if (strcmp(argv[1], "big") == 0)
 		test_big(argv[2], argv[3]);
-	else
+	else if (strcmp(argv[1], "full") == 0)
 		test_full(argv[2], argv[3]);
+	else if (strcmp(argv[1], "killcreate") == 0)
+		test_killcreate(argv[2], argv[3]);
+	else
+		test_killclient(argv[2], argv[3]);
 	return check_summary();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # rpmem-limits.sh -- runs rpmem-limits against the private sshd and rpmemd
-# usage: rpmem-limits.sh big|full <rpmem-limits> <rpmemd>
+# usage: rpmem-limits.sh big|full|killcreate|killclient <rpmem-limits> <rpmemd>
 # "full" mounts an 8 MiB tmpfs (needs root; reported as skipped otherwise).
 set -euo pipefail
 mode=$1 prog=$2 rpmemd=$3
@@ -25,6 +25,17 @@ if [ "$mode" = full ]; then
 	sets=$dir/fs
 fi
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$sets --log-file=$dir/rpmemd.log"
+if [ "$mode" = killcreate ]; then
+	# the daemon gets SIGKILL 0..0.8 s after it starts
+	cat >"$dir/killer.sh" <<'KILLER'
+#!/bin/sh
+d=$(awk -v s=$$ 'BEGIN { srand(s); printf "%.3f", rand() * 0.8 }')
+(sleep "$d"; kill -9 $$) </dev/null >/dev/null 2>&1 &
+exec "$@"
+KILLER
+	chmod +x "$dir/killer.sh"
+	RPMEM_CMD="$dir/killer.sh $RPMEM_CMD"
+fi
 if ! "$prog" "$mode" "$RPMEM_TEST_TARGET" "$sets"; then
 	echo "--- rpmemd log:"
 	cat "$dir/rpmemd.log" 2>/dev/null || true
