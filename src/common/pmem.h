@@ -20,8 +20,10 @@
  *   without NOFLUSH) the written range is persistent on return.
  * - pm_msync() is persistence for memory that is not pmem: msync(MS_SYNC) of
  *   the page-aligned range around [addr, addr+len).
- * - Nothing here allocates, and nothing here sets an error message: the
- *   functions returning int return 0 or a negative errno.
+ * - Nothing here sets an error message: the functions returning int return
+ *   0 or a negative errno. The only allocation is the small registry of
+ *   MAP_SYNC mappings behind pm_is_pmem() (pm_map_file() fails with ENOMEM
+ *   when it cannot grow).
  */
 #ifndef COMMON_PMEM_H
 #define COMMON_PMEM_H 1
@@ -35,15 +37,15 @@
 #define PM_F_MEM_WC (1U << 3)
 #define PM_F_MEM_WB (1U << 4)
 #define PM_F_MEM_NOFLUSH (1U << 5)
-#define PM_F_MEM_VALID_FLAGS                                                   \
-	(PM_F_MEM_NODRAIN | PM_F_MEM_NONTEMPORAL | PM_F_MEM_TEMPORAL |         \
+#define PM_F_MEM_VALID_FLAGS                                           \
+	(PM_F_MEM_NODRAIN | PM_F_MEM_NONTEMPORAL | PM_F_MEM_TEMPORAL | \
 		PM_F_MEM_WC | PM_F_MEM_WB | PM_F_MEM_NOFLUSH)
 
 #define PM_CACHELINE 64
 
 /* what was chosen at load time; for tests, benchmarks and debug logs */
 enum pm_flush_kind {
-	PM_FLUSH_NONE,	     /* eADR or PMEM_NO_FLUSH=1 */
+	PM_FLUSH_NONE, /* eADR or PMEM_NO_FLUSH=1 */
 	PM_FLUSH_CLFLUSH,
 	PM_FLUSH_CLFLUSHOPT,
 	PM_FLUSH_CLWB,
@@ -51,7 +53,7 @@ enum pm_flush_kind {
 enum pm_isa {
 	PM_ISA_GENERIC, /* plain stores + flush (PMEM_NO_MOVNT=1) */
 	PM_ISA_SSE2,
-	PM_ISA_AVX,	/* AVX2 code path */
+	PM_ISA_AVX, /* AVX2 code path */
 	PM_ISA_AVX512F,
 };
 struct pm_info {
@@ -59,11 +61,11 @@ struct pm_info {
 	unsigned has_clflush : 1, has_clflushopt : 1, has_clwb : 1,
 		has_sse2 : 1, has_avx : 1, has_avx2 : 1, has_avx512f : 1,
 		has_movdir64b : 1;
-	unsigned eadr : 1;	  /* persistence_domain is cpu_cache */
+	unsigned eadr : 1;	 /* persistence_domain is cpu_cache */
 	unsigned force_pmem : 1; /* PMEM_IS_PMEM_FORCE=1 */
 	enum pm_flush_kind flush;
-	enum pm_isa memcpy_isa;	/* non-temporal variant in use */
-	size_t movnt_threshold;	/* bytes; below it temporal copy + flush */
+	enum pm_isa memcpy_isa; /* non-temporal variant in use */
+	size_t movnt_threshold; /* bytes; below it temporal copy + flush */
 };
 
 void pm_reinit(void);

@@ -51,7 +51,16 @@ select_variant(const struct variant *v)
 	setenv("PMEM_AVX", v->avx, 1);
 	setenv("PMEM_AVX512F", v->avx512f, 1);
 	pm_reinit();
-	return pm_get_info()->memcpy_isa == v->isa;
+	const struct pm_info *in = pm_get_info();
+	int has = v->isa == PM_ISA_GENERIC ||
+		  (v->isa == PM_ISA_SSE2 && in->has_sse2) ||
+		  (v->isa == PM_ISA_AVX && in->has_avx2) ||
+		  (v->isa == PM_ISA_AVX512F && in->has_avx512f);
+	/* a variant the CPU has must be the one the knobs select */
+	if (has && in->memcpy_isa != v->isa)
+		fail_msg("knobs for %s selected %s", v->name,
+			pm_isa_name(in->memcpy_isa));
+	return has;
 }
 
 static const unsigned Flag_sets[] = {
