@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* file.c -- files that back pools: create, open, size, lock */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+
+int
+file_create(const char *path, size_t size, mode_t mode)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	int err = posix_fallocate(fd, 0, (off_t)size);
+	if (err != 0) {
+		close(fd);
+		unlink(path);
+		return -err;
+	}
+	return fd;
+}
+
+int
+file_open(const char *path, int rdonly)
+{
+	int fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+ssize_t
+file_size(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return (ssize_t)st.st_size;
+}
+
+int
+file_lock(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return 0;
+}
+
+int
+file_exists(const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int
+file_remove(const char *path)
+{
+	return unlink(path) == 0 ? 0 : -errno;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * layout.h -- on-media layout of a pmemobj pool (PMDK 1.12.1 format 6):
+ * pool header, descriptor, lanes with their logs, heap header, zones and
+ * chunk headers. All integers are little-endian; this code runs on
+ * little-endian machines only (asserted in obj.c).
+ */
+#ifndef LIBPMEMOBJ_LAYOUT_H
+#define LIBPMEMOBJ_LAYOUT_H 1
+
+#include <stdint.h>
+
+#define POOL_HDR_SIZE 4096
+#define OBJ_SIGNATURE "PMEMOBJ"
+#define OBJ_FORMAT_MAJOR 6
+
+#define FEAT_COMPAT_CHECK_BAD_BLOCKS 0x1U
+#define FEAT_INCOMPAT_SINGLEHDR 0x1U
+#define FEAT_INCOMPAT_CKSUM_2K 0x2U
+#define FEAT_INCOMPAT_SDS 0x4U
+#define FEAT_INCOMPAT_KNOWN 0x7U
+
+/* arch_flags of x86_64 */
+#define ARCH_ALIGNMENT_DESC 0x000007F737777310ULL
+#define ARCH_MACHINE_CLASS 2
+#define ARCH_DATA_LE 1
+#define ARCH_MACHINE_X86_64 62
+
+struct shutdown_state {
+	uint64_t usc;
+	uint64_t uuid;
+	uint8_t dirty;
+	uint8_t reserved[39];
+	uint64_t checksum;
+};
+
+struct pool_hdr {
+	char signature[8];
+	uint32_t major;
+	uint32_t compat;
+	uint32_t incompat;
+	uint32_t ro_compat;
+	uint8_t poolset_uuid[16];
+	uint8_t uuid[16];
+	uint8_t prev_part_uuid[16];
+	uint8_t next_part_uuid[16];
+	uint8_t prev_repl_uuid[16];
+	uint8_t next_repl_uuid[16];
+	uint64_t crtime;
+	uint64_t alignment_desc;
+	uint8_t machine_class;
+	uint8_t data;
+	uint8_t arch_reserved[4];
+	uint16_t machine;
+	uint8_t unused[1904];
+	uint8_t unused2[1976];
+	struct shutdown_state sds;
+	uint64_t checksum;
+};
+
+#define HDR_CSUM_OFF 0xFF8
+#define HDR_CSUM_2K_SKIP 0x800
+
+/* descriptor: 0x1000 .. 0x1A20 */
+#define DESC_OFF 0x1000
+#define DESC_CSUM_LEN 2048
+struct obj_desc {
+	char layout[1024];
+	uint64_t lanes_offset;
+	uint64_t nlanes;
+	uint64_t heap_offset;
+	uint64_t unused3;
+	uint8_t unused[984];
+	uint64_t checksum;
+	/* not checksummed */
+	uint64_t root_offset;
+	uint64_t run_id;
+	uint64_t root_size;
+	uint64_t conversion_flags;
+	uint64_t heap_size;
+	uint64_t heap_curr_allocated;
+	uint8_t pmem_reserved[496];
+};
+#define VOLATILE_OFF 0x1A20
+#define VOLATILE_END 0x2000
+
+#define OBJ_NLANES 1024
+#define LANE_SIZE 3072
+#define LANES_OFFSET 0x2000
+#define LANE_INTERNAL_OFF 0
+#define LANE_EXTERNAL_OFF 256
+#define LANE_UNDO_OFF 960
+#define LANE_INTERNAL_CAP 192
+#define LANE_EXTERNAL_CAP 640
+#define LANE_UNDO_CAP 2048
+
+struct ulog_hdr {
+	uint64_t checksum;
+	uint64_t next;
+	uint64_t capacity;
+	uint64_t gen_num;
+	uint64_t flags;
+	uint8_t unused[24];
+};
+
+#define ULOG_OP_MASK (7ULL << 61)
+#define ULOG_OP_SET (0ULL << 61)
+#define ULOG_OP_AND (1ULL << 61)
+#define ULOG_OP_OR (2ULL << 61)
+#define ULOG_OP_BUF_SET (5ULL << 61)
+#define ULOG_OP_BUF_CPY (6ULL << 61)
+
+/* heap */
+#define HEAP_HDR_SIZE 1024
+#define HEAP_SIGNATURE "MEMORY_HEAP_HDR"
+#define CHUNKSIZE 262144ULL
+#define MAX_CHUNK 65528ULL
+#define ZONE_META_SIZE 524288ULL
+#define ZONE_MAX_SIZE (ZONE_META_SIZE + MAX_CHUNK * CHUNKSIZE)
+#define ZONE_MIN_SIZE (ZONE_META_SIZE + CHUNKSIZE)
+#define HEAP_MIN_SIZE (HEAP_HDR_SIZE + ZONE_MIN_SIZE)
+#define ZONE_MAGIC 0xC3F0A2D2U
+
+struct heap_hdr {
+	char signature[16];
+	uint64_t major;
+	uint64_t minor;
+	uint64_t unused;
+	uint64_t chunksize;
+	uint64_t chunks_per_zone;
+	uint8_t reserved[960];
+	uint64_t checksum;
+};
+
+struct zone_hdr {
+	uint32_t magic;
+	uint32_t size_idx;
+	uint8_t reserved[56];
+};
+
+struct chunk_hdr {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t size_idx;
+};
+
+enum chunk_type {
+	CHUNK_UNKNOWN,
+	CHUNK_FOOTER,
+	CHUNK_FREE,
+	CHUNK_USED,
+	CHUNK_RUN,
+	CHUNK_RUN_DATA,
+	MAX_CHUNK_TYPE,
+};
+#define CHUNK_FLAG_COMPACT_HEADER 0x1
+#define CHUNK_FLAGS_ALL 0xF
+
+#define ALLOC_HDR_COMPACT 16
+#define OBJ_INTERNAL_FLAG 0x8000ULL
+
+_Static_assert(sizeof(struct pool_hdr) == POOL_HDR_SIZE, "pool_hdr");
+_Static_assert(sizeof(struct shutdown_state) == 64, "sds");
+_Static_assert(sizeof(struct obj_desc) == VOLATILE_OFF - DESC_OFF, "desc");
+_Static_assert(sizeof(struct ulog_hdr) == 64, "ulog hdr");
+_Static_assert(sizeof(struct heap_hdr) == HEAP_HDR_SIZE, "heap hdr");
+_Static_assert(sizeof(struct zone_hdr) == 64, "zone hdr");
+_Static_assert(sizeof(struct chunk_hdr) == 8, "chunk hdr");
+
+#endif /* LIBPMEMOBJ_LAYOUT_H */

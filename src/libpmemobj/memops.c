@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * memops.c -- pmemobj_persist / flush / drain and the flagged memory
+ * functions of pmemobj_memcpy_persist(3)
+ *
+ * A pool mapped as persistent memory (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1)
+ * uses the CPU primitives of src/common/pmem.h; any other pool is made
+ * durable with msync(2) of the page-aligned range, whatever the flags, as
+ * PMDK does.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "obj.h"
+#include "pmem.h"
+
+#define OBJ_API __attribute__((visibility("default")))
+
+_Static_assert(PMEMOBJ_F_MEM_NODRAIN == PM_F_MEM_NODRAIN, "flag");
+_Static_assert(PMEMOBJ_F_MEM_NONTEMPORAL == PM_F_MEM_NONTEMPORAL, "flag");
+_Static_assert(PMEMOBJ_F_MEM_TEMPORAL == PM_F_MEM_TEMPORAL, "flag");
+_Static_assert(PMEMOBJ_F_MEM_WC == PM_F_MEM_WC, "flag");
+_Static_assert(PMEMOBJ_F_MEM_WB == PM_F_MEM_WB, "flag");
+_Static_assert(PMEMOBJ_F_MEM_NOFLUSH == PM_F_MEM_NOFLUSH, "flag");
+
+static struct obj_pool *
+pool_or_err(PMEMobjpool *pop, const char *func)
+{
+	struct obj_pool *p = obj_fast(pop);
+	if (p == NULL) {
+		ERR("%s: invalid pool handle -- %p", func, (void *)pop);
+		errno = EINVAL;
+	}
+	return p;
+}
+
+static void
+msync_range(const void *addr, size_t len)
+{
+	if (pm_msync(addr, len) != 0)
+		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+}
+
+OBJ_API void
+pmemobj_persist(PMEMobjpool *pop, const void *addr, size_t len)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return;
+	if (p->is_pmem)
+		pm_persist(addr, len);
+	else
+		msync_range(addr, len);
+}
+
+OBJ_API void
+pmemobj_flush(PMEMobjpool *pop, const void *addr, size_t len)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return;
+	if (p->is_pmem)
+		pm_flush(addr, len);
+	else
+		msync_range(addr, len);
+}
+
+OBJ_API void
+pmemobj_drain(PMEMobjpool *pop)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p != NULL && p->is_pmem)
+		pm_drain();
+}
+
+OBJ_API int
+pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
+{
+	if (flags & ~PMEMOBJ_F_RELAXED) {
+		ERR("invalid flags 0x%x", flags);
+		errno = EINVAL;
+		return -1;
+	}
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return -1;
+	if (p->is_pmem)
+		pm_persist(addr, len);
+	else if (pm_msync(addr, len) != 0) {
+		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+		return -1;
+	}
+	return 0;
+}
+
+OBJ_API int
+pmemobj_xflush(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
+{
+	if (flags & ~PMEMOBJ_F_RELAXED) {
+		ERR("invalid flags 0x%x", flags);
+		errno = EINVAL;
+		return -1;
+	}
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return -1;
+	if (p->is_pmem)
+		pm_flush(addr, len);
+	else if (pm_msync(addr, len) != 0) {
+		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+		return -1;
+	}
+	return 0;
+}
+
+OBJ_API void *
+pmemobj_memmove(PMEMobjpool *pop, void *dest, const void *src, size_t len,
+	unsigned flags)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return NULL;
+	if (p->is_pmem)
+		return pm_memmove(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
+	memmove(dest, src, len);
+	msync_range(dest, len);
+	return dest;
+}
+
+OBJ_API void *
+pmemobj_memcpy(PMEMobjpool *pop, void *dest, const void *src, size_t len,
+	unsigned flags)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return NULL;
+	if (p->is_pmem)
+		return pm_memcpy(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
+	memmove(dest, src, len);
+	msync_range(dest, len);
+	return dest;
+}
+
+OBJ_API void *
+pmemobj_memset(PMEMobjpool *pop, void *dest, int c, size_t len, unsigned flags)
+{
+	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return NULL;
+	if (p->is_pmem)
+		return pm_memset(dest, c, len, flags & PM_F_MEM_VALID_FLAGS);
+	memset(dest, c, len);
+	msync_range(dest, len);
+	return dest;
+}
+
+OBJ_API void *
+pmemobj_memcpy_persist(
+	PMEMobjpool *pop, void *dest, const void *src, size_t len)
+{
+	return pmemobj_memcpy(pop, dest, src, len, 0);
+}
+
+OBJ_API void *
+pmemobj_memset_persist(PMEMobjpool *pop, void *dest, int c, size_t len)
+{
+	return pmemobj_memset(pop, dest, c, len, 0);
+}
