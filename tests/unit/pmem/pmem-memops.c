@@ -178,6 +178,30 @@ test_overlap(void **state)
 	}
 }
 
+/* every one of the 64 flag combinations, copy / set / overlapping move */
+static void
+test_all_flag_combinations(void **state)
+{
+	(void)state;
+	static const size_t lens[] = {0, 1, 9, 63, 64, 65, 300, 4096};
+	fill(Src, AREA, 4);
+	for (size_t v = 0; v < sizeof(Variants) / sizeof(Variants[0]); v++) {
+		if (!select_variant(&Variants[v]))
+			continue;
+		for (unsigned f = 0; f <= PM_F_MEM_VALID_FLAGS; f++)
+			for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]);
+				l++) {
+				check_copy(
+					lens[l], f % 64, (f * 7 + 3) % 64, f);
+				check_set(lens[l], (f * 5) % 64, f);
+				check_overlap(
+					lens[l], 300, (f & 1) ? 37 : -37, f);
+				check_overlap(
+					lens[l], 300, (f & 2) ? 1 : -1, f);
+			}
+	}
+}
+
 /* a sample of large sizes up to 8 MiB on the heap */
 static void
 test_large(void **state)
@@ -219,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_alignments),
 		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_all_flag_combinations),
 		cmocka_unit_test(test_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
