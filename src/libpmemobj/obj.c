@@ -606,6 +606,8 @@ pool_map(const char *path, int private_copy)
 	if (fd < 0) {
 		errno = -fd;
 		ERR_W_ERRNO("open \"%s\"", path);
+		if (errno == EISDIR)
+			errno = EINVAL; /* as PMDK: a directory is no pool */
 		goto err;
 	}
 	p->fd = fd;
