@@ -52,12 +52,12 @@ run_mem(const char *force)
 
 	for (size_t f = 0; f < sizeof(Flags) / sizeof(Flags[0]); f++) {
 		size_t off = f * 97 % 256, len = 1000 + f * 333;
-		assert_ptr_equal(pmemobj_memcpy(pop, d + off, src, len,
-					 Flags[f]),
+		assert_ptr_equal(
+			pmemobj_memcpy(pop, d + off, src, len, Flags[f]),
 			d + off);
 		memcpy(ref + off, src, len);
-		assert_ptr_equal(pmemobj_memset(pop, d + off + len, 'm', 77,
-					 Flags[f]),
+		assert_ptr_equal(
+			pmemobj_memset(pop, d + off + len, 'm', 77, Flags[f]),
 			d + off + len);
 		memset(ref + off + len, 'm', 77);
 		assert_ptr_equal(pmemobj_memmove(pop, d + off + 10, d + off,
@@ -67,11 +67,11 @@ run_mem(const char *force)
 		pmemobj_drain(pop);
 		assert_memory_equal(d, ref, AREA);
 	}
-	assert_ptr_equal(pmemobj_memcpy_persist(pop, d + 5000, src, 4000),
-		d + 5000);
+	assert_ptr_equal(
+		pmemobj_memcpy_persist(pop, d + 5000, src, 4000), d + 5000);
 	memcpy(ref + 5000, src, 4000);
-	assert_ptr_equal(pmemobj_memset_persist(pop, d + 9000, 0, 300),
-		d + 9000);
+	assert_ptr_equal(
+		pmemobj_memset_persist(pop, d + 9000, 0, 300), d + 9000);
 	memset(ref + 9000, 0, 300);
 	d[20000] = 'p';
 	ref[20000] = 'p';
@@ -83,8 +83,8 @@ run_mem(const char *force)
 	assert_int_equal(pmemobj_xpersist(pop, d, 64, 0), 0);
 	assert_int_equal(pmemobj_xpersist(pop, d, 64, PMEMOBJ_F_RELAXED), 0);
 	assert_int_equal(pmemobj_xflush(pop, d, 64, PMEMOBJ_F_RELAXED), 0);
-	static const unsigned bad[] = {PMEMOBJ_F_MEM_NODRAIN, 0x2, 0x40,
-		0x40000000};
+	static const unsigned bad[] = {
+		PMEMOBJ_F_MEM_NODRAIN, 0x2, 0x40, 0x40000000};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
 		assert_int_equal(pmemobj_xpersist(pop, d, 64, bad[i]), -1);
@@ -176,8 +176,8 @@ test_crash(void **state)
 		for (uint64_t i = 1;; i++) {
 			memset(rec, (int)(i & 0xff), REC);
 			memcpy(rec, &i, sizeof(i));
-			pmemobj_memcpy_persist(c, d + (i % NREC) * REC, rec,
-				REC);
+			pmemobj_memcpy_persist(
+				c, d + (i % NREC) * REC, rec, REC);
 			*done = i;
 		}
 	}
