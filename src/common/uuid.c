@@ -26,3 +26,61 @@ uuid_gen(uint8_t out[UUID_LEN])
 	out[8] = (uint8_t)((out[8] & 0x3f) | 0x80);
 	return 0;
 }
+
+/*
+ * text form: the first three fields (4, 2 and 2 bytes) are stored in native
+ * (little-endian) order, the remaining 8 bytes as they are printed
+ */
+static const int uuid_order[UUID_LEN] = {
+	3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+
+void
+uuid_to_str(const uint8_t u[UUID_LEN], char out[UUID_STR_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	for (int i = 0; i < UUID_LEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		uint8_t b = u[uuid_order[i]];
+		*p++ = hex[b >> 4];
+		*p++ = hex[b & 0xf];
+	}
+	*p = '\0';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+uuid_from_str(const char *s, uint8_t u[UUID_LEN])
+{
+	uint8_t tmp[UUID_LEN];
+	for (int i = 0; i < UUID_LEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10) {
+			if (*s != '-')
+				return -EINVAL;
+			s++;
+		}
+		int hi = hexval(s[0]);
+		int lo = hi < 0 ? -1 : hexval(s[1]);
+		if (lo < 0)
+			return -EINVAL;
+		tmp[uuid_order[i]] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	for (int i = 0; i < UUID_LEN; i++)
+		u[i] = tmp[i];
+	return 0;
+}
