@@ -34,13 +34,12 @@ static const unsigned Flags[] = {0, PMEMOBJ_F_MEM_NODRAIN,
 	PMEMOBJ_F_RELAXED | PMEMOBJ_F_MEM_WB};
 
 static void
-run_mem(const char *force)
+run_mem(void)
 {
 	char path[] = "/tmp/obj-mem-XXXXXX";
 	int fd = mkstemp(path);
 	close(fd);
 	unlink(path);
-	setenv("PMEM_IS_PMEM_FORCE", force, 1);
 	PMEMobjpool *pop = pmemobj_create(path, "mem", POOL, 0600);
 	assert_non_null(pop);
 	char *d = pmemobj_direct(pmemobj_root(pop, AREA));
@@ -105,18 +104,16 @@ run_mem(const char *force)
 	unlink(path);
 }
 
+/*
+ * The library reads PMEM_IS_PMEM_FORCE once, when it is loaded (as PMDK
+ * does), so the pmem and the msync paths are two runs of this program with
+ * the variable set by ctest: libpmemobj-mem (1) and libpmemobj-mem-msync (0).
+ */
 static void
-test_mem_pmem(void **state)
+test_mem(void **state)
 {
 	(void)state;
-	run_mem("1");
-}
-
-static void
-test_mem_msync(void **state)
-{
-	(void)state;
-	run_mem("0");
+	run_mem();
 }
 
 static void
@@ -145,7 +142,7 @@ test_null_pool(void **state)
 }
 
 #define REC 256
-#define NREC 4096
+#define NREC 512
 
 static void
 test_crash(void **state)
@@ -155,7 +152,6 @@ test_crash(void **state)
 	int fd = mkstemp(path);
 	close(fd);
 	unlink(path);
-	setenv("PMEM_IS_PMEM_FORCE", "1", 1);
 	PMEMobjpool *pop = pmemobj_create(path, "crash", POOL, 0600);
 	assert_non_null(pop);
 	assert_false(OID_IS_NULL(pmemobj_root(pop, REC * NREC)));
@@ -181,7 +177,7 @@ test_crash(void **state)
 			*done = i;
 		}
 	}
-	while (*done < 20000)
+	while (*done < 3 * NREC)
 		usleep(1000);
 	kill(pid, SIGKILL);
 	int status;
@@ -214,11 +210,21 @@ test_crash(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mem_pmem),
-		cmocka_unit_test(test_mem_msync),
+	const char *force = getenv("PMEM_IS_PMEM_FORCE");
+	if (force == NULL) {
+		fprintf(stderr, "set PMEM_IS_PMEM_FORCE to 0 or 1\n");
+		return 1;
+	}
+	const struct CMUnitTest pmem_tests[] = {
+		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_null_pool),
 		cmocka_unit_test(test_crash),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest msync_tests[] = {
+		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_null_pool),
+	};
+	if (strcmp(force, "1") == 0)
+		return cmocka_run_group_tests(pmem_tests, NULL, NULL);
+	return cmocka_run_group_tests(msync_tests, NULL, NULL);
 }
