@@ -27,7 +27,27 @@ _Static_assert(PMEMOBJ_F_MEM_NOFLUSH == PM_F_MEM_NOFLUSH, "flag");
 static struct obj_pool *
 pool_or_err(PMEMobjpool *pop, const char *func)
 {
-	struct obj_pool *p = obj_fast(pop);
+	/*
+	 * A per-thread memo of the last pool looked up, valid while no pool
+	 * was closed since (pmemobj_close bumps _pobj_cache_invalidate); any
+	 * other handle is looked up in the registry, never dereferenced.
+	 */
+	static __thread PMEMobjpool *memo_pop;
+	static __thread struct obj_pool *memo_pool;
+	static __thread uint64_t memo_gen;
+	struct obj_pool *p = NULL;
+	uint64_t gen =
+		__atomic_load_n(&_pobj_cache_invalidate, __ATOMIC_ACQUIRE);
+	if (pop != NULL && pop == memo_pop && gen == memo_gen) {
+		p = memo_pool;
+	} else if (pop != NULL) {
+		p = obj_pool_of(pop);
+		if (p != NULL) {
+			memo_pop = pop;
+			memo_pool = p;
+			memo_gen = gen;
+		}
+	}
 	if (p == NULL) {
 		ERR("%s: invalid pool handle -- %p", func, (void *)pop);
 		errno = EINVAL;

@@ -362,7 +362,6 @@ test_versions_and_nulls(void **state)
 int
 main(void)
 {
-	setenv("PMEM_IS_PMEM_FORCE", "1", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_create_open_root, setup, teardown),
