@@ -21,8 +21,8 @@
 #define RPMEM_PROTO_MAJOR 0
 #define RPMEM_PROTO_MINOR 1
 
-#define RPMEM_POOL_HDR_SIZE 4096	/* bytes protected when attrs exist */
-#define RPMEM_DEF_BUFF_SIZE 8192	/* max inline persist payload */
+#define RPMEM_POOL_HDR_SIZE 4096 /* bytes protected when attrs exist */
+#define RPMEM_DEF_BUFF_SIZE 8192 /* max inline persist payload */
 #define RPMEM_MIN_POOL_SIZE 8192
 
 /* provider ids carried in CREATE/OPEN (PMDK: 1 verbs, 2 sockets) */
@@ -80,9 +80,9 @@ enum rpmem_status {
 /* pool attributes as on the wire: same layout as struct rpmem_pool_attr */
 struct rpmem_pool_attr_packed {
 	char signature[8];
-	uint32_t major;		    /* BE */
-	uint32_t compat_features;   /* BE */
-	uint32_t incompat_features; /* BE */
+	uint32_t major;		     /* BE */
+	uint32_t compat_features;    /* BE */
+	uint32_t incompat_features;  /* BE */
 	uint32_t ro_compat_features; /* BE */
 	unsigned char poolset_uuid[16];
 	unsigned char uuid[16];
@@ -180,13 +180,60 @@ _Static_assert(sizeof(struct rpmem_msg_close_resp) == 16, "close resp");
 _Static_assert(sizeof(struct rpmem_msg_set_attr) == 116, "set attr");
 _Static_assert(sizeof(struct rpmem_msg_set_attr_resp) == 16, "set attr resp");
 
+/*
+ * ---- session binding of fabric connections (extension, not in PMDK) ----
+ *
+ * Every fabric connection must carry, as libfabric connection data
+ * (fi_connect param), a random secret that the daemon created for this
+ * ssh session and sent over the ssh channel. The extension is negotiated so
+ * that PMDK 1.12.1 peers keep working unchanged:
+ *
+ * 1. The client announces support in CREATE/OPEN by sending
+ *    buff_size = real buff_size + RPMEM_AUTH_BUFF_TAG (real is a multiple
+ *    of 64, so buff_size % 64 == 32 marks the announcement). A PMDK daemon
+ *    only sizes its receive slots from buff_size, in 64-byte steps, so the
+ *    tag changes nothing for it (slot 8256 bytes either way), and the client
+ *    still never sends more than the real buff_size inline.
+ * 2. A daemon that saw the tag sets RPMEM_AUTH_PM_FLAG in ibc.persist_method
+ *    of a successful CREATE_RESP/OPEN_RESP and sends, right after it, one
+ *    struct rpmem_msg_auth (type RPMEM_MSG_TYPE_AUTH, status 0, size 32)
+ *    holding the secret. A PMDK client never sends the tag, so it never sees
+ *    the flag or the extra message; a PMDK daemon never sets the flag, so
+ *    our client reads no extra message and connects without data.
+ * 3. The client passes the secret on fi_connect of every lane; the daemon
+ *    compares it (constant time) on FI_CONNREQ and fi_rejects a missing or
+ *    wrong one, then keeps waiting for good lanes.
+ *
+ * A peer without the extension is logged as legacy (unauthenticated) on
+ * both sides. With rpmemd's require-auth, a legacy client gets an error
+ * response (RPMEM_ERR_NOACCESS) to CREATE/OPEN and no fabric listener.
+ */
+#define RPMEM_AUTH_SECRET_LEN 16
+#define RPMEM_AUTH_BUFF_TAG 32U
+#define RPMEM_AUTH_PM_FLAG 0x80000000U
+#define RPMEM_MSG_TYPE_AUTH 0x41555448U /* "AUTH" */
+
+struct rpmem_msg_auth {
+	struct rpmem_msg_hdr_resp hdr; /* BE; status 0, type AUTH, size 32 */
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct rpmem_msg_auth) == 32, "auth msg");
+
+/* 1 if a wire buff_size (host order) carries the client's announcement */
+static inline int
+rpmem_auth_announced(uint64_t buff_size)
+{
+	return (buff_size & 63) == RPMEM_AUTH_BUFF_TAG;
+}
+
 /* ---- in-band (fabric) persist message, host order, SEND/RECV ---- */
 
-#define RPMEM_FLUSH_WRITE 0U	   /* data already written by RDMA WRITE */
-#define RPMEM_DEEP_PERSIST 1U	   /* as above, then deep flush */
-#define RPMEM_PERSIST_SEND 2U	   /* data inline after the header */
+#define RPMEM_FLUSH_WRITE 0U  /* data already written by RDMA WRITE */
+#define RPMEM_DEEP_PERSIST 1U /* as above, then deep flush */
+#define RPMEM_PERSIST_SEND 2U /* data inline after the header */
 #define RPMEM_FLUSH_PERSIST_MASK 0x3U
-#define RPMEM_COMPLETION 0x4U	   /* client-internal; daemon ignores it */
+#define RPMEM_COMPLETION 0x4U /* client-internal; daemon ignores it */
 #define RPMEM_PERSIST_MAX 2U
 
 struct rpmem_msg_persist {
@@ -210,7 +257,7 @@ static inline size_t
 rpmem_pmsg_slot_size(uint64_t buff_size)
 {
 	return (sizeof(struct rpmem_msg_persist) + (size_t)buff_size + 63) &
-		~(size_t)63;
+	       ~(size_t)63;
 }
 
 /* ---- byte order helpers (in place) ---- */

@@ -44,6 +44,7 @@ struct lane {
 
 struct rpmem_fip {
 	struct rpmem_fip_attr attr;
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
 	struct fi_info *fi;
 	struct fid_fabric *fabric;
 	struct fid_domain *domain;
@@ -545,7 +546,11 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 			fi_strerror(-ret));
 		return -rpmem_fi_errno(ret);
 	}
-	ret = fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
+	if (fip->attr.secret != NULL)
+		ret = fi_connect(l->ep, fip->fi->dest_addr, fip->attr.secret,
+			RPMEM_AUTH_SECRET_LEN);
+	else
+		ret = fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
 	if (ret) {
 		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
 		return -conn_errno(rpmem_fi_errno(ret));
@@ -609,6 +614,10 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	if (fip == NULL)
 		return -ENOMEM;
 	fip->attr = *attr;
+	if (attr->secret != NULL) {
+		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
+		fip->attr.secret = fip->secret;
+	}
 	fip->use_sread = 1;
 	pthread_mutex_init(&fip->eq_lock, NULL);
 	atomic_init(&fip->error, 0);

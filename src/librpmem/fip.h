@@ -33,6 +33,8 @@ struct rpmem_fip_attr {
 	unsigned wq_size; /* suggested work queue depth */
 	int (*alive)(void *arg); /* 0 while the control channel is up */
 	void *alive_arg;
+	/* session secret sent as connection data; NULL for a legacy daemon */
+	const unsigned char *secret; /* RPMEM_AUTH_SECRET_LEN bytes */
 };
 
 /* connects every lane; *nlanes gets what the provider allows */

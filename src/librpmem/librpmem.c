@@ -277,6 +277,33 @@ exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
 	return 0;
 }
 
+/* the AUTH message that follows a flagged CREATE/OPEN response */
+static int
+recv_secret(struct rpmem_ssh *ssh, unsigned char *secret, const char *op)
+{
+	struct rpmem_msg_auth m;
+	int ret = rpmem_ssh_recv(ssh, &m, sizeof(m), RESP_TIMEOUT_MS);
+	if (ret) {
+		int err = ret == -EPIPE ? ECONNRESET : -ret;
+		ERR("%s request failed: cannot receive the session secret: %s",
+			op, strerror(err));
+		return -err;
+	}
+	rpmem_ntoh_msg_hdr_resp(&m.hdr);
+	if (m.hdr.type != RPMEM_MSG_TYPE_AUTH || m.hdr.size != sizeof(m) ||
+		m.hdr.status != RPMEM_SUCCESS) {
+		ERR("%s request failed: invalid session secret message "
+		    "(type %u, size %lu, status %u)",
+			op, m.hdr.type, (unsigned long)m.hdr.size,
+			m.hdr.status);
+		explicit_bzero(&m, sizeof(m));
+		return -EPROTO;
+	}
+	memcpy(secret, m.secret, RPMEM_AUTH_SECRET_LEN);
+	explicit_bzero(&m, sizeof(m));
+	return 0;
+}
+
 static void
 close_session(struct rpmem_ssh *ssh, uint32_t flags)
 {
@@ -385,7 +412,8 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	struct rpmem_req_attr req = {.pool_size = pool_size,
 		.nlanes = req_lanes,
 		.provider = prov,
-		.buff_size = RPMEM_DEF_BUFF_SIZE,
+		/* announces session binding support, see rpmem_proto.h */
+		.buff_size = RPMEM_DEF_BUFF_SIZE + RPMEM_AUTH_BUFF_TAG,
 		.pool_desc = pool_set_name};
 	size_t msize;
 	void *msg =
@@ -414,6 +442,23 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	}
 	struct rpmem_resp_attr ra;
 	rpmem_obc_get_ibc(&resp.ibc, &ra);
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	int bound = (ra.persist_method & RPMEM_AUTH_PM_FLAG) != 0;
+	ra.persist_method &= ~RPMEM_AUTH_PM_FLAG;
+	if (bound) {
+		ret = recv_secret(rpp->ssh, secret, op);
+		if (ret) {
+			close_session(rpp->ssh,
+				create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+			errno = -ret;
+			goto err_free;
+		}
+	} else {
+		LOG(LOG_LVL_INFO,
+			"legacy daemon on '%s': fabric connections are not "
+			"bound to the ssh session (unauthenticated)",
+			target);
+	}
 	struct rpmem_pool_attr got;
 	memset(&got, 0, sizeof(got));
 	if (!create)
@@ -440,10 +485,12 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		.buff_size = RPMEM_DEF_BUFF_SIZE,
 		.wq_size = Wq_size,
 		.alive = ssh_alive_cb,
-		.alive_arg = rpp->ssh};
+		.alive_arg = rpp->ssh,
+		.secret = bound ? secret : NULL};
 	char why[WHY_LEN];
 	why[0] = '\0';
 	ret = rpmem_fip_init(&fa, &n, &rpp->fip, why, sizeof(why));
+	explicit_bzero(secret, sizeof(secret));
 	if (ret) {
 		char text[4096];
 		rpmem_ssh_stderr(rpp->ssh, text, sizeof(text), 100);

@@ -194,8 +194,9 @@ rpmem_obc_check_resp(void *resp, uint32_t resp_type, uint32_t *status,
 			ibc->port);
 		return -EPROTO;
 	}
-	if (ibc->persist_method != RPMEM_PM_GPSPM &&
-		ibc->persist_method != RPMEM_PM_APM) {
+	/* the session binding flag may accompany the method (rpmem_proto.h) */
+	uint32_t pm = ibc->persist_method & ~RPMEM_AUTH_PM_FLAG;
+	if (pm != RPMEM_PM_GPSPM && pm != RPMEM_PM_APM) {
 		snprintf(why, whylen,
 			"invalid persistency method received -- %u",
 			ibc->persist_method);

@@ -110,6 +110,8 @@ apply(struct rpmemd_config *cfg, const char *key, const char *val,
 			offsetof(struct rpmemd_config, persist_general)},
 		{"use-syslog", RPMEMD_OPT_USE_SYSLOG,
 			offsetof(struct rpmemd_config, use_syslog)},
+		{"require-auth", RPMEMD_OPT_REQUIRE_AUTH,
+			offsetof(struct rpmemd_config, require_auth)},
 	};
 	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
 		if (strcmp(key, bools[i].key) != 0)
@@ -288,6 +290,9 @@ usage(const char *prog)
 		"      --persist-general    enable the general purpose server "
 		"persistency method\n"
 		"      --use-syslog         log to syslog\n"
+		"      --require-auth       refuse clients whose fabric "
+		"connections are not\n"
+		"                           bound to their ssh session\n"
 		"      --log-level <level>  err, warn, notice, info or debug\n",
 		prog, RPMEMD_VERSION);
 }
@@ -298,7 +303,8 @@ enum {
 	OPT_PERSIST_APM,
 	OPT_PERSIST_GENERAL,
 	OPT_USE_SYSLOG,
-	OPT_LOG_LEVEL
+	OPT_LOG_LEVEL,
+	OPT_REQUIRE_AUTH
 };
 
 enum rpmemd_config_result
@@ -319,6 +325,7 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		{"persist-general", no_argument, NULL, OPT_PERSIST_GENERAL},
 		{"use-syslog", no_argument, NULL, OPT_USE_SYSLOG},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_file = NULL;
@@ -389,6 +396,10 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		case OPT_USE_SYSLOG:
 			cfg->use_syslog = 1;
 			given |= RPMEMD_OPT_USE_SYSLOG;
+			break;
+		case OPT_REQUIRE_AUTH:
+			cfg->require_auth = 1;
+			given |= RPMEMD_OPT_REQUIRE_AUTH;
 			break;
 		case OPT_LOG_LEVEL: {
 			int l = rpmemd_log_level_from_str(optarg);

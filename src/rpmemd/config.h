@@ -29,6 +29,7 @@ enum rpmemd_opt {
 	RPMEMD_OPT_PERSIST_GENERAL = 1 << 3,
 	RPMEMD_OPT_USE_SYSLOG = 1 << 4,
 	RPMEMD_OPT_LOG_LEVEL = 1 << 5,
+	RPMEMD_OPT_REQUIRE_AUTH = 1 << 6,
 };
 
 struct rpmemd_config {
@@ -39,6 +40,7 @@ struct rpmemd_config {
 	int use_syslog;
 	enum rpmemd_log_level log_level;
 	unsigned long nthreads; /* 0: one per lane */
+	int require_auth;	/* refuse clients without session binding */
 	/* remove mode */
 	char *rm_poolset;
 	int force;

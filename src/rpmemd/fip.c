@@ -68,7 +68,22 @@ struct rpmemd_fip {
 	atomic_int stop;
 	int accept_ret;
 	struct rpmemd_pmsg_bounds bounds;
+	int has_secret;
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
 };
+
+/* 1 if the connection data of a request is the session secret */
+static int
+secret_ok(const struct rpmemd_fip *fip, const void *data, size_t len)
+{
+	if (len != RPMEM_AUTH_SECRET_LEN)
+		return 0;
+	const unsigned char *d = data;
+	unsigned char diff = 0;
+	for (size_t i = 0; i < RPMEM_AUTH_SECRET_LEN; i++)
+		diff |= (unsigned char)(d[i] ^ fip->secret[i]);
+	return diff == 0;
+}
 
 static void
 persist_range(struct rpmemd_fip *fip, void *addr, size_t len, unsigned mode)
@@ -342,6 +357,20 @@ accept_lanes(struct rpmemd_fip *fip)
 		/* as in PMDK the timeout applies to each event */
 		deadline = now_ms() + fip->attr.accept_timeout_ms;
 		if (event == FI_CONNREQ) {
+			size_t dlen = (size_t)r > sizeof(e.cm)
+					      ? (size_t)r - sizeof(e.cm)
+					      : 0;
+			if (fip->has_secret &&
+				!secret_ok(fip, e.cm.data, dlen)) {
+				RPMEMD_LOG(ERR,
+					"connection request without the "
+					"session secret refused (%zu bytes "
+					"of connection data)",
+					dlen);
+				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
+				fi_freeinfo(e.cm.info);
+				continue;
+			}
 			if (nreq >= fip->nlanes) {
 				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
 				fi_freeinfo(e.cm.info);
@@ -388,6 +417,11 @@ fip_main(void *arg)
 {
 	struct rpmemd_fip *fip = arg;
 	fip->accept_ret = accept_lanes(fip);
+	/* setup is over: nobody may connect any more */
+	if (fip->pep != NULL) {
+		fi_close(&fip->pep->fid);
+		fip->pep = NULL;
+	}
 	if (fip->accept_ret)
 		return NULL;
 	RPMEMD_LOG(INFO, "%u lanes connected", fip->nlanes);
@@ -506,6 +540,11 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	if (fip == NULL)
 		return -ENOMEM;
 	fip->attr = *attr;
+	if (attr->secret != NULL) {
+		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
+		fip->has_secret = 1;
+	}
+	fip->attr.secret = NULL; /* the caller's copy does not outlive init */
 	atomic_init(&fip->stop, 0);
 
 	struct fi_info *hints = rpmem_fip_hints(prov);

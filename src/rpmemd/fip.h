@@ -30,6 +30,8 @@ struct rpmemd_fip_attr {
 	unsigned nthreads; /* 0: one per lane */
 	const char *node;  /* local address to listen on */
 	unsigned accept_timeout_ms;
+	/* NULL: accept lanes without connection data (legacy client) */
+	const unsigned char *secret; /* RPMEM_AUTH_SECRET_LEN bytes */
 };
 
 struct rpmemd_fip;

@@ -82,6 +82,9 @@ decode_common(const struct rpmem_msg_common *wc, struct rpmemd_req *req,
 	req->pool_size = c.pool_size;
 	req->nlanes = c.nlanes;
 	req->provider = c.provider;
+	req->auth = rpmem_auth_announced(c.buff_size);
+	if (req->auth)
+		c.buff_size -= RPMEM_AUTH_BUFF_TAG;
 	req->buff_size = c.buff_size;
 	if (c.major != RPMEM_PROTO_MAJOR || c.minor != RPMEM_PROTO_MINOR) {
 		*why = "protocol version mismatch";

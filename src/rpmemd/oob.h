@@ -28,8 +28,9 @@ struct rpmemd_req {
 	uint64_t pool_size;
 	uint32_t nlanes;
 	uint32_t provider;
-	uint64_t buff_size;
-	const char *desc; /* points into the message buffer */
+	uint64_t buff_size; /* announcement tag removed */
+	int auth;	    /* client announced session binding */
+	const char *desc;   /* points into the message buffer */
 	/* CREATE / SET_ATTR, host order; has_attr 0 when all zero */
 	struct rpmem_pool_attr_packed attr;
 	int has_attr;

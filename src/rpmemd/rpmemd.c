@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -157,6 +158,43 @@ reply(struct rpmemd *d, uint32_t type, uint32_t status,
 	return 0;
 }
 
+/* fresh random session secret; -1 with errno on failure */
+static int
+new_secret(unsigned char *s)
+{
+	size_t got = 0;
+	while (got < RPMEM_AUTH_SECRET_LEN) {
+		ssize_t r = getrandom(s + got, RPMEM_AUTH_SECRET_LEN - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* the AUTH message that follows a successful response (rpmem_proto.h) */
+static int
+send_secret(struct rpmemd *d, unsigned char *secret)
+{
+	struct rpmem_msg_auth m;
+	m.hdr.status = RPMEM_SUCCESS;
+	m.hdr.type = RPMEM_MSG_TYPE_AUTH;
+	m.hdr.size = sizeof(m);
+	rpmem_hton_msg_hdr_resp(&m.hdr);
+	memcpy(m.secret, secret, sizeof(m.secret));
+	explicit_bzero(secret, RPMEM_AUTH_SECRET_LEN);
+	int ret = rpmemd_oob_write(d->out_fd, &m, sizeof(m));
+	explicit_bzero(&m, sizeof(m));
+	if (ret) {
+		RPMEMD_LOG(ERR, "sending the session secret failed: %s",
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* CREATE or OPEN; returns 1 to keep serving, 0 to exit */
 static int
 open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
@@ -171,6 +209,22 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		fail("%s request while a pool is already open", what);
 		stop_fabric(d);
 		close_pool(d, 0);
+		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
+		return 0;
+	}
+	if (!r->auth && d->cfg.require_auth) {
+		fail("legacy client without session binding refused "
+		     "(require-auth is set)");
+		reply(d, r->type, RPMEM_ERR_NOACCESS, NULL, NULL);
+		return 0;
+	}
+	if (!r->auth)
+		RPMEMD_LOG(NOTICE,
+			"legacy client: fabric connections are not bound to "
+			"this session (unauthenticated)");
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	if (r->auth && new_secret(secret)) {
+		fail("cannot generate the session secret: %s", strerror(errno));
 		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
 		return 0;
 	}
@@ -219,6 +273,7 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		.nthreads = (unsigned)d->cfg.nthreads,
 		.node = d->node,
 		.accept_timeout_ms = RPMEMD_ACCEPT_TIMEOUT_MS,
+		.secret = r->auth ? secret : NULL,
 	};
 	RPMEMD_LOG(INFO, "persistency policy:");
 	RPMEMD_LOG(INFO, "    persist method: %s",
@@ -261,8 +316,13 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 	RPMEMD_LOG(
 		INFO, "listening on port %u, %u lanes", ibc.port, ibc.nlanes);
 	d->state = STATE_POOL_OPEN;
+	if (r->auth)
+		ibc.persist_method |= RPMEM_AUTH_PM_FLAG;
 	if (reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr))
 		return 0;
+	if (r->auth && send_secret(d, secret))
+		return 0;
+	explicit_bzero(secret, sizeof(secret));
 	return 1;
 }
 
