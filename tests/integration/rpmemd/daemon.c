@@ -349,8 +349,65 @@ cq_wait(struct td_lane *l, uint64_t flag)
 	fail_msg("no completion within 5 s");
 }
 
+static struct td_fab *td_fab_open(
+	const char *prov, uint32_t port, unsigned nlanes);
+
+/* 0 once connected, else the error event's code or -FI_ETIMEDOUT */
+static int
+lane_connect(struct td_fab *f, struct td_lane *l, const void *data, size_t len,
+	int timeout_ms)
+{
+	int cret = fi_connect(l->ep, f->fi->dest_addr, data, len);
+	if (cret)
+		return cret;
+	uint32_t ev;
+	char buf[sizeof(struct fi_eq_cm_entry) + 256];
+	ssize_t r;
+	do {
+		r = fi_eq_sread(f->eq, &ev, buf, sizeof(buf), timeout_ms, 0);
+	} while (r == -FI_EAGAIN);
+	if (r == -FI_EAVAIL) {
+		struct fi_eq_err_entry err;
+		memset(&err, 0, sizeof(err));
+		fi_eq_readerr(f->eq, &err, 0);
+		return -(err.err ? err.err : FI_EOTHER);
+	}
+	if (r < 0)
+		return (int)r;
+	return ev == FI_CONNECTED ? 0 : -FI_EOTHER;
+}
+
 struct td_fab *
 td_fab_connect(const char *prov, uint32_t port, unsigned nlanes)
+{
+	return td_fab_connect_data(prov, port, nlanes, NULL, 0);
+}
+
+int
+td_fab_try(const char *prov, uint32_t port, const void *data, size_t len,
+	int timeout_ms)
+{
+	struct td_fab *f = td_fab_open(prov, port, 1);
+	int ret = lane_connect(f, &f->lanes[0], data, len, timeout_ms);
+	td_fab_close(f);
+	return ret;
+}
+
+struct td_fab *
+td_fab_connect_data(const char *prov, uint32_t port, unsigned nlanes,
+	const void *data, size_t len)
+{
+	struct td_fab *f = td_fab_open(prov, port, nlanes);
+	for (unsigned i = 0; i < nlanes; i++) {
+		int ret = lane_connect(f, &f->lanes[i], data, len, 5000);
+		if (ret)
+			fail_msg("connect: %s", fi_strerror(-ret));
+	}
+	return f;
+}
+
+static struct td_fab *
+td_fab_open(const char *prov, uint32_t port, unsigned nlanes)
 {
 	struct td_fab *f = calloc(1, sizeof(*f));
 	f->lanes = calloc(nlanes, sizeof(*f->lanes));
@@ -389,16 +446,6 @@ td_fab_connect(const char *prov, uint32_t port, unsigned nlanes)
 			0, 0, &l->msg_mr, NULL));
 		CHECK(fi_mr_reg(f->domain, l->resp, sizeof(*l->resp), FI_RECV,
 			0, 0, 0, &l->resp_mr, NULL));
-		CHECK(fi_connect(l->ep, f->fi->dest_addr, NULL, 0));
-		uint32_t ev;
-		struct fi_eq_cm_entry e;
-		ssize_t r;
-		do {
-			r = fi_eq_sread(f->eq, &ev, &e, sizeof(e), 5000, 0);
-		} while (r == -FI_EAGAIN);
-		if (r < 0)
-			fail_msg("connect: %s", fi_strerror((int)-r));
-		assert_int_equal(ev, FI_CONNECTED);
 	}
 	return f;
 }

@@ -56,6 +56,14 @@ int td_exists(const char *path);
 /* fabric client */
 struct td_fab;
 struct td_fab *td_fab_connect(const char *prov, uint32_t port, unsigned nlanes);
+/* as above, every lane presenting data as connection data */
+struct td_fab *td_fab_connect_data(const char *prov, uint32_t port,
+	unsigned nlanes, const void *data, size_t len);
+/* one connection attempt on its own fabric: 0 if it got connected,
+ * otherwise the negative libfabric error (-FI_ECONNREFUSED on a reject,
+ * -FI_ETIMEDOUT without an answer within timeout_ms) */
+int td_fab_try(const char *prov, uint32_t port, const void *data, size_t len,
+	int timeout_ms);
 /* send a persist message on lane; data (inline) may be NULL; returns the
  * response flags */
 uint32_t td_fab_persist(struct td_fab *f, unsigned lane, uint32_t flags,

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include <rdma/fi_errno.h>
+
 #include "daemon.h"
 
 #define MB (1UL << 20)
@@ -643,6 +645,170 @@ test_persist_policy(void **state)
 	policy("1", 0, RPMEM_PM_GPSPM, "pmem_persist");
 }
 
+/* mark a built CREATE/OPEN as coming from a session-binding client */
+static size_t
+announce(void *buf, size_t len)
+{
+	struct rpmem_msg_common *c =
+		(void *)((char *)buf + sizeof(struct rpmem_msg_hdr));
+	c->buff_size = htobe64(RPMEM_DEF_BUFF_SIZE + RPMEM_AUTH_BUFF_TAG);
+	return len;
+}
+
+/* the AUTH message after a flagged response: the secret */
+static void
+read_secret(struct daemon *d, unsigned char *secret)
+{
+	struct rpmem_msg_auth m;
+	assert_int_equal(td_read(d, &m, sizeof(m)), sizeof(m));
+	assert_int_equal(be32toh(m.hdr.status), 0);
+	assert_int_equal(be32toh(m.hdr.type), RPMEM_MSG_TYPE_AUTH);
+	assert_int_equal(be64toh(m.hdr.size), sizeof(m));
+	memcpy(secret, m.secret, RPMEM_AUTH_SECRET_LEN);
+}
+
+static void
+binding(const char *prov, uint32_t prov_id, int require)
+{
+	struct daemon d;
+	char log[256];
+	snprintf(log, sizeof(log), "%s/binding.log", td_dir());
+	unlink(log);
+	make_set("bind.set", "");
+	for (int i = 0; i < 2; i++) {
+		char part[256];
+		snprintf(part, sizeof(part), "%s/%s.p%d", td_dir(),
+			flat("bind.set"), i);
+		unlink(part);
+	}
+	struct rpmem_pool_attr_packed a = attr_v('B');
+	if (require)
+		td_start(&d, 0, "--log-file", log, "--require-auth", NULL);
+	else
+		td_start(&d, 0, "--log-file", log, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		announce(msg, td_create_msg(msg, "bind.set", POOL_SIZE, 2,
+				      prov_id, &a)));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_int_equal(
+		ibc.persist_method, RPMEM_PM_GPSPM | RPMEM_AUTH_PM_FLAG);
+	assert_int_equal(ibc.nlanes, 2);
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN], wrong[32];
+	read_secret(&d, secret);
+
+	/* no data, a wrong secret, a truncated and an extended one */
+	assert_int_equal(
+		td_fab_try(prov, ibc.port, NULL, 0, 5000), -FI_ECONNREFUSED);
+	memcpy(wrong, secret, sizeof(secret));
+	wrong[RPMEM_AUTH_SECRET_LEN - 1] ^= 1;
+	assert_int_equal(
+		td_fab_try(prov, ibc.port, wrong, RPMEM_AUTH_SECRET_LEN, 5000),
+		-FI_ECONNREFUSED);
+	memcpy(wrong, secret, sizeof(secret));
+	assert_int_equal(td_fab_try(prov, ibc.port, wrong,
+				 RPMEM_AUTH_SECRET_LEN - 1, 5000),
+		-FI_ECONNREFUSED);
+	assert_int_equal(td_fab_try(prov, ibc.port, wrong,
+				 RPMEM_AUTH_SECRET_LEN + 1, 5000),
+		-FI_ECONNREFUSED);
+
+	/* the real client still gets both lanes */
+	struct td_fab *f = td_fab_connect_data(
+		prov, ibc.port, 2, secret, RPMEM_AUTH_SECRET_LEN);
+	assert_int_equal(td_fab_persist(f, 1, RPMEM_PERSIST_SEND, 1,
+				 ibc.raddr + 8192, 5, "bound", 24 + 5),
+		0);
+	/* setup is over: even the right secret gets no further lane */
+	assert_int_not_equal(
+		td_fab_try(prov, ibc.port, secret, RPMEM_AUTH_SECRET_LEN, 3000),
+		0);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 8192 + 5, 3, "yes", 24 + 3),
+		0);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	char buf[8];
+	read_part("bind.set", 0, 8192, buf, 8);
+	assert_memory_equal(buf, "boundyes", 8);
+	assert_true(file_has(log, "without the session secret refused"));
+	assert_false(file_has(log, "legacy client"));
+}
+
+static void
+test_binding_sockets(void **state)
+{
+	(void)state;
+	binding("sockets", RPMEM_PROV_LIBFABRIC_SOCKETS, 0);
+}
+
+static void
+test_binding_tcp(void **state)
+{
+	(void)state;
+	binding("tcp", RPMEM_PROV_LIBFABRIC_TCP, 1);
+}
+
+/* a legacy (PMDK) client: unauthenticated by default, refused on demand */
+static void
+test_legacy_client(void **state)
+{
+	(void)state;
+	struct daemon d;
+	char log[256];
+	snprintf(log, sizeof(log), "%s/legacy.log", td_dir());
+	unlink(log);
+	make_set("legacy.set", "");
+	struct rpmem_pool_attr_packed a = attr_v('L');
+
+	td_start(&d, 0, "--log-file", log, "--require-auth", NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "legacy.set", POOL_SIZE, 1,
+			RPMEM_PROV_LIBFABRIC_TCP, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL),
+		RPMEM_ERR_NOACCESS);
+	assert_int_equal(td_wait(&d), 0);
+	assert_false(part_exists("legacy.set", 0));
+	assert_true(file_has(log, "legacy client without session binding"));
+
+	/* the same through the config file */
+	char conf[256];
+	snprintf(conf, sizeof(conf), "%s/auth.conf", td_dir());
+	td_write_file(conf, "require-auth = yes\n");
+	td_start(&d, 0, "-c", conf, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_open_msg(msg, "legacy.set", POOL_SIZE, 1,
+			RPMEM_PROV_LIBFABRIC_TCP));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, NULL, NULL),
+		RPMEM_ERR_NOACCESS);
+	assert_int_equal(td_wait(&d), 0);
+
+	/* default: served without a secret, logged as legacy */
+	unlink(log);
+	td_start(&d, 0, "--log-file", log, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "legacy.set", POOL_SIZE, 1,
+			RPMEM_PROV_LIBFABRIC_TCP, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_int_equal(ibc.persist_method, RPMEM_PM_GPSPM);
+	struct td_fab *f = td_fab_connect("tcp", ibc.port, 1);
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 8192, 2, "ok", 24 + 2),
+		0);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	assert_true(file_has(log, "legacy client: fabric connections"));
+}
+
 int
 main(void)
 {
@@ -658,6 +824,9 @@ main(void)
 		cmocka_unit_test(test_eof),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_persist_policy),
+		cmocka_unit_test(test_binding_sockets),
+		cmocka_unit_test(test_binding_tcp),
+		cmocka_unit_test(test_legacy_client),
 		cmocka_unit_test(test_many_lanes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
