@@ -94,7 +94,8 @@ zone_init(struct obj_pool *p, uint64_t z)
 }
 
 /*
- * find n free chunks; splits the free block they come from (the new
+ * find n free chunks, joining neighbouring free blocks as PMDK's heap
+ * does in memory; splits the free block they come from (the new
  * header of the remainder lies inside a free block, so writing it early is
  * harmless). Returns the pool offset of the first chunk's header in *hdr
  * and of its data in *data, or -ENOMEM.
@@ -111,8 +112,25 @@ huge_find(
 		struct chunk_hdr *ch = chunk_hdrs(p, z);
 		for (uint32_t c = 0; c < zh->size_idx && ch[c].size_idx;
 			c += ch[c].size_idx) {
-			if (ch[c].type != CHUNK_FREE || ch[c].size_idx < n)
+			if (ch[c].type != CHUNK_FREE)
 				continue;
+			/* free blocks that follow join this one */
+			uint32_t have = ch[c].size_idx;
+			while (have < n && c + have < zh->size_idx &&
+				ch[c + have].size_idx &&
+				ch[c + have].type == CHUNK_FREE)
+				have += ch[c + have].size_idx;
+			if (have < n)
+				continue;
+			if (have != ch[c].size_idx) {
+				/* footer first: both lie inside free space */
+				ch[c + have - 1] = (struct chunk_hdr){
+					CHUNK_FOOTER, 0, have};
+				obj_persist(
+					p, &ch[c + have - 1], sizeof(ch[0]));
+				ch[c].size_idx = have;
+				obj_persist(p, &ch[c], sizeof(ch[0]));
+			}
 			uint32_t rest = ch[c].size_idx - n;
 			if (rest) {
 				ch[c + n] =
