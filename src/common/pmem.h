@@ -24,6 +24,11 @@
  *   0 or a negative errno. The only allocation is the small registry of
  *   MAP_SYNC mappings behind pm_is_pmem() (pm_map_file() fails with ENOMEM
  *   when it cannot grow).
+ * - Under valgrind (3.19) the CPUID it emulates reports neither CLWB nor
+ *   AVX-512F, so the probe picks a flavour valgrind executes (no SIGILL);
+ *   the unit tests are valgrind-clean that way. On a CPU valgrind does not
+ *   model at all, PMEM_NO_CLWB=1 / PMEM_NO_CLFLUSHOPT=1 / PMEM_AVX512F=0 /
+ *   PMEM_NO_MOVNT=1 select the older instructions by hand.
  */
 #ifndef COMMON_PMEM_H
 #define COMMON_PMEM_H 1
