@@ -674,8 +674,12 @@ pool_verify(struct obj_pool *p, const char *layout, int check_only)
 		return -EINVAL;
 	}
 	ret = heap_verify(p);
+	/* every lane is checked before any redo log is replayed, so a pool
+	 * refused for one lane is left exactly as it was */
 	if (ret == 0)
-		ret = lanes_recover(p, !check_only);
+		ret = lanes_recover(p, 0);
+	if (ret == 0 && !check_only)
+		ret = lanes_recover(p, 1);
 	return ret;
 }
 

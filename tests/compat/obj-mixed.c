@@ -12,10 +12,12 @@
  *        obj-mixed verify <pool>   (either: everything above intact; PMDK
  *                                   also allocates, frees and runs a
  *                                   transaction)
+ *        obj-mixed txloop <pool>   (PMDK: transactions until killed)
  *        obj-mixed recover <pool>  (after a grow killed at any moment:
  *                                   the objects intact, the root either
  *                                   the table or grown, the heap usable)
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,10 +123,36 @@ main(int argc, char *argv[])
 		return 2;
 #endif
 	}
+#ifdef PMDK_PEER
+	if (strcmp(argv[1], "txloop") == 0) {
+		/* transactions and allocations until killed */
+		pop = pmemobj_open(path, LAYOUT);
+		if (pop == NULL) {
+			printf("open: %s\n", pmemobj_errormsg());
+			return 1;
+		}
+		PMEMoid scratch;
+		if (pmemobj_zalloc(pop, &scratch, 65536, 3) != 0) {
+			printf("zalloc: %s\n", pmemobj_errormsg());
+			return 1;
+		}
+		for (volatile unsigned i = 0;; i++) {
+			TX_BEGIN(pop)
+			{
+				pmemobj_tx_add_range(scratch, 0, 65536);
+				memset(pmemobj_direct(scratch), (int)i, 65536);
+				PMEMoid o = pmemobj_tx_alloc(obj_size(i), 4);
+				pmemobj_tx_free(o);
+			}
+			TX_END
+		}
+	}
+#endif
 	pop = pmemobj_open(path, LAYOUT);
 	if (pop == NULL) {
 		printf("open: %s\n", pmemobj_errormsg());
-		return 1;
+		/* ours leaves an interrupted PMDK transaction to PMDK */
+		return errno == ENOTSUP ? 3 : 1;
 	}
 	struct table *t = pmemobj_direct(pmemobj_root(pop, 0));
 	if (t == NULL || !objects_ok(pop, t))
@@ -162,7 +190,7 @@ main(int argc, char *argv[])
 			printf("alloc: %s\n", pmemobj_errormsg());
 			return 1;
 		}
-	int aborted = 0;
+	volatile int aborted = 0;
 	TX_BEGIN(pop)
 	{
 		pmemobj_tx_add_range(extra[0], 0, 16);
