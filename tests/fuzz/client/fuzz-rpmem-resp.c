@@ -50,8 +50,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				&((struct rpmem_msg_create_resp *)buf)->ibc,
 				&ra);
 			CHECK(ra.port >= 1 && ra.port <= 65535);
-			CHECK(ra.persist_method == RPMEM_PM_GPSPM ||
-				ra.persist_method == RPMEM_PM_APM);
+			/* the session-binding flag may ride on the method */
+			uint32_t pm = ra.persist_method & ~RPMEM_AUTH_PM_FLAG;
+			CHECK(pm == RPMEM_PM_GPSPM || pm == RPMEM_PM_APM);
 		}
 	} else {
 		CHECK(ret < 0);
