@@ -94,19 +94,21 @@ pmemobj_drain(PMEMobjpool *pop)
 		pm_drain();
 }
 
-OBJ_API int
-pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
+/* xpersist and xflush: the pmem primitive, or msync, with flag checks */
+static int
+x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
+	void (*pm_op)(const void *, size_t), const char *func)
 {
 	if (flags & ~PMEMOBJ_F_RELAXED) {
-		ERR("invalid flags 0x%x", flags);
+		ERR("%s: invalid flags 0x%x", func, flags);
 		errno = EINVAL;
 		return -1;
 	}
-	struct obj_pool *p = pool_or_err(pop, __func__);
+	struct obj_pool *p = pool_or_err(pop, func);
 	if (p == NULL)
 		return -1;
 	if (p->is_pmem)
-		pm_persist(addr, len);
+		pm_op(addr, len);
 	else if (pm_msync(addr, len) != 0) {
 		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
 		return -1;
@@ -115,23 +117,15 @@ pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
 }
 
 OBJ_API int
+pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
+{
+	return x_op(pop, addr, len, flags, pm_persist, __func__);
+}
+
+OBJ_API int
 pmemobj_xflush(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
 {
-	if (flags & ~PMEMOBJ_F_RELAXED) {
-		ERR("invalid flags 0x%x", flags);
-		errno = EINVAL;
-		return -1;
-	}
-	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return -1;
-	if (p->is_pmem)
-		pm_flush(addr, len);
-	else if (pm_msync(addr, len) != 0) {
-		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
-		return -1;
-	}
-	return 0;
+	return x_op(pop, addr, len, flags, pm_flush, __func__);
 }
 
 OBJ_API void *
