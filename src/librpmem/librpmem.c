@@ -544,10 +544,18 @@ rpmem_open(const char *target, const char *pool_set_name, void *pool_addr,
 		NULL, open_attr, 0);
 }
 
-/* the sticky connection error, with a message; 0 if none */
+/*
+ * may an operation run on this handle: EINVAL for a NULL handle, else the
+ * sticky connection error, each with a message; 0 if usable
+ */
 static int
-sticky(RPMEMpool *rpp, const char *what)
+unusable(RPMEMpool *rpp, const char *what)
 {
+	if (rpp == NULL) {
+		ERR("%s: invalid pool handle -- NULL", what);
+		errno = EINVAL;
+		return EINVAL;
+	}
 	int e = atomic_load(&rpp->error);
 	if (e == 0 && rpp->fip != NULL) {
 		int f = rpmem_fip_error(rpp->fip);
@@ -579,12 +587,7 @@ RPMEM_API int
 rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 {
 	LOG(LOG_LVL_DBG, "pool %p, attr %p", (void *)rpp, (const void *)attr);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "set attributes"))
+	if (unusable(rpp, "set attributes"))
 		return -1;
 	struct rpmem_msg_set_attr m;
 	struct rpmem_msg_set_attr_resp r;
@@ -661,12 +664,7 @@ rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 {
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u, flags 0x%x",
 		(void *)rpp, offset, length, lane, flags);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "persist"))
+	if (unusable(rpp, "persist"))
 		return -1;
 	if (flags & ~RPMEM_PERSIST_RELAXED) {
 		ERR("persist: invalid flags -- 0x%x", flags);
@@ -686,12 +684,7 @@ rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
 {
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u",
 		(void *)rpp, offset, length, lane);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "deep persist"))
+	if (unusable(rpp, "deep persist"))
 		return -1;
 	if (check_range(rpp, offset, length, lane, "deep persist", 1))
 		return -1;
@@ -706,12 +699,7 @@ rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 {
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u, flags 0x%x",
 		(void *)rpp, offset, length, lane, flags);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "flush"))
+	if (unusable(rpp, "flush"))
 		return -1;
 	if (flags & ~RPMEM_FLUSH_RELAXED) {
 		ERR("flush: invalid flags -- 0x%x", flags);
@@ -730,12 +718,7 @@ rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags)
 {
 	LOG(LOG_LVL_DBG, "pool %p, lane %u, flags 0x%x", (void *)rpp, lane,
 		flags);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "drain"))
+	if (unusable(rpp, "drain"))
 		return -1;
 	if (flags != 0) {
 		ERR("drain: invalid flags -- 0x%x", flags);
@@ -758,12 +741,7 @@ rpmem_read(
 {
 	LOG(LOG_LVL_DBG, "pool %p, buff %p, offset %zu, length %zu, lane %u",
 		(void *)rpp, buff, offset, length, lane);
-	if (rpp == NULL) {
-		ERR("invalid pool handle -- NULL");
-		errno = EINVAL;
-		return -1;
-	}
-	if (sticky(rpp, "read"))
+	if (unusable(rpp, "read"))
 		return -1;
 	if (buff == NULL && length != 0) {
 		ERR("read: invalid buffer -- NULL");
