@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "checksum.h"
 #include "rpmemd_hdr.h"
 
 static int
@@ -22,23 +23,12 @@ is_zero(const void *p, size_t n)
 uint64_t
 rpmemd_hdr_checksum(const struct rpmemd_pool_hdr *h)
 {
-	size_t end = (le32toh(h->incompat) & RPMEMD_HDR_INCOMPAT_CKSUM_2K)
-			     ? 2048
-			     : offsetof(struct rpmemd_pool_hdr, checksum);
-	const unsigned char *b = (const unsigned char *)h;
-	uint32_t lo = 0, hi = 0;
-	for (size_t off = 0; off < sizeof(*h); off += 4) {
-		uint32_t w = 0;
-		if (off < end &&
-			off != offsetof(struct rpmemd_pool_hdr, checksum) &&
-			off != offsetof(struct rpmemd_pool_hdr, checksum) + 4) {
-			memcpy(&w, b + off, 4);
-			w = le32toh(w);
-		}
-		lo += w;
-		hi += lo;
-	}
-	return ((uint64_t)hi << 32) | lo;
+	/* with CKSUM_2K everything from 2048 on counts as zero */
+	size_t skip = (le32toh(h->incompat) & RPMEMD_HDR_INCOMPAT_CKSUM_2K)
+			      ? 2048
+			      : sizeof(*h);
+	return csum_compute(h, sizeof(*h),
+		offsetof(struct rpmemd_pool_hdr, checksum), skip);
 }
 
 void
