@@ -702,9 +702,6 @@ pool_boot(struct obj_pool *p)
 	sds_set_dirty(p, 1);
 	p->uuid_lo = uuid_lo_of(h->poolset_uuid);
 	pthread_mutex_init(&p->root_lock, NULL);
-	struct obj_rt *rt = (struct obj_rt *)(p->base + VOLATILE_OFF);
-	rt->pool = p;
-	rt->magic = OBJ_RT_MAGIC;
 	registry_add(p);
 }
 
@@ -914,7 +911,6 @@ pmemobj_close(PMEMobjpool *pop)
 		return;
 	}
 	registry_remove(p);
-	memset(p->base + VOLATILE_OFF, 0, VOLATILE_END - VOLATILE_OFF);
 	if (!p->is_pmem)
 		pm_msync(p->base, p->size);
 	sds_set_dirty(p, 0);

@@ -25,29 +25,6 @@ struct obj_pool {
 	struct obj_pool *next;
 };
 
-/*
- * run-time link kept in the pool's volatile area (0x1A20, never read from
- * media: zeroed at open and close), so the memory functions find their
- * pool without a lookup
- */
-#define OBJ_RT_MAGIC 0x4f424a52554e5431ULL
-struct obj_rt {
-	uint64_t magic;
-	struct obj_pool *pool;
-};
-
-static inline struct obj_pool *
-obj_fast(PMEMobjpool *pop)
-{
-	if (pop == NULL)
-		return NULL;
-	const struct obj_rt *rt =
-		(const struct obj_rt *)((const uint8_t *)pop + 0x1A20);
-	if (rt->magic != OBJ_RT_MAGIC || rt->pool->base != (uint8_t *)pop)
-		return NULL;
-	return rt->pool;
-}
-
 struct obj_pool *obj_pool_of(PMEMobjpool *pop);
 void obj_persist(struct obj_pool *p, const void *addr, size_t len);
 uint8_t *obj_zone(struct obj_pool *p, uint64_t z);
