@@ -6,7 +6,8 @@
  * A pool mapped as persistent memory (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1)
  * uses the CPU primitives of src/common/pmem.h; any other pool is made
  * durable with msync(2) of the page-aligned range, whatever the flags, as
- * PMDK does.
+ * PMDK does. In a pool set every call is then repeated on the other
+ * replicas (replica.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -72,6 +73,7 @@ pmemobj_persist(PMEMobjpool *pop, const void *addr, size_t len)
 		pm_persist(addr, len);
 	else
 		msync_range(addr, len);
+	(void)obj_rep_sync(p, addr, len, 0, OBJ_REP_PERSIST);
 }
 
 OBJ_API void
@@ -84,20 +86,23 @@ pmemobj_flush(PMEMobjpool *pop, const void *addr, size_t len)
 		pm_flush(addr, len);
 	else
 		msync_range(addr, len);
+	(void)obj_rep_sync(p, addr, len, 0, OBJ_REP_FLUSH);
 }
 
 OBJ_API void
 pmemobj_drain(PMEMobjpool *pop)
 {
 	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p != NULL && p->is_pmem)
+	/* one fence covers the master and the local replicas */
+	if (p != NULL && (p->is_pmem || p->nreps))
 		pm_drain();
 }
 
 /* xpersist and xflush: the pmem primitive, or msync, with flag checks */
 static int
 x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
-	void (*pm_op)(const void *, size_t), const char *func)
+	void (*pm_op)(const void *, size_t), enum obj_rep_op op,
+	const char *func)
 {
 	if (flags & ~PMEMOBJ_F_RELAXED) {
 		ERR("%s: invalid flags 0x%x", func, flags);
@@ -113,19 +118,28 @@ x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
 		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
 		return -1;
 	}
-	return 0;
+	return obj_rep_sync(p, addr, len, flags, op);
 }
 
 OBJ_API int
 pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
 {
-	return x_op(pop, addr, len, flags, pm_persist, __func__);
+	return x_op(
+		pop, addr, len, flags, pm_persist, OBJ_REP_PERSIST, __func__);
 }
 
 OBJ_API int
 pmemobj_xflush(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
 {
-	return x_op(pop, addr, len, flags, pm_flush, __func__);
+	return x_op(pop, addr, len, flags, pm_flush, OBJ_REP_FLUSH, __func__);
+}
+
+/* the master's copy done, then every replica's; dest either way */
+static void *
+mem_done(struct obj_pool *p, void *dest, size_t len, unsigned flags)
+{
+	(void)obj_rep_sync(p, dest, len, flags, OBJ_REP_MEM);
+	return dest;
 }
 
 OBJ_API void *
@@ -135,11 +149,13 @@ pmemobj_memmove(PMEMobjpool *pop, void *dest, const void *src, size_t len,
 	struct obj_pool *p = pool_or_err(pop, __func__);
 	if (p == NULL)
 		return NULL;
-	if (p->is_pmem)
-		return pm_memmove(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
-	memmove(dest, src, len);
-	msync_range(dest, len);
-	return dest;
+	if (p->is_pmem) {
+		pm_memmove(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
+	} else {
+		memmove(dest, src, len);
+		msync_range(dest, len);
+	}
+	return mem_done(p, dest, len, flags);
 }
 
 OBJ_API void *
@@ -149,11 +165,13 @@ pmemobj_memcpy(PMEMobjpool *pop, void *dest, const void *src, size_t len,
 	struct obj_pool *p = pool_or_err(pop, __func__);
 	if (p == NULL)
 		return NULL;
-	if (p->is_pmem)
-		return pm_memcpy(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
-	memmove(dest, src, len);
-	msync_range(dest, len);
-	return dest;
+	if (p->is_pmem) {
+		pm_memcpy(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
+	} else {
+		memmove(dest, src, len);
+		msync_range(dest, len);
+	}
+	return mem_done(p, dest, len, flags);
 }
 
 OBJ_API void *
@@ -162,11 +180,13 @@ pmemobj_memset(PMEMobjpool *pop, void *dest, int c, size_t len, unsigned flags)
 	struct obj_pool *p = pool_or_err(pop, __func__);
 	if (p == NULL)
 		return NULL;
-	if (p->is_pmem)
-		return pm_memset(dest, c, len, flags & PM_F_MEM_VALID_FLAGS);
-	memset(dest, c, len);
-	msync_range(dest, len);
-	return dest;
+	if (p->is_pmem) {
+		pm_memset(dest, c, len, flags & PM_F_MEM_VALID_FLAGS);
+	} else {
+		memset(dest, c, len);
+		msync_range(dest, len);
+	}
+	return mem_done(p, dest, len, flags);
 }
 
 OBJ_API void *

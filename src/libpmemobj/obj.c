@@ -60,6 +60,9 @@ obj_persist(struct obj_pool *p, const void *addr, size_t len)
 		pm_persist(addr, len);
 	else if (!p->rdonly_private && pm_msync(addr, len) != 0)
 		LOG(LOG_LVL_ERR, "msync: %s", strerror(errno));
+	/* a remote failure is kept in the pool and reported by the next
+	 * memory function and by pmemobj_close */
+	(void)obj_rep_sync(p, addr, len, 0, OBJ_REP_PERSIST);
 }
 
 static inline struct obj_desc *
@@ -84,8 +87,9 @@ sds_checksum(const struct shutdown_state *s)
 	return csum_compute(s, sizeof(*s), 56, sizeof(*s));
 }
 
-static int
-hdr_verify(const struct pool_hdr *h)
+/* every check of a header but its links to other parts and replicas */
+int
+obj_hdr_verify(const struct pool_hdr *h)
 {
 	if (h->major == 0) {
 		ERR("invalid major version (0)");
@@ -124,7 +128,29 @@ hdr_verify(const struct pool_hdr *h)
 		ERR("wrong architecture flags");
 		return -EINVAL;
 	}
-	/* a single part: every link points at the header itself */
+	if (h->incompat & FEAT_INCOMPAT_SDS) {
+		const struct shutdown_state *s = &h->sds;
+		int zero = s->usc == 0 && s->uuid == 0 && s->checksum == 0;
+		if (!zero && s->checksum != sds_checksum(s)) {
+			LOG(LOG_LVL_WARN, "shutdown state checksum invalid, "
+					  "reinitialising");
+		} else if (s->dirty && (s->usc != 0 || s->uuid != 0)) {
+			/* the devices under a regular file report zeros */
+			ERR("an ADR failure was detected, the pool might be "
+			    "corrupted");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* a pool file of its own: every link points at the header itself */
+static int
+hdr_verify_single(const struct pool_hdr *h)
+{
+	int ret = obj_hdr_verify(h);
+	if (ret)
+		return ret;
 	if (memcmp(h->prev_part_uuid, h->uuid, 16) ||
 		memcmp(h->next_part_uuid, h->uuid, 16)) {
 		ERR("wrong part UUID");
@@ -140,19 +166,6 @@ hdr_verify(const struct pool_hdr *h)
 		    "feature flags (0x%x)",
 			h->incompat);
 		return -EINVAL;
-	}
-	if (h->incompat & FEAT_INCOMPAT_SDS) {
-		const struct shutdown_state *s = &h->sds;
-		int zero = s->usc == 0 && s->uuid == 0 && s->checksum == 0;
-		if (!zero && s->checksum != sds_checksum(s)) {
-			LOG(LOG_LVL_WARN, "shutdown state checksum invalid, "
-					  "reinitialising");
-		} else if (s->dirty && (s->usc != 0 || s->uuid != 0)) {
-			/* the devices under a regular file report zeros */
-			ERR("an ADR failure was detected, the pool might be "
-			    "corrupted");
-			return -EINVAL;
-		}
 	}
 	return 0;
 }
@@ -582,19 +595,8 @@ pmemobj_direct(PMEMoid oid)
 
 /* ---- opening and creating ---- */
 
-static void
-pool_release(struct obj_pool *p)
-{
-	if (p->base != NULL && p->base != MAP_FAILED)
-		pm_unmap(p->base, p->size);
-	if (p->fd >= 0)
-		close(p->fd);
-	free(p);
-}
-
-/* open the file, lock it, map it; everything before any check */
 static struct obj_pool *
-pool_map(const char *path, int private_copy)
+pool_alloc(void)
 {
 	struct obj_pool *p = calloc(1, sizeof(*p));
 	if (p == NULL) {
@@ -602,6 +604,45 @@ pool_map(const char *path, int private_copy)
 		return NULL;
 	}
 	p->fd = -1;
+	return p;
+}
+
+static void
+pool_release(struct obj_pool *p)
+{
+	if (p->set != NULL)
+		obj_set_close(p);
+	else if (p->base != NULL && p->base != MAP_FAILED)
+		pm_unmap(p->base, p->size);
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p);
+}
+
+/* 1: path starts with the pool set signature, 0: it does not, <0: error */
+static int
+is_set_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	char sig[POOLSET_SIG_LEN];
+	ssize_t n = pread(fd, sig, sizeof(sig), 0);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return e == EISDIR ? 0 : -e;
+	return n == (ssize_t)sizeof(sig) &&
+	       memcmp(sig, POOLSET_SIG, sizeof(sig)) == 0;
+}
+
+/* open the file, lock it, map it; everything before any check */
+static struct obj_pool *
+pool_map(const char *path, int private_copy)
+{
+	struct obj_pool *p = pool_alloc();
+	if (p == NULL)
+		return NULL;
 	int fd = file_open(path, private_copy);
 	if (fd < 0) {
 		errno = -fd;
@@ -615,15 +656,6 @@ pool_map(const char *path, int private_copy)
 	if (size < 0) {
 		errno = -size == EISDIR ? EINVAL : (int)-size;
 		ERR_W_ERRNO("\"%s\"", path);
-		goto err;
-	}
-	char sig[11];
-	if (pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig) &&
-		memcmp(sig, "PMEMPOOLSET", sizeof(sig)) == 0) {
-		ERR("\"%s\" is a pool set file; pool sets are not supported "
-		    "by this libpmemobj yet",
-			path);
-		errno = ENOTSUP;
 		goto err;
 	}
 	int ret = file_lock(fd);
@@ -658,13 +690,14 @@ err:;
 	return NULL;
 }
 
-/* every check of open and check, then lane recovery (writes if !check) */
-static int
-pool_verify(struct obj_pool *p, const char *layout, int check_only)
+/*
+ * Every check of open and check after the header(s), then lane recovery
+ * (writes unless check_only).
+ */
+int
+obj_pool_verify(struct obj_pool *p, const char *layout, int check_only)
 {
-	int ret = hdr_verify((struct pool_hdr *)p->base);
-	if (ret == 0)
-		ret = desc_verify(p, layout);
+	int ret = desc_verify(p, layout);
 	if (ret)
 		return ret;
 	struct obj_desc *d = desc_of(p);
@@ -683,8 +716,8 @@ pool_verify(struct obj_pool *p, const char *layout, int check_only)
 	return ret;
 }
 
-static void
-pool_boot(struct obj_pool *p)
+void
+obj_pool_boot(struct obj_pool *p)
 {
 	struct obj_desc *d = desc_of(p);
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
@@ -705,6 +738,22 @@ pool_boot(struct obj_pool *p)
 	registry_add(p);
 }
 
+/* a pool set file (is_set_file() said so): one handle, or NULL + errno */
+static struct obj_pool *
+set_open(const char *path, const char *layout, int check_only)
+{
+	struct obj_pool *p = pool_alloc();
+	if (p == NULL)
+		return NULL;
+	int ret = obj_set_open(p, path, layout, check_only);
+	if (ret) {
+		pool_release(p);
+		errno = -ret;
+		return NULL;
+	}
+	return p;
+}
+
 OBJ_API PMEMobjpool *
 pmemobj_open(const char *path, const char *layout)
 {
@@ -715,16 +764,25 @@ pmemobj_open(const char *path, const char *layout)
 		errno = EINVAL;
 		return NULL;
 	}
-	struct obj_pool *p = pool_map(path, 0);
-	if (p == NULL)
-		return NULL;
-	int ret = pool_verify(p, layout, 0);
-	if (ret) {
-		pool_release(p);
-		errno = -ret;
-		return NULL;
+	struct obj_pool *p;
+	if (is_set_file(path) == 1) {
+		p = set_open(path, layout, 0);
+		if (p == NULL)
+			return NULL;
+	} else {
+		p = pool_map(path, 0);
+		if (p == NULL)
+			return NULL;
+		int ret = hdr_verify_single((struct pool_hdr *)p->base);
+		if (ret == 0)
+			ret = obj_pool_verify(p, layout, 0);
+		if (ret) {
+			pool_release(p);
+			errno = -ret;
+			return NULL;
+		}
 	}
-	pool_boot(p);
+	obj_pool_boot(p);
 	return (PMEMobjpool *)p->base;
 }
 
@@ -738,10 +796,22 @@ pmemobj_check(const char *path, const char *layout)
 		errno = EINVAL;
 		return -1;
 	}
-	struct obj_pool *p = pool_map(path, 1);
-	if (p == NULL)
-		return -1;
-	int ret = hdr_verify((struct pool_hdr *)p->base);
+	struct obj_pool *p;
+	int ret;
+	if (is_set_file(path) == 1) {
+		/* the headers are checked while opening the set */
+		p = set_open(path, layout, 1);
+		if (p == NULL)
+			return -1;
+		ret = 0;
+	} else {
+		p = pool_map(path, 1);
+		if (p == NULL)
+			return -1;
+		ret = hdr_verify_single((struct pool_hdr *)p->base);
+	}
+	/* a bad header or descriptor is an error, anything later: "not
+	 * consistent" */
 	if (ret == 0)
 		ret = desc_verify(p, layout);
 	if (ret) {
@@ -749,22 +819,41 @@ pmemobj_check(const char *path, const char *layout)
 		errno = -ret;
 		return -1;
 	}
-	ret = pool_verify(p, layout, 1);
+	ret = obj_pool_verify(p, layout, 1);
 	pool_release(p);
 	return ret == 0 ? 1 : 0;
+}
+
+/* the fields every header of a pool shares; links and checksum apart */
+void
+obj_hdr_fill(struct pool_hdr *h, unsigned incompat, uint64_t crtime)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->signature, OBJ_SIGNATURE, sizeof(OBJ_SIGNATURE));
+	h->major = OBJ_FORMAT_MAJOR;
+	h->compat = 0;
+	h->incompat = FEAT_INCOMPAT_CKSUM_2K | incompat;
+	h->ro_compat = 0;
+	h->crtime = crtime;
+	h->alignment_desc = ARCH_ALIGNMENT_DESC;
+	h->machine_class = ARCH_MACHINE_CLASS;
+	h->data = ARCH_DATA_LE;
+	h->machine = ARCH_MACHINE_X86_64;
+}
+
+void
+obj_hdr_seal(struct pool_hdr *h)
+{
+	h->checksum = hdr_checksum(h);
 }
 
 static void
 hdr_create(struct obj_pool *p, int fd)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
+	struct stat st;
+	obj_hdr_fill(h, 0, fstat(fd, &st) == 0 ? (uint64_t)st.st_ctime : 0);
 	uint8_t id[16];
-	memset(h, 0, sizeof(*h));
-	memcpy(h->signature, OBJ_SIGNATURE, sizeof(OBJ_SIGNATURE));
-	h->major = OBJ_FORMAT_MAJOR;
-	h->compat = 0;
-	h->incompat = FEAT_INCOMPAT_CKSUM_2K;
-	h->ro_compat = 0;
 	uuid_gen(h->poolset_uuid);
 	uuid_gen(id);
 	memcpy(h->uuid, id, 16);
@@ -772,18 +861,12 @@ hdr_create(struct obj_pool *p, int fd)
 	memcpy(h->next_part_uuid, id, 16);
 	memcpy(h->prev_repl_uuid, id, 16);
 	memcpy(h->next_repl_uuid, id, 16);
-	struct stat st;
-	h->crtime = fstat(fd, &st) == 0 ? (uint64_t)st.st_ctime : 0;
-	h->alignment_desc = ARCH_ALIGNMENT_DESC;
-	h->machine_class = ARCH_MACHINE_CLASS;
-	h->data = ARCH_DATA_LE;
-	h->machine = ARCH_MACHINE_X86_64;
-	h->checksum = hdr_checksum(h);
+	obj_hdr_seal(h);
 	obj_persist(p, h, sizeof(*h));
 }
 
-static void
-body_create(struct obj_pool *p, const char *layout)
+void
+obj_body_create(struct obj_pool *p, const char *layout)
 {
 	struct obj_desc *d = desc_of(p);
 	memset(p->base + VOLATILE_OFF, 0, VOLATILE_END - VOLATILE_OFF);
@@ -811,6 +894,22 @@ body_create(struct obj_pool *p, const char *layout)
 	d->checksum = csum_compute(
 		d, DESC_CSUM_LEN, DESC_CSUM_LEN - 8, DESC_CSUM_LEN);
 	obj_persist(p, d, sizeof(*d));
+}
+
+static PMEMobjpool *
+set_create(const char *path, const char *layout, mode_t mode)
+{
+	struct obj_pool *p = pool_alloc();
+	if (p == NULL)
+		return NULL;
+	int ret = obj_set_create(p, path, layout, mode);
+	if (ret) {
+		pool_release(p);
+		errno = -ret;
+		return NULL;
+	}
+	obj_pool_boot(p);
+	return (PMEMobjpool *)p->base;
 }
 
 OBJ_API PMEMobjpool *
@@ -859,21 +958,14 @@ pmemobj_create(
 		}
 		ssize_t sz = file_size(fd);
 		close(fd);
+		if (is_set_file(path) == 1)
+			return set_create(path, layout, mode);
 		if (sz >= 0 && (size_t)sz < PMEMOBJ_MIN_POOL) {
-			char sig[11] = {0};
-			FILE *f = fopen(path, "re");
-			if (f) {
-				size_t n = fread(sig, 1, sizeof(sig), f);
-				fclose(f);
-				(void)n;
-			}
-			if (memcmp(sig, "PMEMPOOLSET", 11) != 0) {
-				ERR("file is not a poolset file and its size "
-				    "(%zd) is smaller than %zu",
-					sz, PMEMOBJ_MIN_POOL);
-				errno = EINVAL;
-				return NULL;
-			}
+			ERR("file is not a poolset file and its size (%zd) is "
+			    "smaller than %zu",
+				sz, PMEMOBJ_MIN_POOL);
+			errno = EINVAL;
+			return NULL;
 		}
 	}
 	struct obj_pool *p = pool_map(path, 0);
@@ -887,8 +979,8 @@ pmemobj_create(
 		goto err_unlink;
 	}
 	hdr_create(p, p->fd);
-	body_create(p, layout);
-	pool_boot(p);
+	obj_body_create(p, layout);
+	obj_pool_boot(p);
 	if (created && fchmod(p->fd, mode) != 0)
 		LOG(LOG_LVL_WARN, "chmod \"%s\": %s", path, strerror(errno));
 	return (PMEMobjpool *)p->base;
@@ -914,8 +1006,16 @@ pmemobj_close(PMEMobjpool *pop)
 	if (!p->is_pmem)
 		pm_msync(p->base, p->size);
 	sds_set_dirty(p, 0);
+	int failed = obj_rep_failed(p);
 	pthread_mutex_destroy(&p->root_lock);
 	pool_release(p);
+	if (failed) {
+		/* nothing else can tell the application any more */
+		ERR("pool %p closed, but a remote replica failed earlier (%s): "
+		    "writes since then reached only the local replicas",
+			(void *)pop, strerror(failed));
+		errno = failed;
+	}
 }
 
 OBJ_API const char *

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * replica.c -- keeping the replicas of a pool set in step with the master
+ *
+ * The master (replica 0) is what the application writes. Every
+ * persistence call on a range of it is repeated here on the same offsets
+ * of each other replica: a local replica gets a copy of the master's bytes
+ * made with the same flags, a remote one an rpmem_persist() of the range
+ * (librpmem reads the master's memory itself). The pool header page is
+ * never mirrored: every replica keeps its own headers.
+ *
+ * librpmem.so.1 is loaded with dlopen() only when a set names a remote
+ * replica, so a program using local pools only needs neither librpmem nor
+ * libfabric.
+ *
+ * A remote replica that fails once is marked and not used again; the
+ * failure is reported (errno, pmemobj_errormsg) by this call and by every
+ * later call that mirrors data, and by pmemobj_close, instead of PMDK's
+ * abort().
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "librpmem.h"
+#include "log.h"
+#include "obj.h"
+#include "pmem.h"
+
+/* ---- librpmem, loaded on first use ---- */
+
+static struct {
+	RPMEMpool *(*create)(const char *, const char *, void *, size_t,
+		unsigned *, const struct rpmem_pool_attr *);
+	RPMEMpool *(*open)(const char *, const char *, void *, size_t,
+		unsigned *, struct rpmem_pool_attr *);
+	int (*close)(RPMEMpool *);
+	int (*persist)(RPMEMpool *, size_t, size_t, unsigned, unsigned);
+	int (*read)(RPMEMpool *, void *, size_t, size_t, unsigned);
+	int (*remove)(const char *, const char *, int);
+	const char *(*errormsg)(void);
+} Rpmem;
+
+static pthread_once_t Rpmem_once = PTHREAD_ONCE_INIT;
+static void *Rpmem_handle;
+static char Rpmem_why[512];
+
+#define RPMEM_LIB "librpmem.so.1"
+
+static void
+rpmem_load_once(void)
+{
+	void *h = dlopen(RPMEM_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		const char *e = dlerror();
+		snprintf(Rpmem_why, sizeof(Rpmem_why), "%s",
+			e ? e : "dlopen failed");
+		return;
+	}
+	struct {
+		const char *name;
+		void **slot;
+	} syms[] = {
+		{"rpmem_create", (void **)&Rpmem.create},
+		{"rpmem_open", (void **)&Rpmem.open},
+		{"rpmem_close", (void **)&Rpmem.close},
+		{"rpmem_persist", (void **)&Rpmem.persist},
+		{"rpmem_read", (void **)&Rpmem.read},
+		{"rpmem_remove", (void **)&Rpmem.remove},
+		{"rpmem_errormsg", (void **)&Rpmem.errormsg},
+	};
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		*syms[i].slot = dlsym(h, syms[i].name);
+		if (*syms[i].slot == NULL) {
+			snprintf(Rpmem_why, sizeof(Rpmem_why),
+				"%s has no symbol %s", RPMEM_LIB, syms[i].name);
+			dlclose(h);
+			memset(&Rpmem, 0, sizeof(Rpmem));
+			return;
+		}
+	}
+	Rpmem_handle = h;
+}
+
+int
+obj_rpmem_load(void)
+{
+	pthread_once(&Rpmem_once, rpmem_load_once);
+	if (Rpmem_handle != NULL)
+		return 0;
+	ERR("remote replicas need %s, which cannot be loaded: %s", RPMEM_LIB,
+		Rpmem_why);
+	errno = ELIBACC;
+	return -1;
+}
+
+__attribute__((destructor)) static void
+rpmem_unload(void)
+{
+	if (Rpmem_handle != NULL)
+		dlclose(Rpmem_handle);
+}
+
+/* the librpmem message of the last failure, with a fallback */
+static const char *
+rpmem_why(void)
+{
+	const char *m = Rpmem.errormsg ? Rpmem.errormsg() : NULL;
+	return m && *m ? m : strerror(errno);
+}
+
+/* ---- remote lanes ---- */
+
+/*
+ * Lanes wanted from each remote node: PMEMOBJ_NLANES if set (as PMDK reads
+ * it), else four per online CPU; never more than the pool's lanes. librpmem
+ * (RPMEM_MAX_NLANES) and rpmemd may grant fewer.
+ */
+static unsigned
+remote_lanes_wanted(void)
+{
+	long n = 0;
+	const char *e = getenv("PMEMOBJ_NLANES");
+	if (e != NULL && *e != '\0') {
+		char *end;
+		errno = 0;
+		n = strtol(e, &end, 10);
+		if (errno || *end != '\0' || n <= 0) {
+			LOG(LOG_LVL_WARN,
+				"PMEMOBJ_NLANES=\"%s\" ignored: not a "
+				"positive number",
+				e);
+			n = 0;
+		}
+	}
+	if (n == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = 4 * (cpus > 0 ? cpus : 1);
+	}
+	return (unsigned)(n < OBJ_NLANES ? n : OBJ_NLANES);
+}
+
+int
+obj_rep_lanes_init(struct obj_pool *p)
+{
+	unsigned n = OBJ_NLANES;
+	p->nremote = 0;
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->rpp == NULL)
+			continue;
+		p->nremote++;
+		if (r->nlanes < n)
+			n = r->nlanes;
+	}
+	if (p->nremote == 0)
+		return 0;
+	p->rlane_lock = calloc(n, sizeof(*p->rlane_lock));
+	if (p->rlane_lock == NULL) {
+		ERR_W_ERRNO("cannot allocate %u lane locks", n);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_mutex_init(&p->rlane_lock[i], NULL);
+	p->rlanes = n;
+	LOG(LOG_LVL_INFO, "%u remote replica(s), %u lanes", p->nremote, n);
+	return 0;
+}
+
+void
+obj_rep_lanes_fini(struct obj_pool *p)
+{
+	for (unsigned i = 0; p->rlane_lock && i < p->rlanes; i++)
+		pthread_mutex_destroy(&p->rlane_lock[i]);
+	free(p->rlane_lock);
+	p->rlane_lock = NULL;
+	p->rlanes = 0;
+}
+
+/* each thread keeps one number for its life: its lane in every pool */
+static unsigned
+thread_lane(const struct obj_pool *p)
+{
+	static unsigned next_id;
+	static __thread unsigned id; /* 0: none yet */
+	if (id == 0)
+		id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+	return (id - 1) % p->rlanes;
+}
+
+/* ---- remote replica life cycle ---- */
+
+int
+obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
+{
+	if (obj_rpmem_load())
+		return -errno;
+	unsigned nlanes = remote_lanes_wanted();
+	r->rpp =
+		Rpmem.create(r->node, r->desc, p->base, p->size, &nlanes, attr);
+	if (r->rpp == NULL) {
+		int e = errno ? errno : EIO;
+		ERR("cannot create remote replica %u (%s on %s): %s", r->idx,
+			r->desc, r->node, rpmem_why());
+		return -e;
+	}
+	r->nlanes = nlanes;
+	return 0;
+}
+
+int
+obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr)
+{
+	if (obj_rpmem_load())
+		return -errno;
+	unsigned nlanes = remote_lanes_wanted();
+	r->rpp = Rpmem.open(r->node, r->desc, p->base, p->size, &nlanes, attr);
+	if (r->rpp == NULL) {
+		int e = errno ? errno : EIO;
+		ERR("cannot open remote replica %u (%s on %s): %s", r->idx,
+			r->desc, r->node, rpmem_why());
+		return -e;
+	}
+	r->nlanes = nlanes;
+	return 0;
+}
+
+int
+obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
+	size_t off, size_t len)
+{
+	(void)p;
+	if (Rpmem.read(r->rpp, buf, off, len, 0)) {
+		int e = errno ? errno : EIO;
+		ERR("cannot read %zu bytes at %zu of remote replica %u (%s on "
+		    "%s): %s",
+			len, off, r->idx, r->desc, r->node, rpmem_why());
+		return -e;
+	}
+	return 0;
+}
+
+void
+obj_rep_remote_close(struct obj_rep *r, int remove)
+{
+	if (r->rpp == NULL)
+		return;
+	if (Rpmem.close(r->rpp))
+		LOG(LOG_LVL_WARN, "closing remote replica %u (%s on %s): %s",
+			r->idx, r->desc, r->node, rpmem_why());
+	r->rpp = NULL;
+	if (remove && Rpmem.remove(r->node, r->desc, 0))
+		LOG(LOG_LVL_WARN, "removing remote replica %u (%s on %s): %s",
+			r->idx, r->desc, r->node, rpmem_why());
+}
+
+int
+obj_rep_failed(const struct obj_pool *p)
+{
+	for (unsigned i = 0; i < p->nreps; i++)
+		if (p->reps[i].failed)
+			return p->reps[i].failed;
+	return 0;
+}
+
+/* ---- mirroring ---- */
+
+static void
+local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
+	unsigned flags, enum obj_rep_op op)
+{
+	uint8_t *dst = r->base + off;
+	if (!r->is_pmem) {
+		memcpy(dst, src, len);
+		if (pm_msync(dst, len))
+			LOG(LOG_LVL_ERR, "msync of replica %u: %s", r->idx,
+				strerror(errno));
+		return;
+	}
+	unsigned f = 0;
+	if (op == OBJ_REP_FLUSH)
+		f = PM_F_MEM_NODRAIN;
+	else if (op == OBJ_REP_MEM)
+		f = flags & PM_F_MEM_VALID_FLAGS;
+	pm_memcpy(dst, src, len, f);
+}
+
+/* send the range to one remote replica; 0 or the errno of the failure */
+static int
+remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
+	unsigned flags)
+{
+	unsigned lane = thread_lane(p);
+	unsigned rf = (flags & PMEMOBJ_F_RELAXED) ? RPMEM_PERSIST_RELAXED : 0;
+	pthread_mutex_lock(&p->rlane_lock[lane]);
+	int ret = Rpmem.persist(r->rpp, off, len, lane, rf);
+	int e = errno;
+	pthread_mutex_unlock(&p->rlane_lock[lane]);
+	if (ret == 0)
+		return 0;
+	e = e ? e : EIO;
+	LOG(LOG_LVL_ERR,
+		"remote replica %u (%s on %s): persist of %zu bytes at %zu "
+		"failed: %s",
+		r->idx, r->desc, r->node, len, off, rpmem_why());
+	return e;
+}
+
+int
+obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+	enum obj_rep_op op)
+{
+	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)p->base;
+	if (len == 0 || a < b || a - b >= p->size)
+		return 0; /* not the pool's memory: nothing to mirror */
+	size_t off = a - b;
+	if (len > p->size - off)
+		len = p->size - off;
+	if (off < POOL_HDR_SIZE) {
+		if (off + len <= POOL_HDR_SIZE)
+			return 0;
+		len -= POOL_HDR_SIZE - off;
+		off = POOL_HDR_SIZE;
+	}
+	const uint8_t *src = p->base + off;
+	struct obj_rep *bad = NULL;
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->rpp == NULL && r->node == NULL) {
+			local_copy(r, off, src, len, flags, op);
+			continue;
+		}
+		if (!r->failed && r->rpp != NULL)
+			r->failed = remote_persist(p, r, off, len, flags);
+		if (r->failed && bad == NULL)
+			bad = r;
+	}
+	if (bad == NULL)
+		return 0;
+	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
+	    "only in the local replicas",
+		bad->idx, bad->desc, bad->node, strerror(bad->failed));
+	errno = bad->failed;
+	return -1;
+}

@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * set.c -- pmemobj pools described by a pool set file: parts, local and
+ * remote replicas
+ *
+ * The set file is parsed by src/common/poolset.c (shared with rpmemd).
+ * Replica 0, the master, is mapped as one contiguous range and is what
+ * PMEMobjpool * points at; every other local replica is mapped the same
+ * way, remote replicas are attached through librpmem. The pool size is the
+ * smallest local replica's.
+ *
+ * Headers, as PMDK 1.12.1 writes them: one per part (only part 0 with
+ * OPTION SINGLEHDR), all with the set's poolset_uuid and their own uuid;
+ * prev/next_part_uuid name the neighbouring parts of the same replica
+ * (circularly), prev/next_repl_uuid the part-0 uuids of the neighbouring
+ * replicas, in every header of a replica. A remote replica gets the same
+ * fields as pool attributes in rpmem_create() and gives them back in
+ * rpmem_open().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "librpmem.h"
+#include "log.h"
+#include "obj.h"
+#include "pmem.h"
+#include "uuid.h"
+
+typedef uint8_t uuid_bytes[16];
+
+/* the uuids of every header of every replica, filled as they are known */
+struct set_ids {
+	unsigned nreplicas;
+	unsigned *nhdrs;
+	uuid_bytes **uuid; /* [replica][part] */
+	uint8_t *known;	   /* [replica]: uuid[r][0] is known */
+};
+
+static void
+ids_free(struct set_ids *ids)
+{
+	for (unsigned r = 0; ids->uuid && r < ids->nreplicas; r++)
+		free(ids->uuid[r]);
+	free(ids->uuid);
+	free(ids->nhdrs);
+	free(ids->known);
+}
+
+static int
+ids_alloc(struct set_ids *ids, const struct poolset *set)
+{
+	memset(ids, 0, sizeof(*ids));
+	ids->nreplicas = set->nreplicas;
+	ids->nhdrs = calloc(set->nreplicas, sizeof(*ids->nhdrs));
+	ids->uuid = calloc(set->nreplicas, sizeof(*ids->uuid));
+	ids->known = calloc(set->nreplicas, 1);
+	if (!ids->nhdrs || !ids->uuid || !ids->known)
+		goto nomem;
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		unsigned h = set->replicas[r].node ? 1 : poolset_nhdrs(set, r);
+		ids->nhdrs[r] = h;
+		ids->uuid[r] = calloc(h, sizeof(uuid_bytes));
+		if (ids->uuid[r] == NULL)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	ERR_W_ERRNO("cannot allocate the pool set's uuid table");
+	ids_free(ids);
+	return -ENOMEM;
+}
+
+/* the set file being opened or created by this thread, for messages */
+static __thread const char *set_path;
+
+/* "<set file>: replica r" in messages */
+#define REPFMT "%s: replica %u"
+
+/* ---- set up and tear down ---- */
+
+static void
+set_teardown(struct obj_pool *p, int remove)
+{
+	int how = remove ? POOLSET_REMOVE_CREATED : POOLSET_KEEP;
+	for (unsigned i = 0; p->reps && i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->node != NULL)
+			obj_rep_remote_close(r, remove);
+		else if (r->base != NULL)
+			poolset_unmap_replica(p->set, r->idx, &r->map, how);
+	}
+	obj_rep_lanes_fini(p);
+	free(p->reps);
+	p->reps = NULL;
+	p->nreps = 0;
+	if (p->master.addr != NULL)
+		poolset_unmap_replica(p->set, 0, &p->master, how);
+	p->base = NULL;
+	poolset_free(p->set);
+	p->set = NULL;
+}
+
+void
+obj_set_close(struct obj_pool *p)
+{
+	set_teardown(p, 0);
+}
+
+/* read and check the set file, map every local replica */
+static int
+set_map(struct obj_pool *p, const char *path, int create)
+{
+	char why[256] = "";
+	struct poolset *set = NULL;
+	int ret = poolset_read_file(path, &set, why, sizeof(why));
+	if (ret) {
+		if (ret == -EINVAL)
+			ERR("%s [%s]", path, why);
+		else
+			ERR("cannot read pool set file %s: %s", path,
+				strerror(-ret));
+		return ret;
+	}
+	p->set = set;
+	if (set->options & POOLSET_OPT_NOHDRS) {
+		ERR("%s: the NOHDRS poolset option is not supported for local "
+		    "poolsets",
+			path);
+		return -EINVAL;
+	}
+	for (unsigned r = 0; r < set->nreplicas; r++)
+		for (unsigned i = 0; i < set->replicas[r].nparts; i++)
+			if (set->replicas[r].parts[i].is_dir) {
+				ERR("%s: \"%s\" is a directory; pool sets of "
+				    "directories are not supported",
+					path, set->replicas[r].parts[i].path);
+				return -ENOTSUP;
+			}
+	p->nreps = set->nreplicas - 1;
+	if (p->nreps) {
+		p->reps = calloc(p->nreps, sizeof(*p->reps));
+		if (p->reps == NULL) {
+			ERR_W_ERRNO("cannot allocate %u replicas", p->nreps);
+			return -ENOMEM;
+		}
+	}
+	p->size = SIZE_MAX;
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		const struct poolset_replica *sr = &set->replicas[r];
+		struct obj_rep *rep = r ? &p->reps[r - 1] : NULL;
+		if (rep)
+			rep->idx = r;
+		if (sr->node != NULL) {
+			rep->node = sr->node;
+			rep->desc = sr->desc;
+			continue;
+		}
+		struct poolset_map *m = rep ? &rep->map : &p->master;
+		ret = poolset_map_replica(set, r, create, m);
+		if (ret) {
+			ERR(REPFMT ": cannot %s its part files: %s (every part "
+				   "must exist with the size the set file "
+				   "gives, at least 2 MiB, not in use)",
+				path, r, create ? "create or open" : "open",
+				strerror(-ret));
+			return ret;
+		}
+		if (rep) {
+			rep->base = m->addr;
+			rep->is_pmem = m->is_pmem;
+		}
+		if (m->size < p->size)
+			p->size = m->size;
+	}
+	p->base = p->master.addr;
+	p->is_pmem = p->master.is_pmem;
+	if (p->size < PMEMOBJ_MIN_POOL) {
+		ERR("%s: pool size %zu smaller than %zu", path, p->size,
+			PMEMOBJ_MIN_POOL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* local replica r's mapping (r == 0: the master) */
+static struct poolset_map *
+rep_map(struct obj_pool *p, unsigned r)
+{
+	return r ? &p->reps[r - 1].map : &p->master;
+}
+
+static int
+hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
+{
+	struct poolset_map *m = rep_map(p, r);
+	if (part == 0) {
+		memcpy(h, m->addr, sizeof(*h));
+		return 0;
+	}
+	int ret = poolset_read_hdr(m, part, h);
+	if (ret)
+		ERR(REPFMT ": cannot read the header of part %u: %s", set_path,
+			r, part, strerror(-ret));
+	return ret;
+}
+
+/* ---- create ---- */
+
+static void
+arch_flags_of(const struct pool_hdr *h, unsigned char *flags)
+{
+	memcpy(flags, &h->alignment_desc, RPMEM_POOL_USER_FLAGS_LEN);
+}
+
+static int
+part_is_empty(struct obj_pool *p, unsigned r, unsigned part)
+{
+	static const uint8_t zero[POOL_HDR_SIZE];
+	struct pool_hdr h;
+	if (hdr_read(p, r, part, &h))
+		return 0;
+	return memcmp(&h, zero, sizeof(h)) == 0;
+}
+
+static int
+headers_write(struct obj_pool *p, const struct set_ids *ids,
+	const uint8_t *poolset_uuid, unsigned incompat)
+{
+	unsigned R = ids->nreplicas;
+	for (unsigned r = 0; r < R; r++) {
+		if (p->set->replicas[r].node != NULL)
+			continue;
+		struct poolset_map *m = rep_map(p, r);
+		unsigned n = ids->nhdrs[r];
+		for (unsigned part = 0; part < n; part++) {
+			struct pool_hdr h;
+			struct stat st;
+			uint64_t crtime = fstat(m->fds[part], &st) == 0
+						  ? (uint64_t)st.st_ctime
+						  : 0;
+			obj_hdr_fill(&h, incompat, crtime);
+			memcpy(h.poolset_uuid, poolset_uuid, 16);
+			memcpy(h.uuid, ids->uuid[r][part], 16);
+			memcpy(h.prev_part_uuid,
+				ids->uuid[r][(part + n - 1) % n], 16);
+			memcpy(h.next_part_uuid, ids->uuid[r][(part + 1) % n],
+				16);
+			memcpy(h.prev_repl_uuid, ids->uuid[(r + R - 1) % R][0],
+				16);
+			memcpy(h.next_repl_uuid, ids->uuid[(r + 1) % R][0], 16);
+			obj_hdr_seal(&h);
+			if (part > 0) {
+				int ret = poolset_write_hdr(m, part, &h);
+				if (ret) {
+					ERR(REPFMT ": cannot write the header "
+						   "of part %u: %s",
+						set_path, r, part,
+						strerror(-ret));
+					return ret;
+				}
+				continue;
+			}
+			memcpy(m->addr, &h, sizeof(h));
+			if (m->is_pmem)
+				pm_persist(m->addr, sizeof(h));
+			else if (pm_msync(m->addr, sizeof(h)))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+int
+obj_set_create(
+	struct obj_pool *p, const char *path, const char *layout, mode_t mode)
+{
+	set_path = path;
+	struct set_ids ids = {0};
+	int ret = set_map(p, path, POOLSET_CREATE);
+	if (ret)
+		goto err;
+	const struct poolset *set = p->set;
+	/* parts given by the user must be empty where a header goes */
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		if (set->replicas[r].node != NULL)
+			continue;
+		struct poolset_map *m = rep_map(p, r);
+		for (unsigned part = 0; part < poolset_nhdrs(set, r); part++) {
+			if (m->created[part] || part_is_empty(p, r, part))
+				continue;
+			ERR(REPFMT ": Non-empty file detected: %s", path, r,
+				set->replicas[r].parts[part].path);
+			ret = -EEXIST;
+			goto err;
+		}
+	}
+	ret = ids_alloc(&ids, set);
+	if (ret)
+		goto err;
+	uint8_t poolset_uuid[16];
+	uuid_gen(poolset_uuid);
+	for (unsigned r = 0; r < set->nreplicas; r++)
+		for (unsigned part = 0; part < ids.nhdrs[r]; part++)
+			uuid_gen(ids.uuid[r][part]);
+	unsigned incompat = (set->options & POOLSET_OPT_SINGLEHDR)
+				    ? FEAT_INCOMPAT_SINGLEHDR
+				    : 0;
+	ret = headers_write(p, &ids, poolset_uuid, incompat);
+	if (ret)
+		goto err;
+
+	const struct pool_hdr *master = (const struct pool_hdr *)p->base;
+	unsigned R = set->nreplicas;
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->node == NULL)
+			continue;
+		struct rpmem_pool_attr a;
+		memset(&a, 0, sizeof(a));
+		memcpy(a.signature, master->signature, sizeof(a.signature));
+		a.major = master->major;
+		a.compat_features = master->compat;
+		a.incompat_features = master->incompat;
+		a.ro_compat_features = master->ro_compat;
+		memcpy(a.poolset_uuid, poolset_uuid, 16);
+		memcpy(a.uuid, ids.uuid[r->idx][0], 16);
+		memcpy(a.next_uuid, ids.uuid[(r->idx + 1) % R][0], 16);
+		memcpy(a.prev_uuid, ids.uuid[(r->idx + R - 1) % R][0], 16);
+		arch_flags_of(master, a.user_flags);
+		ret = obj_rep_remote_create(p, r, &a);
+		if (ret)
+			goto err;
+	}
+	ret = obj_rep_lanes_init(p);
+	if (ret)
+		goto err;
+	obj_body_create(p, layout);
+	if (obj_rep_failed(p)) {
+		ret = -obj_rep_failed(p);
+		goto err;
+	}
+	/* as PMDK: the mode applies to the part files created here */
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		if (set->replicas[r].node != NULL)
+			continue;
+		struct poolset_map *m = rep_map(p, r);
+		for (unsigned part = 0; part < m->nparts; part++)
+			if (m->created[part] && fchmod(m->fds[part], mode))
+				LOG(LOG_LVL_WARN, "chmod \"%s\": %s",
+					set->replicas[r].parts[part].path,
+					strerror(errno));
+	}
+	ids_free(&ids);
+	return 0;
+err:
+	ids_free(&ids);
+	set_teardown(p, 1);
+	return ret;
+}
+
+/* ---- open and check ---- */
+
+/* one header of local replica r, part `part`, against the set */
+static int
+hdr_check(const struct pool_hdr *h, const struct pool_hdr *master,
+	unsigned options, unsigned r, unsigned part)
+{
+	if (obj_hdr_verify(h)) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", err_msg());
+		ERR(REPFMT ", part %u: %s", set_path, r, part, why);
+		return -EINVAL;
+	}
+	int single = (options & POOLSET_OPT_SINGLEHDR) != 0;
+	if (((h->incompat & FEAT_INCOMPAT_SINGLEHDR) != 0) != single) {
+		ERR(REPFMT ", part %u: poolset file options (%s) do not match "
+			   "incompat feature flags (0x%x)",
+			set_path, r, part, single ? "SINGLEHDR" : "none",
+			h->incompat);
+		return -EINVAL;
+	}
+	if (memcmp(h->poolset_uuid, master->poolset_uuid, 16)) {
+		ERR(REPFMT ", part %u: belongs to another pool set (its "
+			   "poolset_uuid differs from the master's)",
+			set_path, r, part);
+		return -EINVAL;
+	}
+	if (h->incompat != master->incompat || h->compat != master->compat) {
+		ERR(REPFMT ", part %u: feature flags differ from the master's",
+			set_path, r, part);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* read every local header, check it, note the uuids */
+static int
+headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
+{
+	const struct poolset *set = p->set;
+	struct pool_hdr master;
+	memcpy(&master, p->base, sizeof(master));
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		if (set->replicas[r].node != NULL)
+			continue;
+		for (unsigned part = 0; part < ids->nhdrs[r]; part++) {
+			struct pool_hdr *h = &hdrs[r][part];
+			int ret = hdr_read(p, r, part, h);
+			if (ret == 0)
+				ret = hdr_check(
+					h, &master, set->options, r, part);
+			if (ret)
+				return ret;
+			memcpy(ids->uuid[r][part], h->uuid, 16);
+		}
+		ids->known[r] = 1;
+	}
+	return 0;
+}
+
+/* prev/next links of every local header, where the neighbour is known */
+static int
+links_check(
+	struct obj_pool *p, const struct set_ids *ids, struct pool_hdr **hdrs)
+{
+	unsigned R = ids->nreplicas;
+	for (unsigned r = 0; r < R; r++) {
+		if (p->set->replicas[r].node != NULL)
+			continue;
+		unsigned n = ids->nhdrs[r];
+		unsigned pr = (r + R - 1) % R, nr = (r + 1) % R;
+		for (unsigned part = 0; part < n; part++) {
+			const struct pool_hdr *h = &hdrs[r][part];
+			if (memcmp(h->prev_part_uuid,
+				    ids->uuid[r][(part + n - 1) % n], 16) ||
+				memcmp(h->next_part_uuid,
+					ids->uuid[r][(part + 1) % n], 16)) {
+				ERR(REPFMT ", part %u: wrong part UUID (the "
+					   "parts are not those of this pool, "
+					   "or not in this order)",
+					set_path, r, part);
+				return -EINVAL;
+			}
+			if ((ids->known[pr] && memcmp(h->prev_repl_uuid,
+						       ids->uuid[pr][0], 16)) ||
+				(ids->known[nr] &&
+					memcmp(h->next_repl_uuid,
+						ids->uuid[nr][0], 16))) {
+				ERR(REPFMT ", part %u: wrong replica UUID (the "
+					   "replicas are not those of this "
+					   "pool, or not in this order)",
+					set_path, r, part);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* a remote replica's attributes against the master and its neighbours */
+static int
+remote_attr_check(struct obj_pool *p, struct set_ids *ids,
+	const struct obj_rep *r, const struct rpmem_pool_attr *a)
+{
+	const struct pool_hdr *m = (const struct pool_hdr *)p->base;
+	unsigned char flags[RPMEM_POOL_USER_FLAGS_LEN];
+	arch_flags_of(m, flags);
+	const char *bad = NULL;
+	if (memcmp(a->signature, m->signature, sizeof(a->signature)))
+		bad = "pool type (signature)";
+	else if (a->major != m->major)
+		bad = "format version";
+	else if (a->compat_features != m->compat ||
+		 a->incompat_features != m->incompat ||
+		 a->ro_compat_features != m->ro_compat)
+		bad = "feature flags";
+	else if (memcmp(a->poolset_uuid, m->poolset_uuid, 16))
+		bad = "pool set (poolset_uuid)";
+	else if (memcmp(a->user_flags, flags, sizeof(flags)))
+		bad = "architecture flags";
+	if (bad != NULL) {
+		ERR(REPFMT " (%s on %s): its %s differs from the master's",
+			set_path, r->idx, r->desc, r->node, bad);
+		return -EINVAL;
+	}
+	memcpy(ids->uuid[r->idx][0], a->uuid, 16);
+	ids->known[r->idx] = 1;
+	return 0;
+}
+
+static int
+remote_links_check(const struct set_ids *ids, const struct obj_rep *r,
+	const struct rpmem_pool_attr *a)
+{
+	unsigned R = ids->nreplicas;
+	unsigned pr = (r->idx + R - 1) % R, nr = (r->idx + 1) % R;
+	if ((ids->known[pr] && memcmp(a->prev_uuid, ids->uuid[pr][0], 16)) ||
+		(ids->known[nr] &&
+			memcmp(a->next_uuid, ids->uuid[nr][0], 16))) {
+		ERR(REPFMT " (%s on %s): wrong replica UUID (the remote pool "
+			   "belongs to another replica of this set)",
+			set_path, r->idx, r->desc, r->node);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* the checksummed part of every replica's descriptor equals the master's */
+static int
+descs_check(struct obj_pool *p)
+{
+	const uint8_t *mdesc = p->base + DESC_OFF;
+	uint8_t buf[DESC_CSUM_LEN];
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		const uint8_t *d;
+		if (r->node == NULL) {
+			d = r->base + DESC_OFF;
+		} else {
+			int ret = obj_rep_remote_read(
+				p, r, buf, DESC_OFF, sizeof(buf));
+			if (ret)
+				return ret;
+			d = buf;
+		}
+		if (memcmp(d, mdesc, DESC_CSUM_LEN) != 0) {
+			ERR(REPFMT ": does not match the master (its pool "
+				   "descriptor differs); repair the set "
+				   "with pmempool sync",
+				set_path, r->idx);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+obj_set_open(struct obj_pool *p, const char *path, const char *layout,
+	int check_only)
+{
+	set_path = path;
+	struct set_ids ids = {0};
+	struct pool_hdr **hdrs = NULL;
+	struct rpmem_pool_attr *attrs = NULL;
+	int ret = set_map(p, path, POOLSET_OPEN);
+	if (ret)
+		goto err;
+	ret = ids_alloc(&ids, p->set);
+	if (ret)
+		goto err;
+	hdrs = calloc(p->set->nreplicas, sizeof(*hdrs));
+	if (hdrs == NULL) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (unsigned r = 0; r < p->set->nreplicas; r++) {
+		hdrs[r] = calloc(ids.nhdrs[r], sizeof(struct pool_hdr));
+		if (hdrs[r] == NULL) {
+			ERR_W_ERRNO("cannot allocate headers");
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	ret = headers_check(p, &ids, hdrs);
+	if (ret)
+		goto err;
+	if (!check_only && p->nreps) {
+		attrs = calloc(p->nreps, sizeof(*attrs));
+		if (attrs == NULL) {
+			ERR_W_ERRNO("cannot allocate replica attributes");
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	for (unsigned i = 0; !check_only && i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->node == NULL)
+			continue;
+		ret = obj_rep_remote_open(p, r, &attrs[i]);
+		if (ret == 0)
+			ret = remote_attr_check(p, &ids, r, &attrs[i]);
+		if (ret)
+			goto err;
+	}
+	ret = links_check(p, &ids, hdrs);
+	for (unsigned i = 0; ret == 0 && !check_only && i < p->nreps; i++)
+		if (p->reps[i].node != NULL)
+			ret = remote_links_check(&ids, &p->reps[i], &attrs[i]);
+	if (ret)
+		goto err;
+	if (check_only)
+		goto out;
+	ret = obj_rep_lanes_init(p);
+	if (ret == 0)
+		ret = descs_check(p);
+	if (ret == 0)
+		ret = obj_pool_verify(p, layout, 0);
+	if (ret)
+		goto err;
+	/* as PMDK: the master's lanes are copied to every replica */
+	const struct obj_desc *d =
+		(const struct obj_desc *)(p->base + DESC_OFF);
+	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE, 0,
+		    OBJ_REP_PERSIST)) {
+		ret = -errno;
+		goto err;
+	}
+out:
+	for (unsigned r = 0; r < p->set->nreplicas; r++)
+		free(hdrs[r]);
+	free(hdrs);
+	free(attrs);
+	ids_free(&ids);
+	return 0;
+err:
+	for (unsigned r = 0; hdrs && r < p->set->nreplicas; r++)
+		free(hdrs[r]);
+	free(hdrs);
+	free(attrs);
+	ids_free(&ids);
+	if (p->set)
+		set_teardown(p, 0);
+	return ret;
+}
