@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "pmem.h"
 #include "rpmemd_hdr.h"
 
 int
@@ -131,6 +132,7 @@ err_path:
 static void
 pool_free(struct rpmemd_db_pool *p)
 {
+	free(p->hdr_copy);
 	poolset_free(p->set);
 	free(p->set_path);
 	free(p);
@@ -158,8 +160,39 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	p->is_pmem = p->map.is_pmem;
 	p->has_hdrs = poolset_nhdrs(p->set, 0) > 0;
 	p->created = create;
+	if (p->has_hdrs) {
+		p->hdr_copy = malloc(POOLSET_HDR_SIZE);
+		if (p->hdr_copy == NULL) {
+			poolset_unmap_replica(p->set, 0, &p->map,
+				create ? POOLSET_REMOVE_CREATED : POOLSET_KEEP);
+			pool_free(p);
+			return -ENOMEM;
+		}
+	}
 	*out = p;
 	return 0;
+}
+
+/* remember the header page as it is now (after rpmemd wrote or checked it) */
+static void
+hdr_snapshot(struct rpmemd_db_pool *p)
+{
+	if (p->hdr_copy != NULL)
+		memcpy(p->hdr_copy, p->addr, POOLSET_HDR_SIZE);
+}
+
+int
+rpmemd_db_pool_guard_hdr(struct rpmemd_db_pool *p)
+{
+	if (p->hdr_copy == NULL ||
+		memcmp(p->hdr_copy, p->addr, POOLSET_HDR_SIZE) == 0)
+		return 0;
+	memcpy(p->addr, p->hdr_copy, POOLSET_HDR_SIZE);
+	if (p->is_pmem)
+		pm_persist(p->addr, POOLSET_HDR_SIZE);
+	else if (pm_msync(p->addr, POOLSET_HDR_SIZE))
+		return -errno;
+	return 1;
 }
 
 int
@@ -178,6 +211,7 @@ rpmemd_db_pool_create(const struct rpmemd_db *db, const char *desc,
 		pool_free(p);
 		return ret;
 	}
+	hdr_snapshot(p);
 	*out = p;
 	return 0;
 }
@@ -196,6 +230,7 @@ rpmemd_db_pool_open(const struct rpmemd_db *db, const char *desc,
 		pool_free(p);
 		return ret;
 	}
+	hdr_snapshot(p);
 	*out = p;
 	return 0;
 }
@@ -204,7 +239,10 @@ int
 rpmemd_db_pool_set_attr(
 	struct rpmemd_db_pool *pool, const struct rpmem_pool_attr_packed *attr)
 {
-	return rpmemd_hdr_set_attr(pool->set, &pool->map, attr);
+	int ret = rpmemd_hdr_set_attr(pool->set, &pool->map, attr);
+	if (ret == 0)
+		hdr_snapshot(pool);
+	return ret;
 }
 
 int

@@ -32,6 +32,8 @@ struct rpmemd_db_pool {
 	int has_hdrs; /* part 0 carries a pool header */
 	int is_pmem;
 	int created; /* created in this session */
+	/* the header page as rpmemd last wrote or checked it (has_hdrs) */
+	unsigned char *hdr_copy;
 };
 
 int rpmemd_db_init(struct rpmemd_db *db, const char *dir);
@@ -50,6 +52,14 @@ int rpmemd_db_pool_open(const struct rpmemd_db *db, const char *desc,
 
 int rpmemd_db_pool_set_attr(
 	struct rpmemd_db_pool *pool, const struct rpmem_pool_attr_packed *attr);
+
+/*
+ * The pool is registered for remote access as one region that includes
+ * the header page (see rpmemd(1)), but only rpmemd may change the header.
+ * Puts back a header page a client wrote over since the last create, open
+ * or set_attr: 1 when it did, 0 when untouched, negative errno on failure.
+ */
+int rpmemd_db_pool_guard_hdr(struct rpmemd_db_pool *pool);
 
 /* remove != 0: unlink all part files */
 int rpmemd_db_pool_close(struct rpmemd_db_pool *pool, int remove);

@@ -127,6 +127,13 @@ close_pool(struct rpmemd *d, int remove)
 {
 	if (d->pool == NULL)
 		return;
+	int g = remove ? 0 : rpmemd_db_pool_guard_hdr(d->pool);
+	if (g > 0)
+		RPMEMD_LOG(ERR, "the client wrote over the pool header; the "
+				"header rpmemd wrote was put back");
+	else if (g < 0)
+		RPMEMD_LOG(ERR, "restoring the pool header failed: %s",
+			strerror(-g));
 	int ret = rpmemd_db_pool_close(
 		d->pool, remove ? POOLSET_REMOVE_ALL : POOLSET_KEEP);
 	if (ret)

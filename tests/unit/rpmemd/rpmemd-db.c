@@ -259,6 +259,21 @@ test_create_open(void **state)
 	assert_memory_equal(got.user_flags, n.user_flags, 16);
 	read_hdr("a.set", 1, &h1);
 	assert_memory_equal(h1.next_part_uuid, n.uuid, 16);
+
+	/* a header page written over (as a remote write could) is put
+	 * back; set_attr's header counts as rpmemd's own */
+	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
+	unsigned char saved[4096];
+	memcpy(saved, pool->addr, sizeof(saved));
+	memset(pool->addr, 0xAA, 64);
+	memset((char *)pool->addr + 4000, 0x55, 96);
+	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 1);
+	assert_memory_equal(pool->addr, saved, sizeof(saved));
+	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
+	/* data after the header page is the client's: left alone */
+	memset((char *)pool->addr + 4096, 0x77, 16);
+	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
+	assert_int_equal(((unsigned char *)pool->addr)[4096], 0x77);
 	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
 
 	/* creating over a pool with headers: EEXIST, parts untouched */
