@@ -37,6 +37,7 @@ rpmemd_config_defaults(struct rpmemd_config *cfg)
 	cfg->persist_general = 1;
 	cfg->use_syslog = 1;
 	cfg->log_level = RPD_LOG_ERR;
+	cfg->check_source = 1;
 }
 
 void
@@ -112,6 +113,8 @@ apply(struct rpmemd_config *cfg, const char *key, const char *val,
 			offsetof(struct rpmemd_config, use_syslog)},
 		{"require-auth", RPMEMD_OPT_REQUIRE_AUTH,
 			offsetof(struct rpmemd_config, require_auth)},
+		{"check-source", RPMEMD_OPT_CHECK_SOURCE,
+			offsetof(struct rpmemd_config, check_source)},
 	};
 	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
 		if (strcmp(key, bools[i].key) != 0)
@@ -293,6 +296,10 @@ usage(const char *prog)
 		"      --require-auth       refuse clients whose fabric "
 		"connections are not\n"
 		"                           bound to their ssh session\n"
+		"      --no-check-source    accept fabric connections from "
+		"addresses other\n"
+		"                           than the ssh client's "
+		"(multi-homed nodes)\n"
 		"      --log-level <level>  err, warn, notice, info or debug\n",
 		prog, RPMEMD_VERSION);
 }
@@ -304,7 +311,8 @@ enum {
 	OPT_PERSIST_GENERAL,
 	OPT_USE_SYSLOG,
 	OPT_LOG_LEVEL,
-	OPT_REQUIRE_AUTH
+	OPT_REQUIRE_AUTH,
+	OPT_NO_CHECK_SOURCE
 };
 
 enum rpmemd_config_result
@@ -326,6 +334,7 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		{"use-syslog", no_argument, NULL, OPT_USE_SYSLOG},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
+		{"no-check-source", no_argument, NULL, OPT_NO_CHECK_SOURCE},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_file = NULL;
@@ -400,6 +409,10 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		case OPT_REQUIRE_AUTH:
 			cfg->require_auth = 1;
 			given |= RPMEMD_OPT_REQUIRE_AUTH;
+			break;
+		case OPT_NO_CHECK_SOURCE:
+			cfg->check_source = 0;
+			given |= RPMEMD_OPT_CHECK_SOURCE;
 			break;
 		case OPT_LOG_LEVEL: {
 			int l = rpmemd_log_level_from_str(optarg);

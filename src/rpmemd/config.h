@@ -30,6 +30,7 @@ enum rpmemd_opt {
 	RPMEMD_OPT_USE_SYSLOG = 1 << 4,
 	RPMEMD_OPT_LOG_LEVEL = 1 << 5,
 	RPMEMD_OPT_REQUIRE_AUTH = 1 << 6,
+	RPMEMD_OPT_CHECK_SOURCE = 1 << 7,
 };
 
 struct rpmemd_config {
@@ -41,6 +42,7 @@ struct rpmemd_config {
 	enum rpmemd_log_level log_level;
 	unsigned long nthreads; /* 0: one per lane */
 	int require_auth;	/* refuse clients without session binding */
+	int check_source; /* fabric peers must use the ssh client's address */
 	/* remove mode */
 	char *rm_poolset;
 	int force;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,65 @@ secret_ok(const struct rpmemd_fip *fip, const void *data, size_t len)
 	for (size_t i = 0; i < RPMEM_AUTH_SECRET_LEN; i++)
 		diff |= (unsigned char)(d[i] ^ fip->secret[i]);
 	return diff == 0;
+}
+
+/*
+ * 1 if a connection request comes from the ssh client's address (or no
+ * address is to be checked), 0 if from anywhere else. IPv4 addresses
+ * compare equal to their IPv4-mapped IPv6 form. An address family the
+ * provider reports that is not IP (no such case with tcp, sockets or
+ * verbs over rdma_cm) cannot be compared and is let through, logged.
+ */
+static int
+source_ok(const struct rpmemd_fip *fip, const struct fi_info *info, char *from,
+	size_t fromlen)
+{
+	snprintf(from, fromlen, "(unknown)");
+	if (fip->attr.peer == NULL)
+		return 1;
+	unsigned char want[16], got[16];
+	int wlen, glen;
+	if (inet_pton(AF_INET, fip->attr.peer, want) == 1) {
+		wlen = 4;
+	} else if (inet_pton(AF_INET6, fip->attr.peer, want) == 1) {
+		wlen = 16;
+	} else {
+		RPMEMD_LOG(NOTICE,
+			"ssh client address '%s' not understood, "
+			"source address not checked",
+			fip->attr.peer);
+		return 1;
+	}
+	const struct sockaddr *sa = info->dest_addr;
+	if (sa != NULL && sa->sa_family == AF_INET &&
+		info->dest_addrlen >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = info->dest_addr;
+		memcpy(got, &in->sin_addr, 4);
+		glen = 4;
+		inet_ntop(AF_INET, &in->sin_addr, from, (socklen_t)fromlen);
+	} else if (sa != NULL && sa->sa_family == AF_INET6 &&
+		   info->dest_addrlen >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = info->dest_addr;
+		memcpy(got, &in6->sin6_addr, 16);
+		glen = 16;
+		inet_ntop(AF_INET6, &in6->sin6_addr, from, (socklen_t)fromlen);
+	} else {
+		RPMEMD_LOG(NOTICE, "connection request without an IP source "
+				   "address, source address not checked");
+		return 1;
+	}
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	/* reduce IPv4-mapped IPv6 addresses to IPv4 on both sides */
+	if (wlen == 16 && memcmp(want, mapped, 12) == 0) {
+		memmove(want, want + 12, 4);
+		wlen = 4;
+	}
+	if (glen == 16 && memcmp(got, mapped, 12) == 0) {
+		memmove(got, got + 12, 4);
+		glen = 4;
+	}
+	return wlen == glen && memcmp(want, got, (size_t)wlen) == 0;
 }
 
 static void
@@ -367,6 +427,16 @@ accept_lanes(struct rpmemd_fip *fip)
 					"session secret refused (%zu bytes "
 					"of connection data)",
 					dlen);
+				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
+				fi_freeinfo(e.cm.info);
+				continue;
+			}
+			char from[INET6_ADDRSTRLEN];
+			if (!source_ok(fip, e.cm.info, from, sizeof(from))) {
+				RPMEMD_LOG(ERR,
+					"connection request from %s refused: "
+					"not the ssh client's address (%s)",
+					from, fip->attr.peer);
 				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
 				fi_freeinfo(e.cm.info);
 				continue;

@@ -32,6 +32,8 @@ struct rpmemd_fip_attr {
 	unsigned accept_timeout_ms;
 	/* NULL: accept lanes without connection data (legacy client) */
 	const unsigned char *secret; /* RPMEM_AUTH_SECRET_LEN bytes */
+	/* NULL: any source; else the only address lanes may come from */
+	const char *peer;
 };
 
 struct rpmemd_fip;

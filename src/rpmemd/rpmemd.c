@@ -29,6 +29,7 @@ struct rpmemd {
 	struct rpmemd_fip *fip;
 	char node[64];
 	int node_defaulted; /* no SSH_CONNECTION: loopback */
+	char peer[64];	    /* the ssh client's address, "" unknown */
 	int in_fd;
 	int out_fd;
 };
@@ -75,10 +76,14 @@ server_node(struct rpmemd *d)
 	const char *ssh = getenv("SSH_CONNECTION");
 	char buf[256];
 	d->node[0] = '\0';
+	d->peer[0] = '\0';
 	if (ssh != NULL) {
+		/* "<client address> <client port> <server address> <port>" */
 		snprintf(buf, sizeof(buf), "%s", ssh);
 		char *save = NULL;
 		char *tok = strtok_r(buf, " ", &save);
+		if (tok != NULL)
+			snprintf(d->peer, sizeof(d->peer), "%s", tok);
 		for (int i = 0; tok != NULL && i < 2; i++)
 			tok = strtok_r(NULL, " ", &save);
 		if (tok != NULL)
@@ -281,6 +286,7 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		.node = d->node,
 		.accept_timeout_ms = RPMEMD_ACCEPT_TIMEOUT_MS,
 		.secret = r->auth ? secret : NULL,
+		.peer = (d->cfg.check_source && d->peer[0]) ? d->peer : NULL,
 	};
 	RPMEMD_LOG(INFO, "persistency policy:");
 	RPMEMD_LOG(INFO, "    persist method: %s",

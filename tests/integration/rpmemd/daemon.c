@@ -89,7 +89,12 @@ td_start(struct daemon *d, int raw, ...)
 		for (int fd = 3; fd < 64; fd++)
 			close(fd);
 		setenv("HOME", dir, 1);
-		unsetenv("SSH_CONNECTION");
+		/* TD_SSH_CONNECTION: what sshd would have set */
+		const char *sc = getenv("TD_SSH_CONNECTION");
+		if (sc != NULL)
+			setenv("SSH_CONNECTION", sc, 1);
+		else
+			unsetenv("SSH_CONNECTION");
 		execv(bin, argv);
 		_exit(127);
 	}

@@ -752,6 +752,70 @@ test_binding_tcp(void **state)
 	binding("tcp", RPMEM_PROV_LIBFABRIC_TCP, 1);
 }
 
+/*
+ * Lanes must come from the ssh client's address (SSH_CONNECTION's first
+ * field): the same client from another address is refused, unless
+ * --no-check-source; an IPv4-mapped IPv6 form matches its IPv4 address.
+ */
+static void
+source_case(const char *ssh_conn, int no_check, int expect_ok)
+{
+	struct daemon d;
+	char log[256];
+	snprintf(log, sizeof(log), "%s/source.log", td_dir());
+	unlink(log);
+	make_set("src.set", "");
+	for (int i = 0; i < 2; i++) {
+		char part[256];
+		snprintf(part, sizeof(part), "%s/%s.p%d", td_dir(),
+			flat("src.set"), i);
+		unlink(part);
+	}
+	setenv("TD_SSH_CONNECTION", ssh_conn, 1);
+	if (no_check)
+		td_start(&d, 0, "--log-file", log, "--no-check-source", NULL);
+	else
+		td_start(&d, 0, "--log-file", log, NULL);
+	unsetenv("TD_SSH_CONNECTION");
+	struct rpmem_pool_attr_packed a = attr_v('S');
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		announce(msg, td_create_msg(msg, "src.set", POOL_SIZE, 1,
+				      RPMEM_PROV_LIBFABRIC_TCP, &a)));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	read_secret(&d, secret);
+	if (expect_ok) {
+		struct td_fab *f = td_fab_connect_data(
+			"tcp", ibc.port, 1, secret, RPMEM_AUTH_SECRET_LEN);
+		assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+					 ibc.raddr + 8192, 3, "src", 24 + 3),
+			0);
+		td_fab_close(f);
+	} else {
+		/* the right secret from the wrong address */
+		assert_int_equal(td_fab_try("tcp", ibc.port, secret,
+					 RPMEM_AUTH_SECRET_LEN, 5000),
+			-FI_ECONNREFUSED);
+	}
+	td_write(&d, msg, td_close_msg(msg, 0));
+	td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL);
+	td_wait(&d);
+	assert_int_equal(
+		file_has(log, "not the ssh client's address"), !expect_ok);
+}
+
+static void
+test_source_address(void **state)
+{
+	(void)state;
+	source_case("127.0.0.2 40000 127.0.0.1 22", 0, 0);
+	source_case("127.0.0.1 40000 127.0.0.1 22", 0, 1);
+	source_case("::ffff:127.0.0.1 40000 127.0.0.1 22", 0, 1);
+	source_case("127.0.0.2 40000 127.0.0.1 22", 1, 1);
+}
+
 /* a legacy (PMDK) client: unauthenticated by default, refused on demand */
 static void
 test_legacy_client(void **state)
@@ -827,6 +891,7 @@ main(void)
 		cmocka_unit_test(test_binding_sockets),
 		cmocka_unit_test(test_binding_tcp),
 		cmocka_unit_test(test_legacy_client),
+		cmocka_unit_test(test_source_address),
 		cmocka_unit_test(test_many_lanes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,6 +73,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg.use_syslog, 1);
 	assert_int_equal(cfg.log_level, RPD_LOG_ERR);
 	assert_int_equal(cfg.nthreads, 0);
+	assert_int_equal(cfg.require_auth, 0);
+	assert_int_equal(cfg.check_source, 1);
 	rpmemd_config_free(&cfg);
 }
 
@@ -103,6 +105,11 @@ test_all_keys(void **state)
 	assert_int_equal(cfg.use_syslog, 0);
 	assert_int_equal(parse(&cfg, "use-syslog = yes\n", 0, err), 0);
 	assert_int_equal(cfg.use_syslog, 1);
+	assert_int_equal(parse(&cfg, "check-source = no\n", 0, err), 0);
+	assert_int_equal(cfg.check_source, 0);
+	assert_int_equal(parse(&cfg, "check-source = yes\n", 0, err), 0);
+	assert_int_equal(cfg.check_source, 1);
+	assert_int_equal(parse(&cfg, "check-source = off\n", 0, err), -EINVAL);
 	rpmemd_config_free(&cfg);
 }
 
@@ -286,6 +293,13 @@ test_read(void **state)
 	assert_int_equal(cfg.use_syslog, 0);
 	assert_string_equal(cfg.log_file, "/tmp/l");
 	assert_int_equal(cfg.nthreads, 3);
+	rpmemd_config_free(&cfg);
+
+	/* --no-check-source wins over the configuration files */
+	assert_int_equal(read_args(&cfg, &errnum, err, "--no-check-source",
+				 NULL, NULL, NULL),
+		RPMEMD_CFG_OK);
+	assert_int_equal(cfg.check_source, 0);
 	rpmemd_config_free(&cfg);
 	unlink(c);
 	snprintf(want, sizeof(want), "%s/.rpmemd.conf", tmpdir);
