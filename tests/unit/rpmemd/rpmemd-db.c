@@ -190,6 +190,14 @@ test_create_open(void **state)
 	assert_int_equal(pool->size, 4 * MB - 4096);
 	assert_int_equal(pool->has_hdrs, 1);
 	assert_int_equal(pool->created, 1);
+	/* part files are the ssh user's alone, whatever the umask */
+	for (int i = 0; i < 2; i++) {
+		char part[PATH_MAX];
+		struct stat st;
+		snprintf(part, sizeof(part), "%s/a.set.p%d", root, i);
+		assert_int_equal(stat(part, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
 	/* the header is part of the mapping at offset 0 */
 	assert_memory_equal(pool->addr, "PMEMOBJ", 8);
 
