@@ -23,6 +23,7 @@ fail() {
 }
 
 # --- NAME sections of the rendered pages name every exported function
+declare -A names
 for map in "$src/src/librpmem/librpmem.map" "$src/src/libpmemobj/libpmemobj.map"; do
 	syms=$(sed -n '/global:/,/local:/p' "$map" |
 		grep -oE '^[[:space:]]*[A-Za-z_][A-Za-z0-9_]*;' |
@@ -34,9 +35,20 @@ for map in "$src/src/librpmem/librpmem.map" "$src/src/libpmemobj/libpmemobj.map"
 			fail "no man page for $s ($map)"
 			continue
 		fi
-		# the NAME section: the lines after NAME up to the next heading
-		name=$(MANWIDTH=200 man -l "$page" 2>/dev/null |
-			sed -n '/^NAME/,/^[A-Z]/p' | sed '1d;$d')
+		# an alias page is one ".so man3/<page>" line: render the target
+		# once for all its aliases
+		target=$page
+		if read -r so ref <"$page" && [ "$so" = .so ]; then
+			target=$ref
+		fi
+		if [ -z "${names[$target]+set}" ]; then
+			# the NAME section: the lines after NAME up to the next
+			# heading
+			names[$target]=$(MANWIDTH=200 man -l "$target" \
+				2>/dev/null | sed -n '/^NAME/,/^[A-Z]/p' |
+				sed '1d;$d')
+		fi
+		name=${names[$target]}
 		grep -qw -- "$s" <<<"$name" ||
 			fail "NAME section of $page does not name $s: $name"
 	done
