@@ -63,9 +63,12 @@ fail(const char *what)
 	return 1;
 }
 
+enum with { WITH_PERSIST, WITH_NODRAIN, WITH_FLUSH };
+
 /* what one way of writing the records cost */
 struct phase {
 	const char *how;
+	enum with with;
 	size_t first, count;
 	double *lat; /* us per call */
 	double total_us;
@@ -84,59 +87,44 @@ phase_print(struct phase *ph)
 		(double)(ph->count * REC_SIZE) / ph->total_us);
 }
 
-/* 1: every record written with pmemobj_memcpy_persist */
+/*
+ * Records ph->first .. ph->first + ph->count - 1 in generation gen, each
+ * made durable on every replica in one of three ways:
+ *   WITH_PERSIST  pmemobj_memcpy_persist
+ *   WITH_NODRAIN  pmemobj_memcpy(PMEMOBJ_F_MEM_NODRAIN), one drain at the end
+ *   WITH_FLUSH    stores into the pool, pmemobj_flush, one drain at the end
+ */
 static int
-write_persist(PMEMobjpool *pop, char *records, struct phase *ph, unsigned gen)
+write_records(PMEMobjpool *pop, char *records, struct phase *ph, unsigned gen)
 {
 	char rec[REC_SIZE];
-	double t0 = now_us();
-	for (size_t k = 0; k < ph->count; k++) {
-		size_t i = ph->first + k;
-		make_record(rec, i, gen);
-		double a = now_us();
-		if (pmemobj_memcpy_persist(
-			    pop, records + i * REC_SIZE, rec, REC_SIZE) == NULL)
-			return fail("pmemobj_memcpy_persist");
-		ph->lat[k] = now_us() - a;
-	}
-	ph->total_us = now_us() - t0;
-	return 0;
-}
-
-/* 2: pmemobj_memcpy with PMEMOBJ_F_MEM_NODRAIN, one pmemobj_drain at end */
-static int
-write_nodrain(PMEMobjpool *pop, char *records, struct phase *ph, unsigned gen)
-{
-	char rec[REC_SIZE];
-	double t0 = now_us();
-	for (size_t k = 0; k < ph->count; k++) {
-		size_t i = ph->first + k;
-		make_record(rec, i, gen);
-		double a = now_us();
-		if (pmemobj_memcpy(pop, records + i * REC_SIZE, rec, REC_SIZE,
-			    PMEMOBJ_F_MEM_NODRAIN) == NULL)
-			return fail("pmemobj_memcpy");
-		ph->lat[k] = now_us() - a;
-	}
-	pmemobj_drain(pop);
-	ph->total_us = now_us() - t0;
-	return 0;
-}
-
-/* 3: plain stores, pmemobj_flush of each record, one pmemobj_drain */
-static int
-write_flush(PMEMobjpool *pop, char *records, struct phase *ph, unsigned gen)
-{
 	double t0 = now_us();
 	for (size_t k = 0; k < ph->count; k++) {
 		size_t i = ph->first + k;
 		char *dst = records + i * REC_SIZE;
+		if (ph->with != WITH_FLUSH)
+			make_record(rec, i, gen);
 		double a = now_us();
-		make_record(dst, i, gen);
-		pmemobj_flush(pop, dst, REC_SIZE);
+		switch (ph->with) {
+		case WITH_PERSIST:
+			if (pmemobj_memcpy_persist(pop, dst, rec, REC_SIZE) ==
+				NULL)
+				return fail("pmemobj_memcpy_persist");
+			break;
+		case WITH_NODRAIN:
+			if (pmemobj_memcpy(pop, dst, rec, REC_SIZE,
+				    PMEMOBJ_F_MEM_NODRAIN) == NULL)
+				return fail("pmemobj_memcpy");
+			break;
+		case WITH_FLUSH:
+			make_record(dst, i, gen);
+			pmemobj_flush(pop, dst, REC_SIZE);
+			break;
+		}
 		ph->lat[k] = now_us() - a;
 	}
-	pmemobj_drain(pop);
+	if (ph->with != WITH_PERSIST)
+		pmemobj_drain(pop);
 	ph->total_us = now_us() - t0;
 	return 0;
 }
@@ -239,15 +227,15 @@ main(int argc, char *argv[])
 	/* 2. the records, written three ways */
 	size_t a = nrec / 2, b = nrec / 4;
 	struct phase ph[3] = {
-		{"pmemobj_memcpy_persist", 0, a, lat, 0},
-		{"pmemobj_memcpy(NODRAIN) + 1 drain", a, b, lat + a, 0},
-		{"stores + pmemobj_flush + 1 drain", a + b, nrec - a - b,
-			lat + a + b, 0},
+		{"pmemobj_memcpy_persist", WITH_PERSIST, 0, a, lat, 0},
+		{"pmemobj_memcpy(NODRAIN) + 1 drain", WITH_NODRAIN, a, b,
+			lat + a, 0},
+		{"stores + pmemobj_flush + 1 drain", WITH_FLUSH, a + b,
+			nrec - a - b, lat + a + b, 0},
 	};
-	if (write_persist(pop, records, &ph[0], 1) ||
-		write_nodrain(pop, records, &ph[1], 1) ||
-		write_flush(pop, records, &ph[2], 1))
-		return 1;
+	for (int i = 0; i < 3; i++)
+		if (write_records(pop, records, &ph[i], 1))
+			return 1;
 	for (size_t i = 0; i < nrec; i++)
 		gen[i] = 1;
 	printf("wrote %zu records of %d B, each reaching both replicas:\n",
@@ -292,12 +280,12 @@ main(int argc, char *argv[])
 		(t1 - t0) / 1e3, nrec);
 
 	/* 5. the reopened pool still mirrors: rewrite every 8th record */
-	struct phase re = {
-		"pmemobj_memcpy_persist, reopened pool", 0, 0, lat, 0};
+	struct phase re = {"pmemobj_memcpy_persist, reopened pool",
+		WITH_PERSIST, 0, 0, lat, 0};
 	double re_us = 0;
 	for (size_t i = 0; i < nrec; i += 8) {
-		struct phase one = {"", i, 1, lat + re.count, 0};
-		if (write_persist(pop, records, &one, 2))
+		struct phase one = {"", WITH_PERSIST, i, 1, lat + re.count, 0};
+		if (write_records(pop, records, &one, 2))
 			return 1;
 		gen[i] = 2;
 		re_us += one.total_us;
