@@ -37,6 +37,8 @@
 #include <libpmemobj.h>
 #include <librpmem.h>
 
+#include "bench-stats.h"
+
 #define PART_SIZE "32M"
 #define AREA ((size_t)16 << 20) /* the root object written to */
 #define MAX_OPS 100000
@@ -52,21 +54,6 @@ static const char *Kind_name[NKINDS] = {
 struct cell {
 	double mbs, ops, p50;
 };
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 /* pmemobj_memcpy_persist of len bytes, over and over for `secs` */
 static void
@@ -84,8 +71,7 @@ measure(PMEMobjpool *pop, char *dst, const char *src, size_t len, double secs,
 		if (++i == nslots)
 			i = 0;
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_d);
-	c->p50 = lat[n / 2];
+	bench_pct(lat, n, &c->p50, NULL);
 	c->ops = n * 1e6 / (t - t0);
 	c->mbs = (double)n * (double)len / (t - t0);
 }
