@@ -235,9 +235,14 @@ main(int argc, char *argv[])
 	for (int k = 0; k < nkinds; k++)
 		if (run_kind(k, dir, target, rset, secs, lat, src, table[k]))
 			return 1;
-	if (target == NULL)
+	if (target == NULL) {
 		printf("(c) not measured: no <target> <remote pool set> "
 		       "given\n");
+	} else {
+		const char *prov = getenv("RPMEM_PROVIDER");
+		printf("(c) %s on %s, provider %s\n", rset, target,
+			prov ? prov : "chosen by librpmem (tcp without RDMA)");
+	}
 	print_table(table, nkinds, secs);
 	free(lat);
 	free(src);
