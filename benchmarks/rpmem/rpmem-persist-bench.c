@@ -20,34 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "librpmem.h"
 
 #define POOL_SIZE ((size_t)4 << 20)
 #define HDR 4096
 #define MAX_LEN ((size_t)1 << 20)
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void
-pct(double *v, int n, double *p50, double *p99)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	*p50 = v[n / 2];
-	*p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
-}
 
 static int
 full_io(int fd, void *buf, size_t len, int rd)
@@ -157,7 +135,7 @@ main(int argc, char *argv[])
 			}
 			lat[i] = now_us() - t0;
 		}
-		pct(lat, n, &r50, &r99);
+		bench_pct(lat, n, &r50, &r99);
 		for (int i = 0; i < n; i++) {
 			uint64_t l = len, ack;
 			double t0 = now_us();
@@ -170,7 +148,7 @@ main(int argc, char *argv[])
 			}
 			lat[i] = now_us() - t0;
 		}
-		pct(lat, n, &t50, &t99);
+		bench_pct(lat, n, &t50, &t99);
 		printf("%10zu %8d %10.1f %10.1f %10.1f %10.1f %8.2f\n", len, n,
 			r50, r99, t50, t99, r50 / t50);
 	}
