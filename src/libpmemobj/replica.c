@@ -52,16 +52,39 @@ static char Rpmem_why[512];
 
 #define RPMEM_LIB "librpmem.so.1"
 
+/*
+ * The usual search first; then the directory this library was loaded
+ * from, where an installation puts librpmem too even when that directory
+ * is not in the loader's search path.
+ */
+static void *
+rpmem_dlopen(void)
+{
+	void *h = dlopen(RPMEM_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (h != NULL)
+		return h;
+	const char *e = dlerror();
+	snprintf(Rpmem_why, sizeof(Rpmem_why), "%s", e ? e : "dlopen failed");
+	Dl_info info;
+	if (dladdr((void *)rpmem_dlopen, &info) == 0 || info.dli_fname == NULL)
+		return NULL;
+	const char *slash = strrchr(info.dli_fname, '/');
+	if (slash == NULL)
+		return NULL;
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%.*s/%s",
+		(int)(slash - info.dli_fname), info.dli_fname, RPMEM_LIB);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return NULL;
+	return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
 static void
 rpmem_load_once(void)
 {
-	void *h = dlopen(RPMEM_LIB, RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		const char *e = dlerror();
-		snprintf(Rpmem_why, sizeof(Rpmem_why), "%s",
-			e ? e : "dlopen failed");
+	void *h = rpmem_dlopen();
+	if (h == NULL)
 		return;
-	}
 	struct {
 		const char *name;
 		void **slot;
