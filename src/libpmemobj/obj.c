@@ -738,14 +738,20 @@ obj_pool_boot(struct obj_pool *p)
 	registry_add(p);
 }
 
+#define SET_OPEN 0
+#define SET_CHECK 1
+#define SET_CREATE 2
+
 /* a pool set file (is_set_file() said so): one handle, or NULL + errno */
 static struct obj_pool *
-set_open(const char *path, const char *layout, int check_only)
+set_handle(const char *path, const char *layout, mode_t mode, int how)
 {
 	struct obj_pool *p = pool_alloc();
 	if (p == NULL)
 		return NULL;
-	int ret = obj_set_open(p, path, layout, check_only);
+	int ret = how == SET_CREATE
+			  ? obj_set_create(p, path, layout, mode)
+			  : obj_set_open(p, path, layout, how == SET_CHECK);
 	if (ret) {
 		pool_release(p);
 		errno = -ret;
@@ -766,7 +772,7 @@ pmemobj_open(const char *path, const char *layout)
 	}
 	struct obj_pool *p;
 	if (is_set_file(path) == 1) {
-		p = set_open(path, layout, 0);
+		p = set_handle(path, layout, 0, SET_OPEN);
 		if (p == NULL)
 			return NULL;
 	} else {
@@ -800,7 +806,7 @@ pmemobj_check(const char *path, const char *layout)
 	int ret;
 	if (is_set_file(path) == 1) {
 		/* the headers are checked while opening the set */
-		p = set_open(path, layout, 1);
+		p = set_handle(path, layout, 0, SET_CHECK);
 		if (p == NULL)
 			return -1;
 		ret = 0;
@@ -896,22 +902,6 @@ obj_body_create(struct obj_pool *p, const char *layout)
 	obj_persist(p, d, sizeof(*d));
 }
 
-static PMEMobjpool *
-set_create(const char *path, const char *layout, mode_t mode)
-{
-	struct obj_pool *p = pool_alloc();
-	if (p == NULL)
-		return NULL;
-	int ret = obj_set_create(p, path, layout, mode);
-	if (ret) {
-		pool_release(p);
-		errno = -ret;
-		return NULL;
-	}
-	obj_pool_boot(p);
-	return (PMEMobjpool *)p->base;
-}
-
 OBJ_API PMEMobjpool *
 pmemobj_create(
 	const char *path, const char *layout, size_t poolsize, mode_t mode)
@@ -958,8 +948,14 @@ pmemobj_create(
 		}
 		ssize_t sz = file_size(fd);
 		close(fd);
-		if (is_set_file(path) == 1)
-			return set_create(path, layout, mode);
+		if (is_set_file(path) == 1) {
+			struct obj_pool *sp =
+				set_handle(path, layout, mode, SET_CREATE);
+			if (sp == NULL)
+				return NULL;
+			obj_pool_boot(sp);
+			return (PMEMobjpool *)sp->base;
+		}
 		if (sz >= 0 && (size_t)sz < PMEMOBJ_MIN_POOL) {
 			ERR("file is not a poolset file and its size (%zd) is "
 			    "smaller than %zu",

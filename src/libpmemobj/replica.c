@@ -218,18 +218,22 @@ thread_lane(const struct obj_pool *p)
 
 /* ---- remote replica life cycle ---- */
 
-int
-obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
+/* rpmem_create (attr given) or rpmem_open (attr filled) of one replica */
+static int
+remote_attach(struct obj_pool *p, struct obj_rep *r, void *attr, int create)
 {
 	if (obj_rpmem_load())
 		return -errno;
 	unsigned nlanes = remote_lanes_wanted();
-	r->rpp =
-		Rpmem.create(r->node, r->desc, p->base, p->size, &nlanes, attr);
+	r->rpp = create ? Rpmem.create(r->node, r->desc, p->base, p->size,
+				  &nlanes, attr)
+			: Rpmem.open(r->node, r->desc, p->base, p->size,
+				  &nlanes, attr);
 	if (r->rpp == NULL) {
 		int e = errno ? errno : EIO;
-		ERR("cannot create remote replica %u (%s on %s): %s", r->idx,
-			r->desc, r->node, rpmem_why());
+		ERR("cannot %s remote replica %u (%s on %s): %s",
+			create ? "create" : "open", r->idx, r->desc, r->node,
+			rpmem_why());
 		return -e;
 	}
 	r->nlanes = nlanes;
@@ -237,20 +241,15 @@ obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
 }
 
 int
+obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
+{
+	return remote_attach(p, r, (void *)attr, 1);
+}
+
+int
 obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr)
 {
-	if (obj_rpmem_load())
-		return -errno;
-	unsigned nlanes = remote_lanes_wanted();
-	r->rpp = Rpmem.open(r->node, r->desc, p->base, p->size, &nlanes, attr);
-	if (r->rpp == NULL) {
-		int e = errno ? errno : EIO;
-		ERR("cannot open remote replica %u (%s on %s): %s", r->idx,
-			r->desc, r->node, rpmem_why());
-		return -e;
-	}
-	r->nlanes = nlanes;
-	return 0;
+	return remote_attach(p, r, attr, 0);
 }
 
 int
