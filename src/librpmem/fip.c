@@ -2,6 +2,7 @@
 /* fip.c -- in-band client: lanes, RDMA writes/reads, persist messages */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,12 @@
 #include "fip.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
+#include "rpmem_spin.h"
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100
 #define STALL_TIMEOUT_MS 60000
+#define SPIN_US 60 /* completion polling before sleeping, see progress() */
 #define RAW_SLOT 64
 #define PAGE 4096
 
@@ -40,6 +43,7 @@ struct lane {
 	uint64_t writes, writes_done;
 	size_t unsignaled;
 	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
+	struct rpmem_spin spin;
 };
 
 struct rpmem_fip {
@@ -175,17 +179,28 @@ account(struct lane *l, uint64_t flags)
 		l->writes_done++;
 }
 
-/* reaps completions of a lane, waiting up to timeout_ms for the first */
+/*
+ * reaps completions of a lane, waiting up to timeout_ms for the first:
+ * polls for up to SPIN_US first while that pays off (rpmem_spin.h), then
+ * sleeps in the provider
+ */
 static int
 progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 {
 	struct fi_cq_msg_entry e[16];
-	ssize_t n;
-	if (fip->use_sread) {
-		n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
-	} else {
-		n = fi_cq_read(l->cq, e, 16);
-		if (n == -FI_EAGAIN && timeout_ms > 0) {
+	ssize_t n = fi_cq_read(l->cq, e, 16);
+	if (n == -FI_EAGAIN && timeout_ms > 0 && rpmem_spin_begin(&l->spin)) {
+		uint64_t t0 = rpmem_now_us();
+		do {
+			sched_yield();
+			n = fi_cq_read(l->cq, e, 16);
+		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < SPIN_US);
+		rpmem_spin_end(&l->spin, n != -FI_EAGAIN);
+	}
+	if (n == -FI_EAGAIN && timeout_ms > 0) {
+		if (fip->use_sread) {
+			n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
+		} else {
 			struct timespec ts = {0, 20 * 1000};
 			nanosleep(&ts, NULL);
 		}
