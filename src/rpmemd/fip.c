@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +22,11 @@
 #include "pmem.h"
 #include "pmsg.h"
 #include "rpmemd_log.h"
+#include "rpmem_spin.h"
 
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
+#define FIP_SPIN_US 60 /* completion polling, see wait_cq() */
 
 struct lane {
 	struct rpmemd_fip *fip;
@@ -44,6 +47,8 @@ struct worker {
 	pthread_t th;
 	struct fid_cq *cq;
 	int started;
+	struct rpmem_spin spin;
+	int polling; /* the next wait polls first */
 };
 
 struct rpmemd_fip {
@@ -205,6 +210,32 @@ handle_send_done(struct lane *l)
 	}
 }
 
+/*
+ * waits for completions of a worker: a client's next persist message
+ * usually follows the response within microseconds, so after a message
+ * the worker polls for up to FIP_SPIN_US while that pays off (rpmem_spin.h)
+ * and sleeps in the provider otherwise
+ */
+static ssize_t
+wait_cq(struct worker *w, struct fi_cq_msg_entry *cqe)
+{
+	ssize_t n = fi_cq_read(w->cq, cqe, FIP_CQ_BATCH);
+	if (n != -FI_EAGAIN)
+		return n;
+	if (w->polling) {
+		uint64_t t0 = rpmem_now_us();
+		do {
+			sched_yield();
+			n = fi_cq_read(w->cq, cqe, FIP_CQ_BATCH);
+		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < FIP_SPIN_US);
+		if (n != -FI_EAGAIN)
+			return n;
+		rpmem_spin_end(&w->spin, 0);
+		w->polling = 0;
+	}
+	return fi_cq_sread(w->cq, cqe, FIP_CQ_BATCH, NULL, FIP_WAIT_MS);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -212,8 +243,7 @@ worker_main(void *arg)
 	struct rpmemd_fip *fip = w->fip;
 	struct fi_cq_msg_entry cqe[FIP_CQ_BATCH];
 	while (!atomic_load(&fip->stop)) {
-		ssize_t n = fi_cq_sread(
-			w->cq, cqe, FIP_CQ_BATCH, NULL, FIP_WAIT_MS);
+		ssize_t n = wait_cq(w, cqe);
 		if (n == -FI_EAGAIN || n == -FI_ETIMEDOUT || n == 0)
 			continue;
 		if (n == -FI_EAVAIL) {
@@ -266,10 +296,14 @@ worker_main(void *arg)
 			}
 			if (l == NULL || l->dead)
 				continue;
-			if (is_recv)
-				handle_recv(l, cqe[i].len);
-			else
+			if (!is_recv) {
 				handle_send_done(l);
+				continue;
+			}
+			handle_recv(l, cqe[i].len);
+			if (w->polling)
+				rpmem_spin_end(&w->spin, 1);
+			w->polling = rpmem_spin_begin(&w->spin);
 		}
 	}
 	return NULL;
