@@ -64,7 +64,7 @@ struct rpmem_fip {
 	unsigned connected;
 	size_t max_msg;
 	size_t tx_size;
-	int inline_persist;
+	size_t inline_max; /* persists up to this size carry their data */
 	int use_sread;
 	atomic_int error;
 	atomic_int shut;
@@ -410,7 +410,7 @@ rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
-	if (how == RPMEM_FIP_PERSIST && fip->inline_persist)
+	if (how == RPMEM_FIP_PERSIST && len <= fip->inline_max)
 		return persist_inline(fip, offset, len, lane);
 	ret = write_range(fip, l, offset, len);
 	if (ret)
@@ -432,7 +432,7 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
-	if (!relaxed && fip->inline_persist &&
+	if (!relaxed && len <= fip->inline_max &&
 		fip->attr.persist_method == RPMEM_PM_APM)
 		return persist_inline(fip, offset, len, lane);
 	ret = write_range(fip, l, offset, len);
@@ -667,7 +667,15 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 						 : SIZE_MAX;
 	if (fip->max_msg > (1U << 30))
 		fip->max_msg = 1U << 30;
-	fip->inline_persist = strcmp(attr->prov, "verbs") == 0;
+	/*
+	 * as PMDK: verbs carries every persist in persist messages (chunks of
+	 * buff_size); tcp (ours only) does so for one chunk, which saves the
+	 * second message of write + persist message; sockets never
+	 */
+	if (strcmp(attr->prov, "verbs") == 0)
+		fip->inline_max = SIZE_MAX;
+	else if (strcmp(attr->prov, "tcp") == 0)
+		fip->inline_max = attr->buff_size;
 
 	unsigned n = attr->nlanes;
 	n = min_nz(n, fi->domain_attr->tx_ctx_cnt);
