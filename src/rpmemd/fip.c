@@ -560,6 +560,40 @@ min_sz(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
+static pthread_t Warm_up_thread;
+static int Warm_up_started;
+
+static void *
+warm_up_main(void *arg)
+{
+	(void)arg;
+	struct fi_info *hints = rpmem_fip_hints(NULL);
+	struct fi_info *info = NULL;
+	if (hints == NULL)
+		return NULL;
+	if (fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
+		fi_freeinfo(info);
+	fi_freeinfo(hints);
+	return NULL;
+}
+
+void
+rpmemd_fip_warm_up(void)
+{
+	if (!Warm_up_started &&
+		pthread_create(&Warm_up_thread, NULL, warm_up_main, NULL) == 0)
+		Warm_up_started = 1;
+}
+
+void
+rpmemd_fip_warm_up_wait(void)
+{
+	if (Warm_up_started) {
+		pthread_join(Warm_up_thread, NULL);
+		Warm_up_started = 0;
+	}
+}
+
 int
 rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	struct rpmem_msg_ibc_attr *ibc, enum rpmem_status *status)
@@ -570,6 +604,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 		*status = RPMEM_ERR_BADPROVIDER;
 		return -EINVAL;
 	}
+	rpmemd_fip_warm_up_wait();
 	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return -ENOMEM;
