@@ -2,7 +2,6 @@
 /* fip.c -- in-band client: lanes, RDMA writes/reads, persist messages */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +191,6 @@ progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 	if (n == -FI_EAGAIN && timeout_ms > 0 && rpmem_spin_begin(&l->spin)) {
 		uint64_t t0 = rpmem_now_us();
 		do {
-			sched_yield();
 			n = fi_cq_read(l->cq, e, 16);
 		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < SPIN_US);
 		rpmem_spin_end(&l->spin, n != -FI_EAGAIN);

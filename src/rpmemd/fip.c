@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +224,6 @@ wait_cq(struct worker *w, struct fi_cq_msg_entry *cqe)
 	if (w->polling) {
 		uint64_t t0 = rpmem_now_us();
 		do {
-			sched_yield();
 			n = fi_cq_read(w->cq, cqe, FIP_CQ_BATCH);
 		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < FIP_SPIN_US);
 		if (n != -FI_EAGAIN)
