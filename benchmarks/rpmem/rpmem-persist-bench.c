@@ -5,8 +5,11 @@
  *
  * - latency (p50/p99) for 64 B..1 MiB next to a TCP ping-pong (send the
  *   bytes, wait for an 8-byte answer), the floor a persist over tcp cannot
- *   beat; rpmem and TCP run in alternating blocks so that load changes on
- *   the machine hit both alike;
+ *   beat, once with the echo server in a thread of this process and once in
+ *   a child process (as rpmemd is another process: on virtual machines a
+ *   switch between address spaces can cost more than the round trip);
+ *   rpmem and TCP run in alternating blocks so that load changes on the
+ *   machine hit all alike;
  * - 1 MiB persist throughput next to bulk TCP throughput (1 MiB writes
  *   without answers, one answer at the end);
  * - rpmem_create (ssh, rpmemd start, pool creation, fabric connection) in
@@ -285,6 +288,37 @@ tcp_mibs(int cfd, const char *pool)
 	return BULK_MIB / ((now_us() - t0) / 1e6);
 }
 
+/* a loopback listener on an ephemeral port; -1 on failure */
+static int
+listener(struct sockaddr_in *a)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t alen = sizeof(*a);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)a, sizeof(*a)) ||
+		listen(lfd, 1) ||
+		getsockname(lfd, (struct sockaddr *)a, &alen)) {
+		perror("loopback listener");
+		return -1;
+	}
+	return lfd;
+}
+
+static int
+connect_to(const struct sockaddr_in *a)
+{
+	int cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (cfd < 0 || connect(cfd, (const struct sockaddr *)a, sizeof(*a))) {
+		perror("connect");
+		return -1;
+	}
+	int one = 1;
+	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return cfd;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -316,6 +350,25 @@ main(int argc, char *argv[])
 	median_of(cr, CREATES, &cr50);
 	median_of(sh, CREATES, &sh50);
 
+	/* the echo server in a child process, as rpmemd is one */
+	struct sockaddr_in pa;
+	int plfd = listener(&pa);
+	if (plfd < 0)
+		return 1;
+	pid_t ppid = fork();
+	if (ppid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (ppid == 0) {
+		server(&plfd);
+		_exit(0);
+	}
+	close(plfd);
+	int pfd = connect_to(&pa);
+	if (pfd < 0)
+		return 1;
+
 	struct rpmem_pool_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	memcpy(attr.signature, "BENCH", 5);
@@ -327,30 +380,23 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	int lfd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t alen = sizeof(a);
-	if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) || listen(lfd, 1) ||
-		getsockname(lfd, (struct sockaddr *)&a, &alen)) {
-		perror("loopback listener");
+	struct sockaddr_in a;
+	int lfd = listener(&a);
+	if (lfd < 0)
 		return 1;
-	}
 	pthread_t th;
 	pthread_create(&th, NULL, server, &lfd);
-	int cfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(cfd, (struct sockaddr *)&a, sizeof(a))) {
-		perror("connect");
+	int cfd = connect_to(&a);
+	if (cfd < 0)
 		return 1;
-	}
-	int one = 1;
-	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	double *rl = malloc(sizeof(double) * (size_t)iters);
 	double *tl = malloc(sizeof(double) * (size_t)iters);
-	printf("latency (us)\n%10s %8s %10s %10s %10s %10s %8s\n", "size",
-		"iters", "rpmem_p50", "rpmem_p99", "tcp_p50", "tcp_p99",
-		"p50_ratio");
+	double *pl = malloc(sizeof(double) * (size_t)iters);
+	printf("latency (us); tcp: echo thread in this process, tcp_proc: "
+	       "echo process\n%10s %8s %10s %10s %10s %10s %8s %10s %8s\n",
+		"size", "iters", "rpmem_p50", "rpmem_p99", "tcp_p50", "tcp_p99",
+		"p50_ratio", "proc_p50", "ratio");
 	int ret = 0;
 	for (size_t len = 64; len <= MAX_LEN; len *= 4) {
 		int n = len >= (256 << 10) ? iters / 10 : iters;
@@ -365,16 +411,20 @@ main(int argc, char *argv[])
 				}
 			}
 			for (int i = b; i < b + BLOCK; i++) {
-				if (ping_one(cfd, pool, len, &tl[i])) {
+				if (ping_one(cfd, pool, len, &tl[i]) ||
+					ping_one(pfd, pool, len, &pl[i])) {
 					ret = 1;
 					goto out;
 				}
 			}
 		}
+		double p50, p99;
 		pct(rl, n, &r50, &r99);
 		pct(tl, n, &t50, &t99);
-		printf("%10zu %8d %10.1f %10.1f %10.1f %10.1f %8.2f\n", len, n,
-			r50, r99, t50, t99, r50 / t50);
+		pct(pl, n, &p50, &p99);
+		printf("%10zu %8d %10.1f %10.1f %10.1f %10.1f %8.2f %10.1f "
+		       "%8.2f\n",
+			len, n, r50, r99, t50, t99, r50 / t50, p50, r50 / p50);
 	}
 
 	/* three alternating samples each, the best of each counts */
@@ -399,10 +449,13 @@ main(int argc, char *argv[])
 		cr50 / sh50);
 out:
 	close(cfd);
+	close(pfd);
+	waitpid(ppid, NULL, 0);
 	pthread_join(th, NULL);
 	close(lfd);
 	free(rl);
 	free(tl);
+	free(pl);
 	if (rpmem_close(rpp))
 		fprintf(stderr, "rpmem_close: %s\n", rpmem_errormsg());
 	if (rpmem_remove(argv[1], argv[2], RPMEM_REMOVE_FORCE))
