@@ -19,10 +19,12 @@
 #include "fip.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
+#include "rpmem_spin.h"
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100
 #define STALL_TIMEOUT_MS 60000
+#define SPIN_US 60 /* completion polling before sleeping, see progress() */
 #define RAW_SLOT 64
 #define PAGE 4096
 
@@ -40,6 +42,7 @@ struct lane {
 	uint64_t writes, writes_done;
 	size_t unsignaled;
 	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
+	struct rpmem_spin spin;
 };
 
 struct rpmem_fip {
@@ -60,7 +63,7 @@ struct rpmem_fip {
 	unsigned connected;
 	size_t max_msg;
 	size_t tx_size;
-	int inline_persist;
+	size_t inline_max; /* persists up to this size carry their data */
 	int use_sread;
 	atomic_int error;
 	atomic_int shut;
@@ -175,17 +178,27 @@ account(struct lane *l, uint64_t flags)
 		l->writes_done++;
 }
 
-/* reaps completions of a lane, waiting up to timeout_ms for the first */
+/*
+ * reaps completions of a lane, waiting up to timeout_ms for the first:
+ * polls for up to SPIN_US first while that pays off (rpmem_spin.h), then
+ * sleeps in the provider
+ */
 static int
 progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 {
 	struct fi_cq_msg_entry e[16];
-	ssize_t n;
-	if (fip->use_sread) {
-		n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
-	} else {
-		n = fi_cq_read(l->cq, e, 16);
-		if (n == -FI_EAGAIN && timeout_ms > 0) {
+	ssize_t n = fi_cq_read(l->cq, e, 16);
+	if (n == -FI_EAGAIN && timeout_ms > 0 && rpmem_spin_begin(&l->spin)) {
+		uint64_t t0 = rpmem_now_us();
+		do {
+			n = fi_cq_read(l->cq, e, 16);
+		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < SPIN_US);
+		rpmem_spin_end(&l->spin, n != -FI_EAGAIN);
+	}
+	if (n == -FI_EAGAIN && timeout_ms > 0) {
+		if (fip->use_sread) {
+			n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
+		} else {
 			struct timespec ts = {0, 20 * 1000};
 			nanosleep(&ts, NULL);
 		}
@@ -395,7 +408,7 @@ rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
-	if (how == RPMEM_FIP_PERSIST && fip->inline_persist)
+	if (how == RPMEM_FIP_PERSIST && len <= fip->inline_max)
 		return persist_inline(fip, offset, len, lane);
 	ret = write_range(fip, l, offset, len);
 	if (ret)
@@ -417,7 +430,7 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
-	if (!relaxed && fip->inline_persist &&
+	if (!relaxed && len <= fip->inline_max &&
 		fip->attr.persist_method == RPMEM_PM_APM)
 		return persist_inline(fip, offset, len, lane);
 	ret = write_range(fip, l, offset, len);
@@ -652,7 +665,15 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 						 : SIZE_MAX;
 	if (fip->max_msg > (1U << 30))
 		fip->max_msg = 1U << 30;
-	fip->inline_persist = strcmp(attr->prov, "verbs") == 0;
+	/*
+	 * as PMDK: verbs carries every persist in persist messages (chunks of
+	 * buff_size); tcp (ours only) does so for one chunk, which saves the
+	 * second message of write + persist message; sockets never
+	 */
+	if (strcmp(attr->prov, "verbs") == 0)
+		fip->inline_max = SIZE_MAX;
+	else if (strcmp(attr->prov, "tcp") == 0)
+		fip->inline_max = attr->buff_size;
 
 	unsigned n = attr->nlanes;
 	n = min_nz(n, fi->domain_attr->tx_ctx_cnt);

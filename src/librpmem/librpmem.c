@@ -135,6 +135,18 @@ probe_providers(const char *node, struct prov_probe *p)
 	fi_freeinfo(hints);
 }
 
+/* 1 if choose_provider() may pick sockets, whatever the probe finds */
+static int
+sockets_possible(void)
+{
+	const char *forced = getenv("RPMEM_PROVIDER");
+	if (forced != NULL && forced[0] != '\0')
+		return rpmem_provider_from_name(forced) ==
+		       RPMEM_PROV_LIBFABRIC_SOCKETS;
+	long sockets = 0;
+	return env_int("RPMEM_ENABLE_SOCKETS", &sockets) == 1 && sockets != 0;
+}
+
 /* provider: RPMEM_PROVIDER, else verbs, else sockets if enabled, else tcp */
 static enum rpmem_provider
 choose_provider(const char *node)
@@ -388,8 +400,23 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		errno = EINVAL;
 		return NULL;
 	}
+	/*
+	 * The ssh command line depends on the provider only through -4 for
+	 * sockets over IPv4. When sockets cannot be the choice, ssh starts
+	 * first and the provider probe (libfabric's initialization, a large
+	 * part of the set-up time) runs while ssh connects.
+	 */
+	const char *oob_step = "out-of-band connection failed";
+	struct rpmem_ssh *early = NULL;
+	if (strchr(t.node, ':') != NULL || !sockets_possible()) {
+		early = spawn(&t, 0, next_cmd(), oob_step);
+		if (early == NULL)
+			return NULL;
+	}
 	enum rpmem_provider prov = choose_provider(t.node);
 	if (prov == RPMEM_PROV_UNKNOWN) {
+		if (early != NULL)
+			rpmem_ssh_abort(early);
 		errno = ENOMEDIUM;
 		return NULL;
 	}
@@ -400,9 +427,12 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	RPMEMpool *rpp = calloc(1, sizeof(*rpp));
 	if (rpp == NULL) {
 		ERR_W_ERRNO("cannot allocate pool handle");
+		if (early != NULL)
+			rpmem_ssh_abort(early);
 		return NULL;
 	}
-	rpp->ssh = spawn(&t, ipv4, next_cmd(), "out-of-band connection failed");
+	rpp->ssh =
+		early != NULL ? early : spawn(&t, ipv4, next_cmd(), oob_step);
 	if (rpp->ssh == NULL)
 		goto err_free;
 	if (read_status(rpp->ssh, t.node))

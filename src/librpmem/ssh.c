@@ -238,3 +238,10 @@ rpmem_ssh_close(struct rpmem_ssh *ssh)
 		return WEXITSTATUS(status);
 	return -1;
 }
+
+void
+rpmem_ssh_abort(struct rpmem_ssh *ssh)
+{
+	kill(ssh->pid, SIGKILL);
+	(void)rpmem_ssh_close(ssh);
+}

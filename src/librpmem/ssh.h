@@ -31,5 +31,7 @@ void rpmem_ssh_stderr(
 	struct rpmem_ssh *ssh, char *buf, size_t len, int timeout_ms);
 /* closes, reaps; returns the exit status, or -1 if killed by a signal */
 int rpmem_ssh_close(struct rpmem_ssh *ssh);
+/* kills the child at once, then as rpmem_ssh_close() */
+void rpmem_ssh_abort(struct rpmem_ssh *ssh);
 
 #endif /* LIBRPMEM_SSH_H */

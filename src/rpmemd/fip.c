@@ -22,9 +22,11 @@
 #include "pmem.h"
 #include "pmsg.h"
 #include "rpmemd_log.h"
+#include "rpmem_spin.h"
 
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
+#define FIP_SPIN_US 60 /* completion polling, see wait_cq() */
 
 struct lane {
 	struct rpmemd_fip *fip;
@@ -45,6 +47,8 @@ struct worker {
 	pthread_t th;
 	struct fid_cq *cq;
 	int started;
+	struct rpmem_spin spin;
+	int polling; /* the next wait polls first */
 };
 
 struct rpmemd_fip {
@@ -265,6 +269,31 @@ handle_send_done(struct lane *l)
 	}
 }
 
+/*
+ * waits for completions of a worker: a client's next persist message
+ * usually follows the response within microseconds, so after a message
+ * the worker polls for up to FIP_SPIN_US while that pays off (rpmem_spin.h)
+ * and sleeps in the provider otherwise
+ */
+static ssize_t
+wait_cq(struct worker *w, struct fi_cq_msg_entry *cqe)
+{
+	ssize_t n = fi_cq_read(w->cq, cqe, FIP_CQ_BATCH);
+	if (n != -FI_EAGAIN)
+		return n;
+	if (w->polling) {
+		uint64_t t0 = rpmem_now_us();
+		do {
+			n = fi_cq_read(w->cq, cqe, FIP_CQ_BATCH);
+		} while (n == -FI_EAGAIN && rpmem_now_us() - t0 < FIP_SPIN_US);
+		if (n != -FI_EAGAIN)
+			return n;
+		rpmem_spin_end(&w->spin, 0);
+		w->polling = 0;
+	}
+	return fi_cq_sread(w->cq, cqe, FIP_CQ_BATCH, NULL, FIP_WAIT_MS);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -272,8 +301,7 @@ worker_main(void *arg)
 	struct rpmemd_fip *fip = w->fip;
 	struct fi_cq_msg_entry cqe[FIP_CQ_BATCH];
 	while (!atomic_load(&fip->stop)) {
-		ssize_t n = fi_cq_sread(
-			w->cq, cqe, FIP_CQ_BATCH, NULL, FIP_WAIT_MS);
+		ssize_t n = wait_cq(w, cqe);
 		if (n == -FI_EAGAIN || n == -FI_ETIMEDOUT || n == 0)
 			continue;
 		if (n == -FI_EAVAIL) {
@@ -326,10 +354,14 @@ worker_main(void *arg)
 			}
 			if (l == NULL || l->dead)
 				continue;
-			if (is_recv)
-				handle_recv(l, cqe[i].len);
-			else
+			if (!is_recv) {
 				handle_send_done(l);
+				continue;
+			}
+			handle_recv(l, cqe[i].len);
+			if (w->polling)
+				rpmem_spin_end(&w->spin, 1);
+			w->polling = rpmem_spin_begin(&w->spin);
 		}
 	}
 	return NULL;
@@ -596,6 +628,40 @@ min_sz(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
+static pthread_t Warm_up_thread;
+static int Warm_up_started;
+
+static void *
+warm_up_main(void *arg)
+{
+	(void)arg;
+	struct fi_info *hints = rpmem_fip_hints(NULL);
+	struct fi_info *info = NULL;
+	if (hints == NULL)
+		return NULL;
+	if (fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
+		fi_freeinfo(info);
+	fi_freeinfo(hints);
+	return NULL;
+}
+
+void
+rpmemd_fip_warm_up(void)
+{
+	if (!Warm_up_started &&
+		pthread_create(&Warm_up_thread, NULL, warm_up_main, NULL) == 0)
+		Warm_up_started = 1;
+}
+
+void
+rpmemd_fip_warm_up_wait(void)
+{
+	if (Warm_up_started) {
+		pthread_join(Warm_up_thread, NULL);
+		Warm_up_started = 0;
+	}
+}
+
 int
 rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	struct rpmem_msg_ibc_attr *ibc, enum rpmem_status *status)
@@ -606,6 +672,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 		*status = RPMEM_ERR_BADPROVIDER;
 		return -EINVAL;
 	}
+	rpmemd_fip_warm_up_wait();
 	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return -ENOMEM;

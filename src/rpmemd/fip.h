@@ -38,6 +38,15 @@ struct rpmemd_fip_attr {
 
 struct rpmemd_fip;
 
+/*
+ * starts libfabric's initialization (provider discovery, which takes a
+ * large part of a session's set-up) in a thread, so that it runs while
+ * the client's request is on its way; rpmemd_fip_init() and
+ * rpmemd_fip_warm_up_wait() wait for it
+ */
+void rpmemd_fip_warm_up(void);
+void rpmemd_fip_warm_up_wait(void);
+
 int rpmemd_fip_init(const struct rpmemd_fip_attr *attr,
 	struct rpmemd_fip **fipp, struct rpmem_msg_ibc_attr *ibc,
 	enum rpmem_status *status);

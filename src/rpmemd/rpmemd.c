@@ -519,6 +519,7 @@ main(int argc, char *argv[])
 		ret = 1;
 		goto out;
 	}
+	rpmemd_fip_warm_up();
 	const char *ssh = getenv("SSH_CONNECTION");
 	const char *user = getenv("USER");
 	RPMEMD_LOG(INFO, "ssh connection: %s", ssh ? ssh : "(none)");
@@ -533,6 +534,7 @@ main(int argc, char *argv[])
 	server_node(&d);
 	ret = serve(&d);
 out:
+	rpmemd_fip_warm_up_wait();
 	rpmemd_db_fini(&d.db);
 	rpmemd_config_free(&d.cfg);
 	rpmemd_log_close();

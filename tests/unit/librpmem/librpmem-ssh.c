@@ -142,6 +142,30 @@ test_no_inherited_fds(void **state)
 	assert_null(strstr(buf, "77"));
 }
 
+/*
+ * abort does not wait for a child that ignores its closed stdin (ssh still
+ * connecting), and leaves no descriptor behind
+ */
+static void
+test_abort(void **state)
+{
+	(void)state;
+	int fds = count_fds();
+	struct rpmem_ssh *ssh =
+		run("trap '' HUP TERM; exec sleep 30 </dev/null");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rpmem_ssh_abort(ssh);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		  (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_true(ms < 2000);
+	assert_int_equal(count_fds(), fds);
+	/* the child was reaped: no zombie left to wait for */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 int
 main(void)
 {
@@ -153,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_exec_fails),
 		cmocka_unit_test(test_send_to_dead),
 		cmocka_unit_test(test_no_inherited_fds),
+		cmocka_unit_test(test_abort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* rpmem_spin.c -- adaptive choice between polling and sleeping waits */
+#include <time.h>
+
+#include "rpmem_spin.h"
+
+int
+rpmem_spin_begin(struct rpmem_spin *s)
+{
+	if (s->skip == 0)
+		return 1;
+	s->skip--;
+	return 0;
+}
+
+void
+rpmem_spin_end(struct rpmem_spin *s, int hit)
+{
+	if (hit) {
+		s->misses = 0;
+		s->skip = 0;
+		return;
+	}
+	s->skip = 2U << s->misses;
+	if (s->skip >= RPMEM_SPIN_MAX_SKIP)
+		s->skip = RPMEM_SPIN_MAX_SKIP;
+	else
+		s->misses++;
+}
+
+uint64_t
+rpmem_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}

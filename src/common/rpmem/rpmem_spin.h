@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmem_spin.h -- when to poll a completion queue before sleeping on it
+ *
+ * Contract: a waiter that expects a completion soon polls (fi_cq_read) for
+ * at most a bounded time before it sleeps in the provider (fi_cq_sread),
+ * because falling asleep and being woken costs more than a loopback round
+ * trip. Polling pays only while the peer answers within that time; on a
+ * busy machine it takes CPU time from the peer and delays the answer. So:
+ * - rpmem_spin_begin() says whether the next wait polls first;
+ * - rpmem_spin_end() reports whether polling caught the completion (hit)
+ *   or the waiter had to sleep anyway (miss).
+ * After a miss the next 2, 4, ... up to RPMEM_SPIN_MAX_SKIP waits sleep at
+ * once; a hit makes every wait poll again. The state lives in the caller's
+ * struct (one per thread that waits), zero-initialized; nothing here locks.
+ */
+#ifndef COMMON_RPMEM_SPIN_H
+#define COMMON_RPMEM_SPIN_H 1
+
+#include <stdint.h>
+
+#define RPMEM_SPIN_MAX_SKIP 64
+
+struct rpmem_spin {
+	unsigned misses; /* consecutive misses, capped */
+	unsigned skip;	 /* waits left that sleep at once */
+};
+
+/* 1 if this wait polls first */
+int rpmem_spin_begin(struct rpmem_spin *s);
+/* the outcome of a wait for which rpmem_spin_begin() returned 1 */
+void rpmem_spin_end(struct rpmem_spin *s, int hit);
+/* CLOCK_MONOTONIC in microseconds */
+uint64_t rpmem_now_us(void);
+
+#endif /* COMMON_RPMEM_SPIN_H */
