@@ -162,11 +162,20 @@ set_map(struct obj_pool *p, const char *path, int create)
 		}
 		struct poolset_map *m = rep ? &rep->map : &p->master;
 		ret = poolset_map_replica(set, r, create, m);
+		if (ret && m->bad_part >= 0) {
+			const struct poolset_part *bp = &sr->parts[m->bad_part];
+			ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part "
+				   "must be a regular file of the size the set "
+				   "file gives, %zu bytes, at least 2 MiB, not "
+				   "in use)",
+				path, r, m->bad_part,
+				create ? "create or open" : "open", bp->path,
+				strerror(-ret), bp->size);
+			return ret;
+		}
 		if (ret) {
-			ERR(REPFMT ": cannot %s its part files: %s (every part "
-				   "must exist with the size the set file "
-				   "gives, at least 2 MiB, not in use)",
-				path, r, create ? "create or open" : "open",
+			ERR(REPFMT ": cannot %s its part files: %s", path, r,
+				create ? "create or open" : "open",
 				strerror(-ret));
 			return ret;
 		}
