@@ -528,6 +528,9 @@ descs_check(struct obj_pool *p)
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		const uint8_t *d;
+		/* pmemobj_check does not open remote replicas */
+		if (r->node != NULL && r->rpp == NULL)
+			continue;
 		if (r->node == NULL) {
 			d = r->base + DESC_OFF;
 		} else {
@@ -602,8 +605,12 @@ obj_set_open(struct obj_pool *p, const char *path, const char *layout,
 			ret = remote_links_check(&ids, &p->reps[i], &attrs[i]);
 	if (ret)
 		goto err;
-	if (check_only)
+	if (check_only) {
+		ret = descs_check(p);
+		if (ret)
+			goto err;
 		goto out;
+	}
 	ret = obj_rep_lanes_init(p);
 	if (ret == 0)
 		ret = descs_check(p);
