@@ -432,6 +432,28 @@ headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
 	return 0;
 }
 
+/*
+ * A replica uuid naming another than the first part of local replica r:
+ * the parts are rotated in the set file (the part links, circular, cannot
+ * tell). Says so and returns 1.
+ */
+static int
+first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
+	const uint8_t *uuid)
+{
+	if (!ids->known[r] || p->set->replicas[r].node != NULL)
+		return 0;
+	for (unsigned part = 1; part < ids->nhdrs[r]; part++)
+		if (memcmp(ids->uuid[r][part], uuid, 16) == 0) {
+			ERR(REPFMT ": wrong part UUID (the pool's first part "
+				   "is part %u of the set file: the parts are "
+				   "not in this order)",
+				set_path, r, part);
+			return 1;
+		}
+	return 0;
+}
+
 /* prev/next links of every local header, where the neighbour is known */
 static int
 links_check(
@@ -460,6 +482,11 @@ links_check(
 				(ids->known[nr] &&
 					memcmp(h->next_repl_uuid,
 						ids->uuid[nr][0], 16))) {
+				if (first_part_moved(
+					    p, ids, pr, h->prev_repl_uuid) ||
+					first_part_moved(
+						p, ids, nr, h->next_repl_uuid))
+					return -EINVAL;
 				ERR(REPFMT ", part %u: wrong replica UUID (the "
 					   "replicas are not those of this "
 					   "pool, or not in this order)",
