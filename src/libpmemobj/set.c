@@ -162,6 +162,19 @@ set_map(struct obj_pool *p, const char *path, int create)
 		}
 		struct poolset_map *m = rep ? &rep->map : &p->master;
 		ret = poolset_map_replica(set, r, create, m);
+		struct stat st;
+		if (ret == -EINVAL && m->bad_part >= 0 &&
+			stat(sr->parts[m->bad_part].path, &st) == 0 &&
+			S_ISREG(st.st_mode) &&
+			(size_t)st.st_size != sr->parts[m->bad_part].size) {
+			const struct poolset_part *bp = &sr->parts[m->bad_part];
+			ERR(REPFMT
+				", part %d: file size does not match the set "
+				"file: \"%s\" has %lld bytes, not %zu",
+				path, r, m->bad_part, bp->path,
+				(long long)st.st_size, bp->size);
+			return ret;
+		}
 		if (ret && m->bad_part >= 0) {
 			const struct poolset_part *bp = &sr->parts[m->bad_part];
 			ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part "

@@ -251,7 +251,8 @@ test_part_wrong_size(void **state)
 	assert_null(pmemobj_open(set, "set"));
 	assert_int_equal(errno, EINVAL);
 	expect_msg(in_dir("p2"));
-	expect_msg("size");
+	expect_msg("size does not match");
+	expect_msg("5242880 bytes, not 4194304");
 }
 
 static void
