@@ -47,6 +47,20 @@ mkset() {
 			echo "REPLICA"
 			echo "12M $d/r0"
 			;;
+		singlehdr-replica)
+			echo "OPTION SINGLEHDR"
+			echo "4M $d/p0"
+			echo "5M $d/p1"
+			echo "REPLICA"
+			echo "3M $d/r0"
+			echo "7M $d/r1"
+			;;
+		small-replica) # the replica sets the pool size
+			echo "5M $d/p0"
+			echo "5M $d/p1"
+			echo "REPLICA"
+			echo "9M $d/r0"
+			;;
 		esac
 	} >"$dir/$1.set"
 }
@@ -117,10 +131,10 @@ create() {
 	sed -n 's/.* at offset \([0-9]*\) written/\1/p' <<<"$out"
 }
 
-for kind in parts singlehdr replica; do
+for kind in parts singlehdr replica singlehdr-replica small-replica; do
 	case $kind in
 	parts | singlehdr) root=$((5 << 20)) ;;
-	replica) root=$((3 << 20)) ;;
+	*replica) root=$((3 << 20)) ;;
 	esac
 	echo "== $kind: created by ours"
 	mkset ours-$kind $kind
@@ -134,7 +148,7 @@ for kind in parts singlehdr replica; do
 	run "$pmdk" verify "$set" $root 3
 	# PMDK leaves some free chunk headers unreplicated: the root's range
 	# and the descriptor are compared here, the whole image below
-	if [ $kind = replica ]; then
+	if [[ $kind = *replica ]]; then
 		run same "$set" $((off - 16)) $((off + root))
 		run same "$set" 4096 $((0x1A20))
 	fi
@@ -150,6 +164,16 @@ for kind in parts singlehdr replica; do
 	run "$ours" update "$set" $root 4
 	check "$set"
 	run "$pmdk" verify "$set" $root 4
+done
+
+for kind in singlehdr-replica small-replica; do
+	echo "== $kind written by ours only"
+	mkset mirror-$kind $kind
+	set=$dir/mirror-$kind.set
+	run "$ours" create "$set" $((3 << 20))
+	run "$ours" update "$set" $((3 << 20)) 2
+	run same "$set"
+	check "$set"
 done
 
 echo "== replica written by ours only"
