@@ -172,8 +172,14 @@ test_replica_mirrors(void **state)
 {
 	(void)state;
 	const char *set = replica_set("m", "m-r0");
-	PMEMobjpool *pop = pmemobj_create(set, "set", 0, 0600);
+	PMEMobjpool *pop = pmemobj_create(set, "set", 0, 0640);
 	assert_non_null(pop);
+	/* the mode applies to every part file made */
+	struct stat st;
+	assert_int_equal(stat(in_dir("m-p1"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(stat(in_dir("m-r0"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
 	PMEMoid r = pmemobj_root(pop, ROOT);
 	assert_false(OID_IS_NULL(r));
 	uint8_t *d = pmemobj_direct(r);
@@ -333,6 +339,23 @@ test_options_and_directories(void **state)
 	assert_int_equal(errno, EINVAL);
 	expect_msg("NOHDRS");
 
+	/* the set file's SINGLEHDR must match how the pool was made */
+	set = set_write("s.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "5M @/s0",
+		"4M @/s1", NULL);
+	create_close(set);
+	set = set_write("t.set", "PMEMPOOLSET", "5M @/s0", "4M @/s1", NULL);
+	assert_null(pmemobj_open(set, "set"));
+	assert_int_equal(errno, EINVAL);
+	expect_msg("do not match");
+	assert_int_equal(pmemobj_check(set, "set"), -1);
+	set = set_write("u.set", "PMEMPOOLSET", "5M @/t0", "4M @/t1", NULL);
+	create_close(set);
+	set = set_write("v.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "5M @/t0",
+		"4M @/t1", NULL);
+	assert_null(pmemobj_open(set, "set"));
+	assert_int_equal(errno, EINVAL);
+	expect_msg("SINGLEHDR");
+
 	assert_int_equal(mkdir(in_dir("d"), 0700), 0);
 	set = set_write(
 		"b.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "1G @/d", NULL);
@@ -452,6 +475,16 @@ test_create_non_empty(void **state)
 	assert_true(exists(in_dir("p2")));
 	assert_false(exists(in_dir("p0")));
 	assert_false(exists(in_dir("r0")));
+
+	/* a replica part that cannot be made: the master's parts go too */
+	set = set_write("b.set", "PMEMPOOLSET", "4M @/b0", "4M @/b1", "REPLICA",
+		"12M @/none/r0", NULL);
+	assert_null(pmemobj_create(set, "set", 0, 0600));
+	assert_int_equal(errno, ENOENT);
+	expect_msg("replica 1, part 0");
+	expect_msg(in_dir("none/r0"));
+	assert_false(exists(in_dir("b0")));
+	assert_false(exists(in_dir("b1")));
 }
 
 int
