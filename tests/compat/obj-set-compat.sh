@@ -31,6 +31,10 @@ mkset() {
 	{
 		echo PMEMPOOLSET
 		case $2 in
+		one)
+			echo "# a set of one part is a pool of its own"
+			echo "9M $d/p0"
+			;;
 		parts)
 			echo "4M $d/p0"
 			echo "4M $d/p1"
@@ -132,8 +136,9 @@ create() {
 	sed -n 's/.* at offset \([0-9]*\) written/\1/p' <<<"$out"
 }
 
-for kind in parts singlehdr replica singlehdr-replica small-replica; do
+for kind in one parts singlehdr replica singlehdr-replica small-replica; do
 	case $kind in
+	one) root=$((4 << 20)) ;;
 	parts | singlehdr) root=$((5 << 20)) ;;
 	*replica) root=$((3 << 20)) ;;
 	esac
@@ -165,6 +170,10 @@ for kind in parts singlehdr replica singlehdr-replica small-replica; do
 	run "$ours" update "$set" $root 4
 	check "$set"
 	run "$pmdk" verify "$set" $root 4
+	if [ $kind = one ]; then
+		run "$ours" verify "$dir/pmdk-one/p0" $root 4
+		run "$pmdk" verify "$dir/ours-one/p0" $root 3
+	fi
 done
 
 for kind in singlehdr-replica small-replica; do
