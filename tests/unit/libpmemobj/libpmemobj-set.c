@@ -88,6 +88,32 @@ expect_msg(const char *part)
 		fail_msg("message '%s' lacks '%s'", pmemobj_errormsg(), part);
 }
 
+/* each refuses the set with errno err and a message holding msg */
+static void
+open_refused(const char *set, int err, const char *msg)
+{
+	assert_null(pmemobj_open(set, "set"));
+	assert_int_equal(errno, err);
+	if (msg != NULL)
+		expect_msg(msg);
+}
+
+static void
+create_refused(const char *set, int err, const char *msg)
+{
+	assert_null(pmemobj_create(set, "set", 0, 0600));
+	assert_int_equal(errno, err);
+	if (msg != NULL)
+		expect_msg(msg);
+}
+
+static void
+check_refused(const char *set, int err)
+{
+	assert_int_equal(pmemobj_check(set, "set"), -1);
+	assert_int_equal(errno, err);
+}
+
 static int
 exists(const char *path)
 {
@@ -236,12 +262,9 @@ test_missing_part(void **state)
 		"a.set", "PMEMPOOLSET", "4M @/p0", "4M @/p1", "4M @/p2", NULL);
 	create_close(set);
 	assert_int_equal(unlink(in_dir("p1")), 0);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, ENOENT);
-	expect_msg(set);
+	open_refused(set, ENOENT, set);
 	expect_msg(in_dir("p1"));
-	assert_int_equal(pmemobj_check(set, "set"), -1);
-	assert_int_equal(errno, ENOENT);
+	check_refused(set, ENOENT);
 	/* nothing was created in its place */
 	assert_false(exists(in_dir("p1")));
 }
@@ -254,9 +277,7 @@ test_part_wrong_size(void **state)
 		"a.set", "PMEMPOOLSET", "4M @/p0", "4M @/p1", "4M @/p2", NULL);
 	create_close(set);
 	assert_int_equal(truncate(in_dir("p2"), (off_t)(5 * MiB)), 0);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(in_dir("p2"));
+	open_refused(set, EINVAL, in_dir("p2"));
 	expect_msg("size does not match");
 	expect_msg("5242880 bytes, not 4194304");
 }
@@ -270,20 +291,15 @@ test_parts_swapped(void **state)
 	create_close(set);
 	set = set_write(
 		"b.set", "PMEMPOOLSET", "4M @/p0", "4M @/p2", "4M @/p1", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	open_refused(set, EINVAL, set);
 	expect_msg("wrong part UUID");
-	assert_int_equal(pmemobj_check(set, "set"), -1);
-	assert_int_equal(errno, EINVAL);
+	check_refused(set, EINVAL);
 	/* two parts swapped link to each other both ways; the first one's
 	 * header is then a part's, not the pool's */
 	set = set_write("c.set", "PMEMPOOLSET", "5M @/q0", "5M @/q1", NULL);
 	create_close(set);
 	set = set_write("d.set", "PMEMPOOLSET", "5M @/q1", "5M @/q0", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	open_refused(set, EINVAL, set);
 	expect_msg("wrong part UUID");
 	expect_msg("first part is part 1");
 	/* a rotated master, its replica after it */
@@ -292,9 +308,7 @@ test_parts_swapped(void **state)
 	create_close(set);
 	set = set_write("f.set", "PMEMPOOLSET", "4M @/s1", "4M @/s2", "4M @/s0",
 		"REPLICA", "12M @/s3", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("replica 0: wrong part UUID");
+	open_refused(set, EINVAL, "replica 0: wrong part UUID");
 	expect_msg("first part is part 2");
 	assert_int_equal(pmemobj_check(set, "set"), -1);
 	/* the right order still opens */
@@ -312,9 +326,7 @@ test_foreign_replica(void **state)
 	create_close(replica_set("b", "b-r0"));
 	/* a's master with b's replica */
 	const char *set = replica_set("a", "b-r0");
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	open_refused(set, EINVAL, set);
 	expect_msg("replica 1");
 	expect_msg("another pool set");
 	assert_int_equal(pmemobj_check(set, "set"), -1);
@@ -331,40 +343,29 @@ test_options_and_directories(void **state)
 	(void)state;
 	const char *set = set_write("a.set", "PMEMPOOLSET", "OPTION NOHDRS",
 		"4M @/p0", "4M @/p1", NULL);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("NOHDRS");
+	create_refused(set, EINVAL, "NOHDRS");
 	assert_false(exists(in_dir("p0")));
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("NOHDRS");
+	open_refused(set, EINVAL, "NOHDRS");
 
 	/* the set file's SINGLEHDR must match how the pool was made */
 	set = set_write("s.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "5M @/s0",
 		"4M @/s1", NULL);
 	create_close(set);
 	set = set_write("t.set", "PMEMPOOLSET", "5M @/s0", "4M @/s1", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("do not match");
+	open_refused(set, EINVAL, "do not match");
 	assert_int_equal(pmemobj_check(set, "set"), -1);
 	set = set_write("u.set", "PMEMPOOLSET", "5M @/t0", "4M @/t1", NULL);
 	create_close(set);
 	set = set_write("v.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "5M @/t0",
 		"4M @/t1", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("SINGLEHDR");
+	open_refused(set, EINVAL, "SINGLEHDR");
 
 	assert_int_equal(mkdir(in_dir("d"), 0700), 0);
 	set = set_write(
 		"b.set", "PMEMPOOLSET", "OPTION SINGLEHDR", "1G @/d", NULL);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, ENOTSUP);
-	expect_msg(in_dir("d"));
+	create_refused(set, ENOTSUP, in_dir("d"));
 	expect_msg("directory");
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, ENOTSUP);
+	open_refused(set, ENOTSUP, NULL);
 }
 
 static void
@@ -373,20 +374,14 @@ test_syntax_error(void **state)
 	(void)state;
 	const char *set = set_write("a.set", "PMEMPOOLSET", "# parts",
 		"4M @/p0", "4M relative/p1", NULL);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	create_refused(set, EINVAL, set);
 	expect_msg("line 4");
 	expect_msg("absolute");
 	assert_false(exists(in_dir("p0")));
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("line 4");
+	open_refused(set, EINVAL, "line 4");
 
 	set = set_write("b.set", "PMEMPOOLSET", "4M @/p0", "4X @/p1", NULL);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	open_refused(set, EINVAL, set);
 	expect_msg("line 3");
 }
 
@@ -398,14 +393,11 @@ test_replica_desc_differs(void **state)
 	create_close(set);
 	/* a byte of the layout name in the replica's descriptor */
 	file_poke(in_dir("a-r0"), 0x1000 + 3, 0x20);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg(set);
+	open_refused(set, EINVAL, set);
 	expect_msg("replica 1");
 	expect_msg("descriptor");
 	/* as PMDK's: the set is not fit to open, pmemobj_check fails */
-	assert_int_equal(pmemobj_check(set, "set"), -1);
-	assert_int_equal(errno, EINVAL);
+	check_refused(set, EINVAL);
 	expect_msg("descriptor");
 	/* nothing was changed: the byte restored, the set opens */
 	file_poke(in_dir("a-r0"), 0x1000 + 3, 0x20);
@@ -414,9 +406,7 @@ test_replica_desc_differs(void **state)
 	pmemobj_close(pop);
 	/* a byte of the descriptor's reserved tail, also checksummed */
 	file_poke(in_dir("a-r0"), 0x1000 + 0x700, 0x01);
-	assert_null(pmemobj_open(set, "set"));
-	assert_int_equal(errno, EINVAL);
-	expect_msg("descriptor");
+	open_refused(set, EINVAL, "descriptor");
 }
 
 static void
@@ -435,9 +425,7 @@ test_create_non_empty(void **state)
 	void *before = file_read(p1, &before_len);
 	const char *set = set_write("a.set", "PMEMPOOLSET", "4M @/p0",
 		"4M @/p1", "4M @/p2", "REPLICA", "12M @/r0", NULL);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, EEXIST);
-	expect_msg(p1);
+	create_refused(set, EEXIST, p1);
 	expect_msg("Non-empty");
 	/* the parts it made are gone, the user's file is as it was */
 	assert_false(exists(in_dir("p0")));
@@ -457,9 +445,7 @@ test_create_non_empty(void **state)
 	assert_int_equal(ftruncate(fd, (off_t)(12 * MiB)), 0);
 	assert_int_equal(pwrite(fd, "x", 1, 100), 1);
 	close(fd);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, EEXIST);
-	expect_msg(in_dir("r0"));
+	create_refused(set, EEXIST, in_dir("r0"));
 	assert_false(exists(in_dir("p0")));
 	assert_false(exists(in_dir("p1")));
 	assert_true(exists(in_dir("r0")));
@@ -470,8 +456,8 @@ test_create_non_empty(void **state)
 	fd = open(in_dir("p2"), O_RDWR | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	expect_msg(in_dir("p2"));
+	create_refused(set, EINVAL, in_dir("p2"));
+	expect_msg("has 0 bytes");
 	assert_true(exists(in_dir("p2")));
 	assert_false(exists(in_dir("p0")));
 	assert_false(exists(in_dir("r0")));
@@ -479,9 +465,7 @@ test_create_non_empty(void **state)
 	/* a replica part that cannot be made: the master's parts go too */
 	set = set_write("b.set", "PMEMPOOLSET", "4M @/b0", "4M @/b1", "REPLICA",
 		"12M @/none/r0", NULL);
-	assert_null(pmemobj_create(set, "set", 0, 0600));
-	assert_int_equal(errno, ENOENT);
-	expect_msg("replica 1, part 0");
+	create_refused(set, ENOENT, "replica 1, part 0");
 	expect_msg(in_dir("none/r0"));
 	assert_false(exists(in_dir("b0")));
 	assert_false(exists(in_dir("b1")));
