@@ -8,6 +8,7 @@
 # usage: obj-set-crash.sh <ours-mixed> <pmdk-mixed>
 set -euo pipefail
 ours=$1 pmdk=$2
+. "$(dirname "$0")/kill-after.sh"
 dir=$(mktemp -d /tmp/obj-set-crash.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 set=$dir/pool.set swapped=$dir/swapped.set
@@ -24,16 +25,7 @@ for delay in 0 0.005 0.02 0.05 0.1 0.2 0.4 2; do
 	rm -f "$dir"/p0 "$dir"/p1 "$dir"/r0
 	# no msync of PMDK's: the kills are of ours, the page cache holds
 	PMEM_IS_PMEM_FORCE=1 "$pmdk" fill "$set"
-	"$ours" grow "$set" >/dev/null &
-	pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null || true
-	if wait "$pid"; then :; else
-		rc=$?
-		[ "$rc" -eq 137 ] || {
-			echo "FAIL: grow exited with $rc"
-			exit 1
-		}
+	if kill_after "$delay" "$ours" grow "$set"; then
 		killed=$((killed + 1))
 	fi
 	PMEM_IS_PMEM_FORCE=1 "$pmdk" recover "$set" >"$dir/out" 2>&1 ||
