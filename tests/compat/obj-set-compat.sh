@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # obj-set-compat.sh -- pool sets (parts with a header each, OPTION SINGLEHDR,
-# a local replica of another size) created by our libpmemobj are read,
+# local replicas of other sizes) created by our libpmemobj are read,
 # written and checked by PMDK 1.12.1 and `pmempool check`, then read again
 # by ours; the same the other way round. The local replica our library
 # keeps is the master's pool image byte for byte outside the header page
@@ -59,6 +59,14 @@ mkset() {
 			echo "REPLICA"
 			echo "3M $d/r0"
 			echo "7M $d/r1"
+			;;
+		replicas) # three: prev and next replica differ
+			echo "9M $d/p0"
+			echo "REPLICA"
+			echo "4M $d/r0"
+			echo "6M $d/r1"
+			echo "REPLICA"
+			echo "10M $d/s0"
 			;;
 		small-replica) # the replica sets the pool size
 			echo "5M $d/p0"
@@ -136,7 +144,8 @@ create() {
 	sed -n 's/.* at offset \([0-9]*\) written/\1/p' <<<"$out"
 }
 
-for kind in one parts singlehdr replica singlehdr-replica small-replica; do
+for kind in one parts singlehdr replica singlehdr-replica replicas \
+	small-replica; do
 	case $kind in
 	one) root=$((4 << 20)) ;;
 	parts | singlehdr) root=$((5 << 20)) ;;
@@ -154,7 +163,7 @@ for kind in one parts singlehdr replica singlehdr-replica small-replica; do
 	run "$pmdk" verify "$set" $root 3
 	# PMDK leaves some free chunk headers unreplicated: the root's range
 	# and the descriptor are compared here, the whole image below
-	if [[ $kind = *replica ]]; then
+	if [[ $kind = *replica* ]]; then
 		run same "$set" $((off - 16)) $((off + root))
 		run same "$set" 4096 $((0x1A20))
 	fi
@@ -176,7 +185,7 @@ for kind in one parts singlehdr replica singlehdr-replica small-replica; do
 	fi
 done
 
-for kind in singlehdr-replica small-replica; do
+for kind in singlehdr-replica replicas small-replica; do
 	echo "== $kind written by ours only"
 	mkset mirror-$kind $kind
 	set=$dir/mirror-$kind.set
