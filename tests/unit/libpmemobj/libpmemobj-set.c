@@ -330,6 +330,14 @@ test_foreign_replica(void **state)
 	expect_msg("replica 1");
 	expect_msg("another pool set");
 	assert_int_equal(pmemobj_check(set, "set"), -1);
+	/* three replicas: the second and third swapped in the set file */
+	set = set_write("g.set", "PMEMPOOLSET", "9M @/g0", "REPLICA", "9M @/x0",
+		"REPLICA", "9M @/y0", NULL);
+	create_close(set);
+	set = set_write("h.set", "PMEMPOOLSET", "9M @/g0", "REPLICA", "9M @/y0",
+		"REPLICA", "9M @/x0", NULL);
+	open_refused(set, EINVAL, "wrong replica UUID");
+	check_refused(set, EINVAL);
 	/* with its own replica it still opens */
 	set = replica_set("a", "a-r0");
 	PMEMobjpool *pop = pmemobj_open(set, "set");
