@@ -217,6 +217,37 @@ run "$pmdk" verify "$dir/swapped.set" $((3 << 20)) 2
 run "$ours" update "$dir/swapped.set" $((3 << 20)) 3
 run "$pmdk" verify "$set" $((3 << 20)) 3
 
+# refused <holder> <other> <set> <root size> <gen>: while the holder has
+# the set open, the other library cannot open it (every part is locked)
+refused() {
+	local fifo=$dir/fifo out rc=0 i
+	mkfifo "$fifo"
+	"$1" hold "$3" "$4" "$5" <"$fifo" >"$dir/held" &
+	local pid=$!
+	exec 9>"$fifo"
+	for i in $(seq 100); do
+		grep -q held "$dir/held" && break
+		sleep 0.1
+	done
+	if out=$("$2" verify "$3" "$4" "$5"); then
+		echo "opened while held elsewhere: $out"
+		rc=1
+	elif ! grep -q "Resource temporarily unavailable" <<<"$out"; then
+		echo "refused for another reason: $out"
+		rc=1
+	fi
+	exec 9>&-
+	wait "$pid" || rc=1
+	rm -f "$fifo"
+	return $rc
+}
+
+echo "== a set open in one library is locked for the other"
+set=$dir/mirror.set
+run refused "$pmdk" "$ours" "$set" $((3 << 20)) 3
+run refused "$ours" "$pmdk" "$set" $((3 << 20)) 3
+run "$ours" verify "$set" $((3 << 20)) 3
+
 echo "== pmempool sync rebuilds a lost replica, then a lost master"
 # (pmempool sync of 1.12.1 wants parts of whole 2 MiB multiples)
 mkdir "$dir/sync"

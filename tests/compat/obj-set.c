@@ -8,6 +8,8 @@
  *        obj-set update <set> <root size> <gen>  (generation gen - 1
  *                                                 verified, gen written)
  *        obj-set verify <set> <root size> <gen>
+ *        obj-set hold <set> <root size> <gen>    (verified, then kept open
+ *                                                 until stdin closes)
  *
  * A generation g is written with every persistence call a program uses:
  * the root's first 8 bytes hold g (store + pmemobj_persist), the first half
@@ -112,7 +114,7 @@ main(int argc, char *argv[])
 {
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr,
-			"usage: %s create|update|verify <set> <size> "
+			"usage: %s create|update|verify|hold <set> <size> "
 			"[<gen>]\n",
 			argv[0]);
 		return 2;
@@ -156,6 +158,14 @@ main(int argc, char *argv[])
 	int update = strcmp(cmd, "update") == 0;
 	if (!verify_gen(d, size, update ? gen - 1 : gen))
 		return 1;
+	if (strcmp(cmd, "hold") == 0) {
+		printf("held\n");
+		fflush(stdout);
+		while (getchar() != EOF)
+			;
+		pmemobj_close(pop);
+		return 0;
+	}
 	if (update) {
 		write_gen(pop, d, size, gen);
 #ifdef PMDK_PEER
