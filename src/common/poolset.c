@@ -489,16 +489,18 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	struct poolset_map *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->bad_part = -1;
 	if (rep >= set->nreplicas)
 		return -EINVAL;
 	const struct poolset_replica *r = &set->replicas[rep];
 	if (r->node != NULL || r->nparts == 0)
 		return -EINVAL;
 	for (unsigned p = 0; p < r->nparts; p++) {
-		if (r->parts[p].is_dir)
+		if (r->parts[p].is_dir ||
+			(r->parts[p].size & ~(PAGE - 1)) < POOLSET_MIN_PART) {
+			m->bad_part = (int)p;
 			return -EINVAL;
-		if ((r->parts[p].size & ~(PAGE - 1)) < POOLSET_MIN_PART)
-			return -EINVAL;
+		}
 	}
 	unsigned n = r->nparts;
 	m->nparts = n;
@@ -527,11 +529,13 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 			fd = part_open(part->path, part->size);
 		if (fd < 0) {
 			ret = fd;
+			m->bad_part = (int)p;
 			goto err;
 		}
 		m->fds[p] = fd;
 		if (flock(fd, LOCK_EX | LOCK_NB)) {
 			ret = -errno;
+			m->bad_part = (int)p;
 			goto err;
 		}
 	}
@@ -561,6 +565,7 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 		}
 		if (a == MAP_FAILED) {
 			ret = -errno;
+			m->bad_part = (int)p;
 			munmap(base, total);
 			goto err;
 		}

@@ -86,6 +86,7 @@ struct poolset_map {
 	size_t *part_len;	/* bytes of each part inside addr */
 	unsigned char *created; /* per part: created by this call */
 	int is_pmem;		/* every part DAX-mapped, or forced */
+	int bad_part;		/* after a failure: the part concerned, or -1 */
 };
 
 #define POOLSET_CREATE 1
@@ -94,7 +95,8 @@ struct poolset_map {
 /*
  * Open (or with POOLSET_CREATE create the missing) part files of replica
  * rep, lock and map them. Directory-based and remote replicas: -EINVAL.
- * On failure nothing stays mapped or locked and created files are removed.
+ * On failure nothing stays mapped or locked and created files are removed;
+ * m->bad_part then names the part that failed (-1: none in particular).
  */
 int poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	struct poolset_map *m);

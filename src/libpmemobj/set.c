@@ -162,11 +162,33 @@ set_map(struct obj_pool *p, const char *path, int create)
 		}
 		struct poolset_map *m = rep ? &rep->map : &p->master;
 		ret = poolset_map_replica(set, r, create, m);
+		struct stat st;
+		if (ret == -EINVAL && m->bad_part >= 0 &&
+			stat(sr->parts[m->bad_part].path, &st) == 0 &&
+			S_ISREG(st.st_mode) &&
+			(size_t)st.st_size != sr->parts[m->bad_part].size) {
+			const struct poolset_part *bp = &sr->parts[m->bad_part];
+			ERR(REPFMT
+				", part %d: file size does not match the set "
+				"file: \"%s\" has %lld bytes, not %zu",
+				path, r, m->bad_part, bp->path,
+				(long long)st.st_size, bp->size);
+			return ret;
+		}
+		if (ret && m->bad_part >= 0) {
+			const struct poolset_part *bp = &sr->parts[m->bad_part];
+			ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part "
+				   "must be a regular file of the size the set "
+				   "file gives, %zu bytes, at least 2 MiB, not "
+				   "in use)",
+				path, r, m->bad_part,
+				create ? "create or open" : "open", bp->path,
+				strerror(-ret), bp->size);
+			return ret;
+		}
 		if (ret) {
-			ERR(REPFMT ": cannot %s its part files: %s (every part "
-				   "must exist with the size the set file "
-				   "gives, at least 2 MiB, not in use)",
-				path, r, create ? "create or open" : "open",
+			ERR(REPFMT ": cannot %s its part files: %s", path, r,
+				create ? "create or open" : "open",
 				strerror(-ret));
 			return ret;
 		}
@@ -423,6 +445,28 @@ headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
 	return 0;
 }
 
+/*
+ * A replica uuid naming another than the first part of local replica r:
+ * the parts are rotated in the set file (the part links, circular, cannot
+ * tell). Says so and returns 1.
+ */
+static int
+first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
+	const uint8_t *uuid)
+{
+	if (!ids->known[r] || p->set->replicas[r].node != NULL)
+		return 0;
+	for (unsigned part = 1; part < ids->nhdrs[r]; part++)
+		if (memcmp(ids->uuid[r][part], uuid, 16) == 0) {
+			ERR(REPFMT ": wrong part UUID (the pool's first part "
+				   "is part %u of the set file: the parts are "
+				   "not in this order)",
+				set_path, r, part);
+			return 1;
+		}
+	return 0;
+}
+
 /* prev/next links of every local header, where the neighbour is known */
 static int
 links_check(
@@ -451,6 +495,11 @@ links_check(
 				(ids->known[nr] &&
 					memcmp(h->next_repl_uuid,
 						ids->uuid[nr][0], 16))) {
+				if (first_part_moved(
+					    p, ids, pr, h->prev_repl_uuid) ||
+					first_part_moved(
+						p, ids, nr, h->next_repl_uuid))
+					return -EINVAL;
 				ERR(REPFMT ", part %u: wrong replica UUID (the "
 					   "replicas are not those of this "
 					   "pool, or not in this order)",
@@ -519,6 +568,9 @@ descs_check(struct obj_pool *p)
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		const uint8_t *d;
+		/* pmemobj_check does not open remote replicas */
+		if (r->node != NULL && r->rpp == NULL)
+			continue;
 		if (r->node == NULL) {
 			d = r->base + DESC_OFF;
 		} else {
@@ -593,8 +645,12 @@ obj_set_open(struct obj_pool *p, const char *path, const char *layout,
 			ret = remote_links_check(&ids, &p->reps[i], &attrs[i]);
 	if (ret)
 		goto err;
-	if (check_only)
+	if (check_only) {
+		ret = descs_check(p);
+		if (ret)
+			goto err;
 		goto out;
+	}
 	ret = obj_rep_lanes_init(p);
 	if (ret == 0)
 		ret = descs_check(p);

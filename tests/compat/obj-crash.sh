@@ -8,6 +8,7 @@
 # usage: obj-crash.sh <ours> <pmdk>
 set -euo pipefail
 ours=$1 pmdk=$2
+. "$(dirname "$0")/kill-after.sh"
 dir=$(mktemp -d /tmp/obj-crash.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 pool=$dir/pool
@@ -15,16 +16,7 @@ killed=0
 for delay in 0 0.001 0.002 0.004 0.006 0.008 0.01 0.015 0.02 0.03 0.05 0.08; do
 	rm -f "$pool"
 	"$pmdk" fill "$pool"
-	"$ours" grow "$pool" >/dev/null &
-	pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null || true
-	if wait "$pid"; then :; else
-		rc=$?
-		[ "$rc" -eq 137 ] || {
-			echo "FAIL: grow exited with $rc"
-			exit 1
-		}
+	if kill_after "$delay" "$ours" grow "$pool"; then
 		killed=$((killed + 1))
 	fi
 	"$pmdk" recover "$pool" >"$dir/out" || {

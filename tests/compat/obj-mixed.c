@@ -5,7 +5,8 @@
  * process.
  *
  * usage: obj-mixed fill <pool>     (PMDK: objects of many sizes, table in
- *                                   a 4 KiB root)
+ *                                   a 4 KiB root; <pool> of 64 MiB, or an
+ *                                   existing pool set file)
  *        obj-mixed grow <pool>     (ours: table and objects intact, root
  *                                   grown to 2 MiB in the used heap, tail
  *                                   written)
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpmemobj.h>
 
@@ -94,7 +96,10 @@ main(int argc, char *argv[])
 	PMEMobjpool *pop;
 	if (strcmp(argv[1], "fill") == 0) {
 #ifdef PMDK_PEER
-		pop = pmemobj_create(path, LAYOUT, (size_t)64 << 20, 0600);
+		/* an existing file is a pool set file: its parts give the
+		 * size */
+		size_t size = access(path, F_OK) == 0 ? 0 : (size_t)64 << 20;
+		pop = pmemobj_create(path, LAYOUT, size, 0600);
 		if (pop == NULL) {
 			printf("create: %s\n", pmemobj_errormsg());
 			return 1;

@@ -154,13 +154,18 @@ test_create_errors(void **state)
 	pop = pmemobj_create(Path, "x", 0, 0600);
 	assert_non_null(pop);
 	pmemobj_close(pop);
-	/* a pool set file is refused clearly for now */
+	/* a pool set file with a size given is an existing file like any
+	 * other (sets themselves: libpmemobj-set.c) */
 	unlink(Path);
 	fd = open(Path, O_RDWR | O_CREAT, 0600);
-	assert_int_equal(write(fd, "PMEMPOOLSET\n8M /tmp/x\n", 22), 22);
+	assert_int_equal(write(fd, "PMEMPOOLSET\n8M /nonexistent/x\n", 30), 30);
 	close(fd);
+	assert_null(pmemobj_create(Path, "x", POOL, 0600));
+	assert_int_equal(errno, EEXIST);
+	/* without: the set is used, its part cannot be made */
 	assert_null(pmemobj_create(Path, "x", 0, 0600));
-	assert_int_equal(errno, ENOTSUP);
+	assert_int_equal(errno, ENOENT);
+	expect_msg("/nonexistent/x");
 }
 
 static void
