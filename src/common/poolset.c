@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "poolset.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000

@@ -19,6 +19,7 @@
 #include "fip.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100

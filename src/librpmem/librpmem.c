@@ -19,6 +19,7 @@
 #include "rpmem_proto.h"
 #include "ssh.h"
 #include "util.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define RPMEM_API __attribute__((visibility("default")))
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #ifndef RPMEMD_VERSION
 #define RPMEMD_VERSION "1.12.1"

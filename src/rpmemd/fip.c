@@ -21,6 +21,7 @@
 #include "pmem.h"
 #include "pmsg.h"
 #include "rpmemd_log.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
