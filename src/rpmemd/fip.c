@@ -455,7 +455,7 @@ rpmemd_fip_stop(struct rpmemd_fip *fip)
 		pthread_join(fip->thread, NULL);
 		fip->thread_started = 0;
 	}
-	for (unsigned i = 0; i < fip->nthreads; i++) {
+	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++) {
 		if (fip->workers[i].started) {
 			pthread_join(fip->workers[i].th, NULL);
 			fip->workers[i].started = 0;
