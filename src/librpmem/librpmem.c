@@ -73,11 +73,15 @@ librpmem_fini(void)
 	log_fini();
 }
 
+/* the next RPMEM_CMD entry; NULL (message, errno) if it could not be kept */
 static const char *
 next_cmd(void)
 {
-	if (Cmds == NULL)
-		return "rpmemd";
+	if (Cmds == NULL) {
+		ERR("cannot keep a copy of RPMEM_CMD: %s", strerror(ENOMEM));
+		errno = ENOMEM;
+		return NULL;
+	}
 	unsigned i = atomic_fetch_add(&Cmd_next, 1);
 	return Cmds[i % Ncmds];
 }
@@ -403,7 +407,10 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		ERR_W_ERRNO("cannot allocate pool handle");
 		return NULL;
 	}
-	rpp->ssh = spawn(&t, ipv4, next_cmd(), "out-of-band connection failed");
+	const char *cmd = next_cmd();
+	if (cmd == NULL)
+		goto err_free;
+	rpp->ssh = spawn(&t, ipv4, cmd, "out-of-band connection failed");
 	if (rpp->ssh == NULL)
 		goto err_free;
 	if (read_status(rpp->ssh, t.node))
@@ -779,7 +786,10 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	char *cmd = rpmem_remove_cmd(next_cmd(), pool_set, flags);
+	const char *rpmemd = next_cmd();
+	if (rpmemd == NULL)
+		return -1;
+	char *cmd = rpmem_remove_cmd(rpmemd, pool_set, flags);
 	if (cmd == NULL) {
 		ERR_W_ERRNO("cannot build remove command");
 		return -1;
