@@ -9,7 +9,10 @@
  * Environment (set by ctest): RPMEMD_BIN, SSHD_FIXTURE_DIR; optional
  * RPMEM_PROVIDER (default tcp), FAULT_SWEEP_MAX (calls per point tried at
  * most, spread over the counted range; default 12), FAULT_SWEEP_ONLY
- * (`client` or `daemon`).
+ * (`client` or `daemon`), FAULT_SWEEP_JOBS (runs at a time, default 4),
+ * FAULT_SWEEP_BUDGET (seconds after which only first calls are still
+ * tried, default 150; 0: no limit), FAULT_SWEEP_RUN (one run alone:
+ * "<client|create|open|remove>/<point>:<N>"; its directory is kept).
  *
  * The driver first runs the scenario once without a failure and collects
  * how often each point is reached, in the client and in each of the three
@@ -242,7 +245,7 @@ static char Dir[64];
 static char Target[300];
 static char Ssh[1024];
 static const char *Rpmemd;
-static int Runs, Failures;
+static int Runs, Failures, Keep;
 
 static int
 read_line(const char *path, char *buf, size_t len)
@@ -510,7 +513,7 @@ run_check(struct run *r, int status)
 		snprintf(path, sizeof(path), "%s/rpmemd.log", r->dir);
 		dump("rpmemd log", path);
 		Failures++;
-	} else if (r->spec[0]) {
+	} else if (r->spec[0] && !Keep) {
 		/* keep the directories of failed runs only */
 		nftw(r->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	}
@@ -702,6 +705,28 @@ main(void)
 	printf("reference run: %.1f s\n", now_s() - t0);
 
 	int n = 0;
+	const char *one = getenv("FAULT_SWEEP_RUN");
+	if (one != NULL) {
+		/* "<client|create|open|remove>/<point>:<N>": that run alone */
+		const char *slash = strchr(one, '/');
+		list[0].phase = -2;
+		for (int p = -1; slash && p < NPHASES; p++) {
+			const char *w = p < 0 ? "client" : Phases[p];
+			if (strlen(w) == (size_t)(slash - one) &&
+				strncmp(one, w, strlen(w)) == 0)
+				list[0].phase = p;
+		}
+		if (list[0].phase == -2) {
+			fprintf(stderr, "FAULT_SWEEP_RUN: expected "
+					"<client|create|open|remove>/<spec>\n");
+			return 1;
+		}
+		snprintf(list[0].spec, sizeof(list[0].spec), "%s", slash + 1);
+		list[0].round = 0;
+		only = "none";
+		Keep = 1;
+		n = 1;
+	}
 	for (int p = -1; p < NPHASES; p++) {
 		const struct counts *c = p < 0 ? &client : &daemon[p];
 		if (only != NULL &&
@@ -731,8 +756,8 @@ main(void)
 #else
 	printf("leak check: none (configure with ENABLE_ASAN=ON)\n");
 #endif
-	if (Failures) {
-		fprintf(stderr, "directories of failed runs kept in %s\n", Dir);
+	if (Failures || Keep) {
+		fprintf(stderr, "directories of the runs kept in %s\n", Dir);
 		return 1;
 	}
 	nftw(Dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
