@@ -438,10 +438,11 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 	return sum;
 }
 
+/* new parts are the owner's alone; parts that exist keep their mode */
 static int
 part_create(const char *path, size_t size)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	int ret = posix_fallocate(fd, 0, (off_t)size);
