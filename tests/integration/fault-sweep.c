@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "librpmem.h"
+#include "test_util.h"
 
 #define POOL_SIZE ((size_t)4 << 20)
 #define HDR 4096
@@ -294,15 +295,6 @@ read_counts(const char *path, struct counts *c)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 count_words(const char *path, const char *word)
 {
 	FILE *f = fopen(path, "re");
@@ -364,14 +356,6 @@ struct run {
 	pid_t pid;
 	double t0;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* starts the worker of r; 0 or -1 */
 static int
@@ -519,7 +503,7 @@ run_check(struct run *r, int status)
 		Failures++;
 	} else if (r->spec[0] && !Keep) {
 		/* keep the directories of failed runs only */
-		nftw(r->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		rm_tree(r->dir);
 	}
 	return bad;
 }
@@ -705,7 +689,7 @@ main(void)
 				"configured with ENABLE_FAULT_INJECTION=ON?\n");
 		return 1;
 	}
-	nftw(list[0].dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(list[0].dir);
 	printf("reference run: %.1f s\n", now_s() - t0);
 
 	int n = 0;
@@ -764,6 +748,6 @@ main(void)
 		fprintf(stderr, "directories of the runs kept in %s\n", Dir);
 		return 1;
 	}
-	nftw(Dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	rm_tree(Dir);
 	return 0;
 }
