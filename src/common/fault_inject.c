@@ -109,8 +109,8 @@ fault_inject_fini(void)
 	int inj = atomic_load(&Injected);
 	if (inj && off < sizeof(buf)) {
 		int n = snprintf(buf + off, sizeof(buf) - off,
-			"%s injected %s:%lu at %s\n", prog, Names[Target], Nth,
-			Names[inj - 1]);
+			"%s injected %s:%lu\n%s failed %s\n", prog,
+			Names[Target], Nth, prog, Names[inj - 1]);
 		if (n > 0)
 			off += (size_t)n;
 	}

@@ -32,10 +32,12 @@
  * Environment (read at the first hook):
  *   RPMEM_FAULT_INJECT=<point>:<N>  fail the Nth call (from 1) of <point>;
  *                                   the point `any` counts all points as one
- *   RPMEM_FAULT_INJECT_COUNT=<file> at exit append, one line per point that
+ *   RPMEM_FAULT_INJECT_COUNT=<file> at exit append one line per point that
  *                                   was reached, "<program> <point> <calls>"
- *                                   and "<program> injected <spec> at
- *                                   <point>" when a failure was injected
+ *                                   (point `any`: all calls), and when a
+ *                                   failure was injected "<program> injected
+ *                                   <point>:<N>" and "<program> failed
+ *                                   <point that failed>"
  * Every copy of `common` (each library, rpmemd) keeps its own counters.
  */
 #ifndef COMMON_FAULT_INJECT_H

@@ -265,7 +265,8 @@ read_line(const char *path, char *buf, size_t len)
 static void
 add_count(struct counts *c, const char *point, unsigned long calls)
 {
-	if (strcmp(point, "any") == 0 || strcmp(point, "injected") == 0)
+	if (strcmp(point, "any") == 0 || strcmp(point, "injected") == 0 ||
+		strcmp(point, "failed") == 0)
 		return;
 	for (int i = 0; i < c->n; i++) {
 		if (strcmp(c->name[i], point) == 0) {
