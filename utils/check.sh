@@ -4,8 +4,9 @@
 #
 # Installs missing packages, configures and builds in build/ (warnings are
 # errors), runs every ctest label (unit, integration, compat, fuzz), then
-# rebuilds in build-asan/ with clang, AddressSanitizer + UBSan and libFuzzer
-# and runs the unit, integration and (short) fuzz tests once more.
+# rebuilds in build-asan/ with clang, AddressSanitizer + UBSan, libFuzzer and
+# the failure injection hooks and runs the unit, integration (with the fault
+# sweep) and (short) fuzz tests once more.
 #
 # Environment: JOBS (default: nproc), CHECK_SKIP_ASAN=1 to skip the second
 # build, CTEST_ARGS for extra ctest arguments.
@@ -28,6 +29,7 @@ if [ "${CHECK_SKIP_ASAN:-0}" != 1 ]; then
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDEVELOPER_MODE=ON \
 		-DENABLE_ASAN=ON -DENABLE_UBSAN=ON -DBUILD_DOC=OFF \
 		-DBUILD_BENCHMARKS=OFF -DBUILD_FUZZERS=ON \
+		-DENABLE_FAULT_INJECTION=ON \
 		-DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build build-asan -j "$jobs"
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 \

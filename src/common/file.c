@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 int
 file_create(const char *path, size_t size, mode_t mode)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "poolset.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000
@@ -437,6 +438,7 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 	return sum;
 }
 
+/* new parts are the owner's alone; parts that exist keep their mode */
 static int
 part_create(const char *path, size_t size)
 {

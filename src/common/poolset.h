@@ -93,10 +93,11 @@ struct poolset_map {
 #define POOLSET_OPEN 0
 
 /*
- * Open (or with POOLSET_CREATE create the missing) part files of replica
- * rep, lock and map them. Directory-based and remote replicas: -EINVAL.
- * On failure nothing stays mapped or locked and created files are removed;
- * m->bad_part then names the part that failed (-1: none in particular).
+ * Open (or with POOLSET_CREATE create the missing, with mode 0600) part
+ * files of replica rep, lock and map them; parts that exist keep their mode.
+ * Directory-based and remote replicas: -EINVAL. On failure nothing stays
+ * mapped or locked and created files are removed; m->bad_part then names
+ * the part that failed (-1: none in particular).
  */
 int poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	struct poolset_map *m);

@@ -20,6 +20,7 @@
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100

@@ -19,6 +19,7 @@
 #include "rpmem_proto.h"
 #include "ssh.h"
 #include "util.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define RPMEM_API __attribute__((visibility("default")))
 
@@ -72,11 +73,15 @@ librpmem_fini(void)
 	log_fini();
 }
 
+/* the next RPMEM_CMD entry; NULL (message, errno) if it could not be kept */
 static const char *
 next_cmd(void)
 {
-	if (Cmds == NULL)
-		return "rpmemd";
+	if (Cmds == NULL) {
+		ERR("cannot keep a copy of RPMEM_CMD: %s", strerror(ENOMEM));
+		errno = ENOMEM;
+		return NULL;
+	}
 	unsigned i = atomic_fetch_add(&Cmd_next, 1);
 	return Cmds[i % Ncmds];
 }
@@ -189,6 +194,8 @@ choose_provider(const char *node)
 static struct rpmem_ssh *
 spawn(const struct rpmem_target *t, int ipv4, const char *cmd, const char *step)
 {
+	if (cmd == NULL)
+		return NULL; /* next_cmd() set errno and the message */
 	if (t->has_service) {
 		int port;
 		char why[128];
@@ -808,7 +815,10 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	char *cmd = rpmem_remove_cmd(next_cmd(), pool_set, flags);
+	const char *rpmemd = next_cmd();
+	if (rpmemd == NULL)
+		return -1;
+	char *cmd = rpmem_remove_cmd(rpmemd, pool_set, flags);
 	if (cmd == NULL) {
 		ERR_W_ERRNO("cannot build remove command");
 		return -1;

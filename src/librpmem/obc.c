@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "obc.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 _Static_assert(
 	sizeof(struct rpmem_pool_attr) == sizeof(struct rpmem_pool_attr_packed),

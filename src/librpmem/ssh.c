@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ssh.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 struct rpmem_ssh {
 	pid_t pid;

@@ -8,6 +8,7 @@
 
 #include "librpmem.h"
 #include "util.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 static void
 copy_trunc(char *dst, size_t max, const char *src, size_t len)

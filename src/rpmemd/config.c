@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #ifndef RPMEMD_VERSION
 #define RPMEMD_VERSION "1.12.1"
@@ -315,6 +316,16 @@ enum {
 	OPT_NO_CHECK_SOURCE
 };
 
+/* an option's copy failed: the client gets ENOMEM as the status */
+static enum rpmemd_config_result
+no_memory(int *errnum, char *err, size_t errlen)
+{
+	*errnum = ENOMEM;
+	snprintf(err, errlen, "cannot copy the command line: %s",
+		strerror(ENOMEM));
+	return RPMEMD_CFG_BAD_FILE;
+}
+
 enum rpmemd_config_result
 rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 	int *errnum, char *err, size_t errlen)
@@ -343,10 +354,8 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 	*errnum = 0;
 	err[0] = '\0';
 	rpmemd_config_defaults(cfg);
-	if (cfg->log_file == NULL || cfg->poolset_dir == NULL) {
-		*errnum = ENOMEM;
-		return RPMEMD_CFG_BAD_FILE;
-	}
+	if (cfg->log_file == NULL || cfg->poolset_dir == NULL)
+		return no_memory(errnum, err, errlen);
 	optind = 1;
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "c:hVr:fst:", longopts, NULL)) !=
@@ -364,7 +373,7 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 			return RPMEMD_CFG_EXIT;
 		case 'r':
 			if (set_str(&cfg->rm_poolset, optarg))
-				return RPMEMD_CFG_BAD_ARGS;
+				return no_memory(errnum, err, errlen);
 			break;
 		case 'f':
 			cfg->force = 1;
@@ -385,13 +394,13 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 			break;
 		case OPT_LOG_FILE:
 			if (set_str(&cfg->log_file, optarg))
-				return RPMEMD_CFG_BAD_ARGS;
+				return no_memory(errnum, err, errlen);
 			cfg->use_syslog = 0;
 			given |= RPMEMD_OPT_LOG_FILE | RPMEMD_OPT_USE_SYSLOG;
 			break;
 		case OPT_POOLSET_DIR:
 			if (set_str(&cfg->poolset_dir, optarg))
-				return RPMEMD_CFG_BAD_ARGS;
+				return no_memory(errnum, err, errlen);
 			given |= RPMEMD_OPT_POOLSET_DIR;
 			break;
 		case OPT_PERSIST_APM:

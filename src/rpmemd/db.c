@@ -12,6 +12,7 @@
 #include "db.h"
 #include "pmem.h"
 #include "rpmemd_hdr.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 int
 rpmemd_db_init(struct rpmemd_db *db, const char *dir)

@@ -23,6 +23,7 @@
 #include "pmsg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
@@ -396,6 +397,24 @@ lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 	return ret;
 }
 
+/*
+ * a lane that could not be set up: the client learns at once instead of
+ * waiting for its timeout, and the request is released. A request that
+ * has no endpoint yet is rejected; once it has one, the tcp provider still
+ * leaves the request to the application until an accept succeeds (it must
+ * be rejected too) while the sockets provider hands it to the endpoint.
+ */
+static void
+refuse_lane(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
+{
+	if (l->ep == NULL || fip->attr.provider == RPMEM_PROV_LIBFABRIC_TCP)
+		fi_reject(fip->pep, info->handle, NULL, 0);
+	if (l->ep != NULL) {
+		fi_close(&l->ep->fid);
+		l->ep = NULL;
+	}
+}
+
 static int
 accept_lanes(struct rpmemd_fip *fip)
 {
@@ -480,6 +499,8 @@ accept_lanes(struct rpmemd_fip *fip)
 			}
 			struct lane *l = &fip->lanes[nreq];
 			int ret = lane_setup(fip, l, e.cm.info);
+			if (ret)
+				refuse_lane(fip, l, e.cm.info);
 			fi_freeinfo(e.cm.info);
 			if (ret) {
 				RPMEMD_LOG(ERR, "accepting lane %u failed: %s",
@@ -556,7 +577,7 @@ rpmemd_fip_stop(struct rpmemd_fip *fip)
 		pthread_join(fip->thread, NULL);
 		fip->thread_started = 0;
 	}
-	for (unsigned i = 0; i < fip->nthreads; i++) {
+	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++) {
 		if (fip->workers[i].started) {
 			pthread_join(fip->workers[i].th, NULL);
 			fip->workers[i].started = 0;

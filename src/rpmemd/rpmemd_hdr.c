@@ -9,6 +9,7 @@
 
 #include "checksum.h"
 #include "rpmemd_hdr.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 static int
 is_zero(const void *p, size_t n)

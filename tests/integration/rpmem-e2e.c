@@ -35,20 +35,13 @@
 #include <cmocka.h>
 
 #include "librpmem.h"
+#include "test_util.h"
 
 #define POOL_SIZE ((size_t)4 << 20)
 #define HDR 4096
 
 static char Dir[512];
 static char Target[300];
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 count_fds(void)
@@ -963,15 +956,6 @@ test_provider_choice(void **state)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 setup_child(void)
 {
 	const char *d = getenv("RPMEM_TEST_DIR");
@@ -1077,7 +1061,7 @@ main(int argc, char *argv[])
 		int status = 1;
 		waitpid(pid, &status, 0);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			rm_tree(dir);
 		else
 			fprintf(stderr, "pool set directory kept: %s\n", dir);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

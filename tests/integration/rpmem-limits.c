@@ -33,6 +33,7 @@
 #include <librpmem.h>
 
 #include "check.h"
+#include "test_util.h"
 
 static void
 write_set(const char *dir, const char *name, const char *size)
@@ -159,14 +160,6 @@ test_full(const char *target, const char *dir)
 		CHECK(rpmem_remove(target, "small.set", 0) == 0, "remove");
 	}
 	munmap(pool, size);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int

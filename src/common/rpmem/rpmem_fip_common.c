@@ -7,6 +7,7 @@
 #include <rdma/fi_errno.h>
 
 #include "rpmem_fip_common.h"
+#include "fault_inject.h" /* last: it may wrap calls */
 
 static const char *const prov_names[MAX_RPMEM_PROV] = {
 	[RPMEM_PROV_LIBFABRIC_VERBS] = "verbs",

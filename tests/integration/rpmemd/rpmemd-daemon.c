@@ -327,6 +327,16 @@ test_pool_errors(void **state)
 		RPMEM_ERR_BADNAME);
 	request_fails(
 		outside, POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0, RPMEM_ERR_BADNAME);
+	/* symbolic links in poolset-dir that lead out of it: refused */
+	char link[300];
+	snprintf(link, sizeof(link), "%s/link-out.set", td_sets());
+	assert_int_equal(symlink(outside, link), 0);
+	request_fails("link-out.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 1,
+		RPMEM_ERR_BADNAME);
+	snprintf(link, sizeof(link), "%s/dir-out", td_sets());
+	assert_int_equal(symlink(td_dir(), link), 0);
+	request_fails("dir-out/outside.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0,
+		RPMEM_ERR_BADNAME);
 	/* pool too small for the request: BADSIZE, nothing left behind */
 	request_fails("e.set", POOL_SIZE + 1, RPMEM_MSG_TYPE_CREATE, 1,
 		RPMEM_ERR_BADSIZE);

@@ -311,6 +311,39 @@ test_create_open(void **state)
 	rpmemd_db_fini(&db);
 }
 
+/* created parts are 0600 whatever the umask; existing parts keep theirs */
+static void
+test_part_mode(void **state)
+{
+	(void)state;
+	struct rpmemd_db db;
+	assert_int_equal(rpmemd_db_init(&db, root), 0);
+	make_set("m.set", "");
+	/* the second part exists already, group and world readable */
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/m.set.p1", root);
+	int fd = open(p, O_RDWR | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	assert_int_equal(ftruncate(fd, 2 * MB), 0);
+	close(fd);
+	mode_t old = umask(0);
+	struct rpmem_pool_attr_packed a = some_attr();
+	struct rpmemd_db_pool *pool;
+	int ret = rpmemd_db_pool_create(&db, "m.set", &a, &pool);
+	umask(old);
+	assert_int_equal(ret, 0);
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/m.set.p0", root);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(p, sizeof(p), "%s/m.set.p1", root);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_REMOVE_ALL), 0);
+	rpmemd_db_fini(&db);
+}
+
 static void
 test_options(void **state)
 {
@@ -426,6 +459,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_create_open),
+		cmocka_unit_test(test_part_mode),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_checksum_pmdk),
 	};
