@@ -227,6 +227,18 @@ desc_verify(struct obj_pool *p, const char *layout)
 			p->size - (size_t)d->heap_offset);
 		return -EINVAL;
 	}
+	/* the root object is handed out and copied from as stored: it must
+	 * lie in the heap */
+	if (d->root_offset != 0 &&
+		(d->root_offset < d->heap_offset + HEAP_HDR_SIZE ||
+			d->root_offset > p->size ||
+			d->root_size > p->size - d->root_offset)) {
+		ERR("pool descriptor: root object out of range: offset %llu "
+		    "size %llu, pool size %zu",
+			(unsigned long long)d->root_offset,
+			(unsigned long long)d->root_size, p->size);
+		return -EINVAL;
+	}
 	return 0;
 }
 
