@@ -188,6 +188,8 @@ sds_set_dirty(struct obj_pool *p, int dirty)
 
 /* ---- descriptor ---- */
 
+static uint64_t heap_nzones(uint64_t heap_size);
+
 static int
 desc_verify(struct obj_pool *p, const char *layout)
 {
@@ -225,6 +227,17 @@ desc_verify(struct obj_pool *p, const char *layout)
 		    "the pool allows (%zu)",
 			(unsigned long long)d->heap_size,
 			p->size - (size_t)d->heap_offset);
+		return -EINVAL;
+	}
+	/* the last zone's size comes from heap_size: it needs a chunk */
+	uint64_t nz = heap_nzones(p->size - d->heap_offset);
+	uint64_t need =
+		HEAP_HDR_SIZE + (nz - 1) * ZONE_MAX_SIZE + ZONE_MIN_SIZE;
+	if (d->heap_size != 0 && d->heap_size < need) {
+		ERR("pool initialization failed: heap size %llu smaller than "
+		    "the %llu bytes its zones need",
+			(unsigned long long)d->heap_size,
+			(unsigned long long)need);
 		return -EINVAL;
 	}
 	/* the root object is handed out and copied from as stored: it must

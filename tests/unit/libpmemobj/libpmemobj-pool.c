@@ -264,6 +264,8 @@ test_corruptions(void **state)
 		{"odd run_id", 0x1808, 3, 8, 0, 0, EINVAL, "invalid run_id"},
 		{"heap size", 0x1820, (uint64_t)1 << 40, 8, 0, 0, EINVAL,
 			"heap size"},
+		{"heap size below a zone", 0x1820, 0x5308, 8, 0, 0, EINVAL,
+			"its zones need"},
 		{"root past the pool", 0x1800, POOL - 16, 8, 0, 0, EINVAL,
 			"root object out of range"},
 		{"root before the heap", 0x1800, 0x1000, 8, 0, 0, EINVAL,
