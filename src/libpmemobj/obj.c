@@ -210,11 +210,14 @@ desc_verify(struct obj_pool *p, const char *layout)
 			(unsigned long long)d->heap_offset);
 		return -EINVAL;
 	}
-	/* sanity checks PMDK leaves out: everything inside the file */
+	/* sanity checks PMDK leaves out: everything inside the file, the
+	 * 8-byte words of the logs aligned */
 	if (d->nlanes == 0 || d->lanes_offset < VOLATILE_END ||
+		d->lanes_offset % 8 || d->lanes_offset > p->size ||
 		d->nlanes > (p->size - d->lanes_offset) / LANE_SIZE ||
 		d->lanes_offset + d->nlanes * LANE_SIZE > d->heap_offset ||
-		d->heap_offset + HEAP_MIN_SIZE > p->size) {
+		p->size < HEAP_MIN_SIZE ||
+		d->heap_offset > p->size - HEAP_MIN_SIZE) {
 		ERR("pool descriptor out of range: lanes at %llu x %llu, heap "
 		    "at %llu, pool size %zu",
 			(unsigned long long)d->lanes_offset,
