@@ -481,9 +481,18 @@ heap_verify(struct obj_pool *p)
 				(unsigned long long)z);
 			return -EINVAL;
 		}
-		if (zh->size_idx == 0 || zh->size_idx > MAX_CHUNK) {
-			ERR("heap: invalid zone size (zone %llu)",
-				(unsigned long long)z);
+		/* a zone's chunks must lie in the mapping: the allocator
+		 * writes to every chunk the zone claims */
+		uint64_t zone_end = p->size - (size_t)((uint8_t *)zh - p->base);
+		uint64_t fit = (zone_end - ZONE_META_SIZE) / CHUNKSIZE;
+		if (zh->size_idx == 0 || zh->size_idx > MAX_CHUNK ||
+			zh->size_idx > fit) {
+			ERR("heap: invalid zone size %u (zone %llu holds at "
+			    "most %llu chunks)",
+				zh->size_idx, (unsigned long long)z,
+				(unsigned long long)(fit < MAX_CHUNK
+							     ? fit
+							     : MAX_CHUNK));
 			return -EINVAL;
 		}
 		struct chunk_hdr *ch = (struct chunk_hdr *)(zh + 1);

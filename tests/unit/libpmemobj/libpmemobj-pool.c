@@ -280,6 +280,8 @@ test_corruptions(void **state)
 			"heap: invalid header's checksum"},
 		{"zone magic", 0x302400, 0x1234, 4, 0, 0, EINVAL,
 			"invalid zone magic"},
+		{"zone past the pool", 0x302404, 100, 4, 0, 0, EINVAL,
+			"invalid zone size"},
 		{"chunk type", 0x302440, 0, 2, 0, 0, EINVAL,
 			"invalid chunk type"},
 	};
