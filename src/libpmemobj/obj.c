@@ -260,11 +260,15 @@ desc_verify(struct obj_pool *p, const char *layout)
 
 /* ---- lanes: redo log recovery, undo log check ---- */
 
+/* area: the bytes of data the lane has for this log */
 static int
-ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, int write)
+ulog_recover_redo(
+	struct obj_pool *p, struct ulog_hdr *u, size_t area, int write)
 {
 	uint8_t *data = (uint8_t *)(u + 1);
-	size_t cap = u->capacity, n = 0;
+	/* entries past the lane's log area are none, whatever the
+	 * capacity says */
+	size_t cap = u->capacity < area ? u->capacity : area, n = 0;
 	if (cap == 0)
 		return 0;
 	/* valid entries in the first ulog: value operations only */
@@ -340,8 +344,11 @@ ulog_undo_pending(struct ulog_hdr *u)
 	if (op != ULOG_OP_BUF_CPY && op != ULOG_OP_BUF_SET)
 		return 0;
 	memcpy(&size, data + 16, 8);
+	/* an entry must fit the lane's undo area, whatever the capacity */
+	if (size > LANE_UNDO_CAP - 24 || size > u->capacity)
+		return 0;
 	size_t esize = (24 + size + 63) & ~(uint64_t)63;
-	if (size > u->capacity || esize > u->capacity)
+	if (esize > u->capacity || esize > LANE_UNDO_CAP)
 		return 0;
 	struct csum_state st = {0, 0};
 	csum_update(&st, data, esize, 8, esize);
@@ -358,11 +365,12 @@ lanes_recover(struct obj_pool *p, int write)
 	for (uint64_t i = 0; i < d->nlanes; i++) {
 		uint8_t *lane = p->base + d->lanes_offset + i * LANE_SIZE;
 		int ret = ulog_recover_redo(p,
-			(struct ulog_hdr *)(lane + LANE_INTERNAL_OFF), write);
+			(struct ulog_hdr *)(lane + LANE_INTERNAL_OFF),
+			LANE_INTERNAL_CAP, write);
 		if (ret == 0)
 			ret = ulog_recover_redo(p,
 				(struct ulog_hdr *)(lane + LANE_EXTERNAL_OFF),
-				write);
+				LANE_EXTERNAL_CAP, write);
 		if (ret)
 			return ret;
 		if (ulog_undo_pending(
