@@ -202,7 +202,8 @@ root_alloc(struct obj_pool *p, size_t size)
 	size_t keep = 0;
 	if (d->root_offset && d->root_size) {
 		keep = d->root_size < size ? d->root_size : size;
-		memcpy(user, p->base + d->root_offset, keep);
+		/* a damaged pool's old root may overlap the new block */
+		memmove(user, p->base + d->root_offset, keep);
 	}
 	memset(user + keep, 0, usable - keep);
 	obj_persist(p, ah, block);
