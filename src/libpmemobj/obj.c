@@ -190,10 +190,10 @@ sds_set_dirty(struct obj_pool *p, int dirty)
 
 static uint64_t heap_nzones(uint64_t heap_size);
 
+/* d: the pool's descriptor, or a copy with redo log entries applied */
 static int
-desc_verify(struct obj_pool *p, const char *layout)
+desc_verify_at(struct obj_pool *p, const struct obj_desc *d, const char *layout)
 {
-	struct obj_desc *d = desc_of(p);
 	if (d->checksum != csum_compute(d, DESC_CSUM_LEN, DESC_CSUM_LEN - 8,
 				   DESC_CSUM_LEN)) {
 		ERR("invalid checksum of pool descriptor");
@@ -258,12 +258,39 @@ desc_verify(struct obj_pool *p, const char *layout)
 	return 0;
 }
 
+static int
+desc_verify(struct obj_pool *p, const char *layout)
+{
+	return desc_verify_at(p, desc_of(p), layout);
+}
+
 /* ---- lanes: redo log recovery, undo log check ---- */
 
-/* area: the bytes of data the lane has for this log */
+/* apply one value entry to the 8 bytes at t */
+static void
+redo_apply(uint64_t *t, uint64_t w, uint64_t v)
+{
+	switch (w & ULOG_OP_MASK) {
+	case ULOG_OP_SET:
+		*t = v;
+		break;
+	case ULOG_OP_AND:
+		*t &= v;
+		break;
+	default:
+		*t |= v;
+		break;
+	}
+}
+
+/*
+ * area: the bytes of data the lane has for this log. Without write, the
+ * entries that fall into the descriptor are applied to *shadow (a copy
+ * of it) so that the caller can check what the replay would leave there.
+ */
 static int
-ulog_recover_redo(
-	struct obj_pool *p, struct ulog_hdr *u, size_t area, int write)
+ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, size_t area,
+	int write, struct obj_desc *shadow)
 {
 	uint8_t *data = (uint8_t *)(u + 1);
 	/* entries past the lane's log area are none, whatever the
@@ -304,20 +331,23 @@ ulog_recover_redo(
 				(unsigned long long)off);
 			return -EINVAL;
 		}
-		if (!write)
-			continue;
-		uint64_t *t = (uint64_t *)(p->base + off);
-		switch (w & ULOG_OP_MASK) {
-		case ULOG_OP_SET:
-			*t = v;
-			break;
-		case ULOG_OP_AND:
-			*t &= v;
-			break;
-		default:
-			*t |= v;
-			break;
+		/* no log PMDK writes touches the pool header or the
+		 * checksummed descriptor */
+		if (off < DESC_OFF + DESC_CSUM_LEN) {
+			ERR("redo log entry into the pool header or "
+			    "descriptor: offset %llu",
+				(unsigned long long)off);
+			return -EINVAL;
 		}
+		if (!write) {
+			if (off < DESC_OFF + sizeof(*shadow))
+				redo_apply((uint64_t *)((uint8_t *)shadow +
+							(off - DESC_OFF)),
+					w, v);
+			continue;
+		}
+		uint64_t *t = (uint64_t *)(p->base + off);
+		redo_apply(t, w, v);
 		obj_persist(p, t, 8);
 	}
 	if (write) {
@@ -359,18 +389,18 @@ ulog_undo_pending(struct ulog_hdr *u)
 }
 
 static int
-lanes_recover(struct obj_pool *p, int write)
+lanes_recover(struct obj_pool *p, int write, struct obj_desc *shadow)
 {
 	struct obj_desc *d = desc_of(p);
 	for (uint64_t i = 0; i < d->nlanes; i++) {
 		uint8_t *lane = p->base + d->lanes_offset + i * LANE_SIZE;
 		int ret = ulog_recover_redo(p,
 			(struct ulog_hdr *)(lane + LANE_INTERNAL_OFF),
-			LANE_INTERNAL_CAP, write);
+			LANE_INTERNAL_CAP, write, shadow);
 		if (ret == 0)
 			ret = ulog_recover_redo(p,
 				(struct ulog_hdr *)(lane + LANE_EXTERNAL_OFF),
-				LANE_EXTERNAL_CAP, write);
+				LANE_EXTERNAL_CAP, write, shadow);
 		if (ret)
 			return ret;
 		if (ulog_undo_pending(
@@ -753,11 +783,16 @@ obj_pool_verify(struct obj_pool *p, const char *layout, int check_only)
 	}
 	ret = heap_verify(p);
 	/* every lane is checked before any redo log is replayed, so a pool
-	 * refused for one lane is left exactly as it was */
+	 * refused for one lane is left exactly as it was; so is one whose
+	 * descriptor the replay would leave out of range */
+	struct obj_desc shadow;
+	memcpy(&shadow, d, sizeof(shadow));
 	if (ret == 0)
-		ret = lanes_recover(p, 0);
+		ret = lanes_recover(p, 0, &shadow);
+	if (ret == 0)
+		ret = desc_verify_at(p, &shadow, layout);
 	if (ret == 0 && !check_only)
-		ret = lanes_recover(p, 1);
+		ret = lanes_recover(p, 1, NULL);
 	return ret;
 }
 

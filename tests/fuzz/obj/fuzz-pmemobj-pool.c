@@ -310,6 +310,7 @@ use_pool(PMEMobjpool *pop, unsigned flags)
 	uint8_t *root = pmemobj_direct(oid);
 	CHECK(root > base + HEAP_OFF && root + want <= base + POOL_SIZE);
 	CHECK(pmemobj_root_size(pop) >= want);
+	CHECK(oid.off + pmemobj_root_size(pop) <= POOL_SIZE);
 	CHECK(pmemobj_pool_by_oid(oid) == pop);
 	/* persisted, so that the restore finds it */
 	pmemobj_memset_persist(pop, root, 0xab, want);
