@@ -110,14 +110,22 @@ huge_find(
 		if (zh->magic == 0)
 			zone_init(p, z);
 		struct chunk_hdr *ch = chunk_hdrs(p, z);
-		for (uint32_t c = 0; c < zh->size_idx && ch[c].size_idx;
+		/* the headers were checked at open, but a replayed redo
+		 * log may have changed them since: no block may reach past
+		 * the chunks the zone has */
+		uint32_t lim = obj_zone_size_idx(p, z);
+		if (zh->size_idx < lim)
+			lim = zh->size_idx;
+		for (uint32_t c = 0;
+			c < lim && ch[c].size_idx && ch[c].size_idx <= lim - c;
 			c += ch[c].size_idx) {
 			if (ch[c].type != CHUNK_FREE)
 				continue;
 			/* free blocks that follow join this one */
 			uint32_t have = ch[c].size_idx;
-			while (have < n && c + have < zh->size_idx &&
+			while (have < n && c + have < lim &&
 				ch[c + have].size_idx &&
+				ch[c + have].size_idx <= lim - (c + have) &&
 				ch[c + have].type == CHUNK_FREE)
 				have += ch[c + have].size_idx;
 			if (have < n)
