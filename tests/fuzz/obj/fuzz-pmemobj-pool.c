@@ -307,7 +307,10 @@ use_pool(PMEMobjpool *pop, unsigned flags)
 		CHECK(errno == ENOMEM || errno == EINVAL);
 		return;
 	}
-	uint8_t *root = pmemobj_direct(oid);
+	uint8_t *root = base + oid.off;
+	/* as in PMDK, an oid of a pool whose uuid_lo is 0 (poolset_uuid
+	 * halves equal, e.g. all zero) has no direct pointer */
+	CHECK(pmemobj_direct(oid) == (oid.pool_uuid_lo ? root : NULL));
 	CHECK(root > base + HEAP_OFF && root + want <= base + POOL_SIZE);
 	CHECK(pmemobj_root_size(pop) >= want);
 	CHECK(oid.off + pmemobj_root_size(pop) <= POOL_SIZE);
