@@ -188,10 +188,12 @@ sds_set_dirty(struct obj_pool *p, int dirty)
 
 /* ---- descriptor ---- */
 
+static uint64_t heap_nzones(uint64_t heap_size);
+
+/* d: the pool's descriptor, or a copy with redo log entries applied */
 static int
-desc_verify(struct obj_pool *p, const char *layout)
+desc_verify_at(struct obj_pool *p, const struct obj_desc *d, const char *layout)
 {
-	struct obj_desc *d = desc_of(p);
 	if (d->checksum != csum_compute(d, DESC_CSUM_LEN, DESC_CSUM_LEN - 8,
 				   DESC_CSUM_LEN)) {
 		ERR("invalid checksum of pool descriptor");
@@ -208,11 +210,14 @@ desc_verify(struct obj_pool *p, const char *layout)
 			(unsigned long long)d->heap_offset);
 		return -EINVAL;
 	}
-	/* sanity checks PMDK leaves out: everything inside the file */
+	/* sanity checks PMDK leaves out: everything inside the file, the
+	 * 8-byte words of the logs aligned */
 	if (d->nlanes == 0 || d->lanes_offset < VOLATILE_END ||
+		d->lanes_offset % 8 || d->lanes_offset > p->size ||
 		d->nlanes > (p->size - d->lanes_offset) / LANE_SIZE ||
 		d->lanes_offset + d->nlanes * LANE_SIZE > d->heap_offset ||
-		d->heap_offset + HEAP_MIN_SIZE > p->size) {
+		p->size < HEAP_MIN_SIZE ||
+		d->heap_offset > p->size - HEAP_MIN_SIZE) {
 		ERR("pool descriptor out of range: lanes at %llu x %llu, heap "
 		    "at %llu, pool size %zu",
 			(unsigned long long)d->lanes_offset,
@@ -227,16 +232,70 @@ desc_verify(struct obj_pool *p, const char *layout)
 			p->size - (size_t)d->heap_offset);
 		return -EINVAL;
 	}
+	/* the last zone's size comes from heap_size: it needs a chunk */
+	uint64_t nz = heap_nzones(p->size - d->heap_offset);
+	uint64_t need =
+		HEAP_HDR_SIZE + (nz - 1) * ZONE_MAX_SIZE + ZONE_MIN_SIZE;
+	if (d->heap_size != 0 && d->heap_size < need) {
+		ERR("pool initialization failed: heap size %llu smaller than "
+		    "the %llu bytes its zones need",
+			(unsigned long long)d->heap_size,
+			(unsigned long long)need);
+		return -EINVAL;
+	}
+	/* the root object is handed out and copied from as stored: it must
+	 * lie in the heap */
+	if (d->root_offset != 0 &&
+		(d->root_offset < d->heap_offset + HEAP_HDR_SIZE ||
+			d->root_offset > p->size ||
+			d->root_size > p->size - d->root_offset)) {
+		ERR("pool descriptor: root object out of range: offset %llu "
+		    "size %llu, pool size %zu",
+			(unsigned long long)d->root_offset,
+			(unsigned long long)d->root_size, p->size);
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static int
+desc_verify(struct obj_pool *p, const char *layout)
+{
+	return desc_verify_at(p, desc_of(p), layout);
 }
 
 /* ---- lanes: redo log recovery, undo log check ---- */
 
+/* apply one value entry to the 8 bytes at t */
+static void
+redo_apply(uint64_t *t, uint64_t w, uint64_t v)
+{
+	switch (w & ULOG_OP_MASK) {
+	case ULOG_OP_SET:
+		*t = v;
+		break;
+	case ULOG_OP_AND:
+		*t &= v;
+		break;
+	default:
+		*t |= v;
+		break;
+	}
+}
+
+/*
+ * area: the bytes of data the lane has for this log. Without write, the
+ * entries that fall into the descriptor are applied to *shadow (a copy
+ * of it) so that the caller can check what the replay would leave there.
+ */
 static int
-ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, int write)
+ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, size_t area,
+	int write, struct obj_desc *shadow)
 {
 	uint8_t *data = (uint8_t *)(u + 1);
-	size_t cap = u->capacity, n = 0;
+	/* entries past the lane's log area are none, whatever the
+	 * capacity says */
+	size_t cap = u->capacity < area ? u->capacity : area, n = 0;
 	if (cap == 0)
 		return 0;
 	/* valid entries in the first ulog: value operations only */
@@ -272,20 +331,23 @@ ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, int write)
 				(unsigned long long)off);
 			return -EINVAL;
 		}
-		if (!write)
-			continue;
-		uint64_t *t = (uint64_t *)(p->base + off);
-		switch (w & ULOG_OP_MASK) {
-		case ULOG_OP_SET:
-			*t = v;
-			break;
-		case ULOG_OP_AND:
-			*t &= v;
-			break;
-		default:
-			*t |= v;
-			break;
+		/* no log PMDK writes touches the pool header or the
+		 * checksummed descriptor */
+		if (off < DESC_OFF + DESC_CSUM_LEN) {
+			ERR("redo log entry into the pool header or "
+			    "descriptor: offset %llu",
+				(unsigned long long)off);
+			return -EINVAL;
 		}
+		if (!write) {
+			if (off < DESC_OFF + sizeof(*shadow))
+				redo_apply((uint64_t *)((uint8_t *)shadow +
+							(off - DESC_OFF)),
+					w, v);
+			continue;
+		}
+		uint64_t *t = (uint64_t *)(p->base + off);
+		redo_apply(t, w, v);
 		obj_persist(p, t, 8);
 	}
 	if (write) {
@@ -312,8 +374,11 @@ ulog_undo_pending(struct ulog_hdr *u)
 	if (op != ULOG_OP_BUF_CPY && op != ULOG_OP_BUF_SET)
 		return 0;
 	memcpy(&size, data + 16, 8);
+	/* an entry must fit the lane's undo area, whatever the capacity */
+	if (size > LANE_UNDO_CAP - 24 || size > u->capacity)
+		return 0;
 	size_t esize = (24 + size + 63) & ~(uint64_t)63;
-	if (size > u->capacity || esize > u->capacity)
+	if (esize > u->capacity || esize > LANE_UNDO_CAP)
 		return 0;
 	struct csum_state st = {0, 0};
 	csum_update(&st, data, esize, 8, esize);
@@ -324,17 +389,18 @@ ulog_undo_pending(struct ulog_hdr *u)
 }
 
 static int
-lanes_recover(struct obj_pool *p, int write)
+lanes_recover(struct obj_pool *p, int write, struct obj_desc *shadow)
 {
 	struct obj_desc *d = desc_of(p);
 	for (uint64_t i = 0; i < d->nlanes; i++) {
 		uint8_t *lane = p->base + d->lanes_offset + i * LANE_SIZE;
 		int ret = ulog_recover_redo(p,
-			(struct ulog_hdr *)(lane + LANE_INTERNAL_OFF), write);
+			(struct ulog_hdr *)(lane + LANE_INTERNAL_OFF),
+			LANE_INTERNAL_CAP, write, shadow);
 		if (ret == 0)
 			ret = ulog_recover_redo(p,
 				(struct ulog_hdr *)(lane + LANE_EXTERNAL_OFF),
-				write);
+				LANE_EXTERNAL_CAP, write, shadow);
 		if (ret)
 			return ret;
 		if (ulog_undo_pending(
@@ -453,9 +519,18 @@ heap_verify(struct obj_pool *p)
 				(unsigned long long)z);
 			return -EINVAL;
 		}
-		if (zh->size_idx == 0 || zh->size_idx > MAX_CHUNK) {
-			ERR("heap: invalid zone size (zone %llu)",
-				(unsigned long long)z);
+		/* a zone's chunks must lie in the mapping: the allocator
+		 * writes to every chunk the zone claims */
+		uint64_t zone_end = p->size - (size_t)((uint8_t *)zh - p->base);
+		uint64_t fit = (zone_end - ZONE_META_SIZE) / CHUNKSIZE;
+		if (zh->size_idx == 0 || zh->size_idx > MAX_CHUNK ||
+			zh->size_idx > fit) {
+			ERR("heap: invalid zone size %u (zone %llu holds at "
+			    "most %llu chunks)",
+				zh->size_idx, (unsigned long long)z,
+				(unsigned long long)(fit < MAX_CHUNK
+							     ? fit
+							     : MAX_CHUNK));
 			return -EINVAL;
 		}
 		struct chunk_hdr *ch = (struct chunk_hdr *)(zh + 1);
@@ -708,11 +783,16 @@ obj_pool_verify(struct obj_pool *p, const char *layout, int check_only)
 	}
 	ret = heap_verify(p);
 	/* every lane is checked before any redo log is replayed, so a pool
-	 * refused for one lane is left exactly as it was */
+	 * refused for one lane is left exactly as it was; so is one whose
+	 * descriptor the replay would leave out of range */
+	struct obj_desc shadow;
+	memcpy(&shadow, d, sizeof(shadow));
 	if (ret == 0)
-		ret = lanes_recover(p, 0);
+		ret = lanes_recover(p, 0, &shadow);
+	if (ret == 0)
+		ret = desc_verify_at(p, &shadow, layout);
 	if (ret == 0 && !check_only)
-		ret = lanes_recover(p, 1);
+		ret = lanes_recover(p, 1, NULL);
 	return ret;
 }
 

@@ -110,14 +110,22 @@ huge_find(
 		if (zh->magic == 0)
 			zone_init(p, z);
 		struct chunk_hdr *ch = chunk_hdrs(p, z);
-		for (uint32_t c = 0; c < zh->size_idx && ch[c].size_idx;
+		/* the headers were checked at open, but a replayed redo
+		 * log may have changed them since: no block may reach past
+		 * the chunks the zone has */
+		uint32_t lim = obj_zone_size_idx(p, z);
+		if (zh->size_idx < lim)
+			lim = zh->size_idx;
+		for (uint32_t c = 0;
+			c < lim && ch[c].size_idx && ch[c].size_idx <= lim - c;
 			c += ch[c].size_idx) {
 			if (ch[c].type != CHUNK_FREE)
 				continue;
 			/* free blocks that follow join this one */
 			uint32_t have = ch[c].size_idx;
-			while (have < n && c + have < zh->size_idx &&
+			while (have < n && c + have < lim &&
 				ch[c + have].size_idx &&
+				ch[c + have].size_idx <= lim - (c + have) &&
 				ch[c + have].type == CHUNK_FREE)
 				have += ch[c + have].size_idx;
 			if (have < n)
@@ -202,7 +210,8 @@ root_alloc(struct obj_pool *p, size_t size)
 	size_t keep = 0;
 	if (d->root_offset && d->root_size) {
 		keep = d->root_size < size ? d->root_size : size;
-		memcpy(user, p->base + d->root_offset, keep);
+		/* a damaged pool's old root may overlap the new block */
+		memmove(user, p->base + d->root_offset, keep);
 	}
 	memset(user + keep, 0, usable - keep);
 	obj_persist(p, ah, block);
