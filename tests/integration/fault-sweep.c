@@ -248,20 +248,6 @@ static char Ssh[1024];
 static const char *Rpmemd;
 static int Runs, Failures, Keep;
 
-static int
-read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return -1;
-	char *r = fgets(buf, (int)len, f);
-	fclose(f);
-	if (r == NULL)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static void
 add_count(struct counts *c, const char *point, unsigned long calls)
 {

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -32,6 +31,8 @@
 #include <cmocka.h>
 
 #include <libpmemobj.h>
+
+#include "test_util.h"
 
 #define PART (8u << 20)	   /* master parts, each */
 #define REPL (20u << 20)   /* local replica, one part */
@@ -59,29 +60,6 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
-}
-
-static int
-rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
-read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	char *r = fgets(buf, (int)len, f);
-	fclose(f);
-	if (r == NULL)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
 }
 
 /*
@@ -131,7 +109,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	nftw(Dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(Dir);
 	return 0;
 }
 

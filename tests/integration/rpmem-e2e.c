@@ -967,21 +967,6 @@ setup_child(void)
 	return 0;
 }
 
-static int
-read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	if (fgets(buf, (int)len, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 /* does the fixture's sshd accept connections on [::1]:port? */
 static int
 listens_on_ipv6(int port)
