@@ -20,8 +20,6 @@
 struct obj_rep {
 	unsigned idx;		/* replica number in the set file */
 	struct poolset_map map; /* local: its parts, mapped */
-	uint8_t *base;		/* local: == map.addr */
-	int is_pmem;		/* local */
 	void *rpp;		/* remote: RPMEMpool * */
 	const char *node;	/* remote: target, as in the set file */
 	const char *desc;	/* remote: pool set name on the node */
@@ -71,7 +69,8 @@ enum obj_rep_op {
  * replicas get a copy made with the same flags; remote replicas an
  * rpmem_persist on the calling thread's lane, relaxed when flags has
  * PMEMOBJ_F_RELAXED. Returns 0, or -1 with errno and the error message set
- * when a remote replica failed now or before.
+ * when msync of a local replica failed or a remote replica failed now or
+ * before.
  */
 int obj_rep_update(struct obj_pool *p, const void *addr, size_t len,
 	unsigned flags, enum obj_rep_op op);

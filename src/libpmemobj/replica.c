@@ -292,17 +292,15 @@ obj_rep_failed(const struct obj_pool *p)
 
 /* ---- mirroring ---- */
 
-static void
+/* 0, or the errno of a failed msync of a replica not on pmem */
+static int
 local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 	unsigned flags, enum obj_rep_op op)
 {
-	uint8_t *dst = r->base + off;
-	if (!r->is_pmem) {
+	uint8_t *dst = (uint8_t *)r->map.addr + off;
+	if (!r->map.is_pmem) {
 		memcpy(dst, src, len);
-		if (pm_msync(dst, len))
-			LOG(LOG_LVL_ERR, "msync of replica %u: %s", r->idx,
-				strerror(errno));
-		return;
+		return pm_msync(dst, len) ? errno : 0;
 	}
 	unsigned f = 0;
 	if (op == OBJ_REP_FLUSH)
@@ -310,6 +308,7 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 	else if (op == OBJ_REP_MEM)
 		f = flags & PM_F_MEM_VALID_FLAGS;
 	pm_memcpy(dst, src, len, f);
+	return 0;
 }
 
 /* send the range to one remote replica; 0 or the errno of the failure */
@@ -350,17 +349,28 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 		off = POOL_HDR_SIZE;
 	}
 	const uint8_t *src = p->base + off;
-	struct obj_rep *bad = NULL;
+	struct obj_rep *bad = NULL, *bad_local = NULL;
+	int local_err = 0;
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp == NULL && r->node == NULL) {
-			local_copy(r, off, src, len, flags, op);
+			int e = local_copy(r, off, src, len, flags, op);
+			if (e && bad_local == NULL) {
+				bad_local = r;
+				local_err = e;
+			}
 			continue;
 		}
 		if (!r->failed && r->rpp != NULL)
 			r->failed = remote_persist(p, r, off, len, flags);
 		if (r->failed && bad == NULL)
 			bad = r;
+	}
+	if (bad_local != NULL) {
+		ERR("msync of %zu bytes at %zu of replica %u: %s", len, off,
+			bad_local->idx, strerror(local_err));
+		errno = local_err;
+		return -1;
 	}
 	if (bad == NULL)
 		return 0;

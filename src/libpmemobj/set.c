@@ -91,7 +91,7 @@ set_teardown(struct obj_pool *p, int remove)
 		struct obj_rep *r = &p->reps[i];
 		if (r->node != NULL)
 			obj_rep_remote_close(r, remove);
-		else if (r->base != NULL)
+		else if (r->map.addr != NULL)
 			poolset_unmap_replica(p->set, r->idx, &r->map, how);
 	}
 	obj_rep_lanes_fini(p);
@@ -191,10 +191,6 @@ set_map(struct obj_pool *p, const char *path, int create)
 				create ? "create or open" : "open",
 				strerror(-ret));
 			return ret;
-		}
-		if (rep) {
-			rep->base = m->addr;
-			rep->is_pmem = m->is_pmem;
 		}
 		if (m->size < p->size)
 			p->size = m->size;
@@ -572,7 +568,7 @@ descs_check(struct obj_pool *p)
 		if (r->node != NULL && r->rpp == NULL)
 			continue;
 		if (r->node == NULL) {
-			d = r->base + DESC_OFF;
+			d = (const uint8_t *)r->map.addr + DESC_OFF;
 		} else {
 			int ret = obj_rep_remote_read(
 				p, r, buf, DESC_OFF, sizeof(buf));
