@@ -1019,6 +1019,13 @@ pmemobj_create(
 		}
 		close(fd);
 		created = 1;
+	} else if (is_set_file(path) == 1) {
+		struct obj_pool *sp =
+			set_handle(path, layout, mode, SET_CREATE);
+		if (sp == NULL)
+			return NULL;
+		obj_pool_boot(sp);
+		return (PMEMobjpool *)sp->base;
 	} else {
 		int fd = file_open(path, 1);
 		if (fd < 0) {
@@ -1028,14 +1035,6 @@ pmemobj_create(
 		}
 		ssize_t sz = file_size(fd);
 		close(fd);
-		if (is_set_file(path) == 1) {
-			struct obj_pool *sp =
-				set_handle(path, layout, mode, SET_CREATE);
-			if (sp == NULL)
-				return NULL;
-			obj_pool_boot(sp);
-			return (PMEMobjpool *)sp->base;
-		}
 		if (sz >= 0 && (size_t)sz < PMEMOBJ_MIN_POOL) {
 			ERR("file is not a poolset file and its size (%zd) is "
 			    "smaller than %zu",
