@@ -32,6 +32,8 @@ trap cleanup EXIT
 . "$tmp/sshd/env"
 mkdir -p "$tmp/sets"
 printf 'PMEMPOOLSET\n8M %s/bench.part\n' "$shm" >"$tmp/sets/bench.set"
-export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/sets"
 export RPMEM_PROVIDER=${RPMEM_PROVIDER:-tcp}
+allow=
+[ "$RPMEM_PROVIDER" = sockets ] && allow=--allow-sockets
+export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd $allow --poolset-dir=$tmp/sets"
 "$bench" "$RPMEM_TEST_TARGET" bench.set "${1:-1000}"

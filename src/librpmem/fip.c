@@ -750,6 +750,19 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 			goto err;
 		}
 	}
+	/*
+	 * sockets: make each lane's data connection now (an 8-byte read);
+	 * rpmemd closes the provider's data-path listener once it has it
+	 */
+	for (unsigned i = 0; strcmp(attr->prov, "sockets") == 0 && i < n; i++) {
+		ret = raw_read(fip, i);
+		if (ret) {
+			snprintf(why, whylen,
+				"cannot reach the pool on lane %u: %s", i,
+				strerror(-ret));
+			goto err;
+		}
+	}
 	*nlanes = n;
 	*out = fip;
 	return 0;

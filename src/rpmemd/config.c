@@ -116,6 +116,8 @@ apply(struct rpmemd_config *cfg, const char *key, const char *val,
 			offsetof(struct rpmemd_config, require_auth)},
 		{"check-source", RPMEMD_OPT_CHECK_SOURCE,
 			offsetof(struct rpmemd_config, check_source)},
+		{"allow-sockets", RPMEMD_OPT_ALLOW_SOCKETS,
+			offsetof(struct rpmemd_config, allow_sockets)},
 	};
 	for (size_t i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
 		if (strcmp(key, bools[i].key) != 0)
@@ -301,6 +303,9 @@ usage(const char *prog)
 		"addresses other\n"
 		"                           than the ssh client's "
 		"(multi-homed nodes)\n"
+		"      --allow-sockets      serve clients that ask for the "
+		"libfabric\n"
+		"                           sockets provider (see rpmemd(1))\n"
 		"      --log-level <level>  err, warn, notice, info or debug\n",
 		prog, RPMEMD_VERSION);
 }
@@ -313,7 +318,8 @@ enum {
 	OPT_USE_SYSLOG,
 	OPT_LOG_LEVEL,
 	OPT_REQUIRE_AUTH,
-	OPT_NO_CHECK_SOURCE
+	OPT_NO_CHECK_SOURCE,
+	OPT_ALLOW_SOCKETS
 };
 
 /* an option's copy failed: the client gets ENOMEM as the status */
@@ -346,6 +352,7 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
 		{"no-check-source", no_argument, NULL, OPT_NO_CHECK_SOURCE},
+		{"allow-sockets", no_argument, NULL, OPT_ALLOW_SOCKETS},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_file = NULL;
@@ -422,6 +429,10 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		case OPT_NO_CHECK_SOURCE:
 			cfg->check_source = 0;
 			given |= RPMEMD_OPT_CHECK_SOURCE;
+			break;
+		case OPT_ALLOW_SOCKETS:
+			cfg->allow_sockets = 1;
+			given |= RPMEMD_OPT_ALLOW_SOCKETS;
 			break;
 		case OPT_LOG_LEVEL: {
 			int l = rpmemd_log_level_from_str(optarg);

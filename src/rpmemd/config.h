@@ -31,6 +31,7 @@ enum rpmemd_opt {
 	RPMEMD_OPT_LOG_LEVEL = 1 << 5,
 	RPMEMD_OPT_REQUIRE_AUTH = 1 << 6,
 	RPMEMD_OPT_CHECK_SOURCE = 1 << 7,
+	RPMEMD_OPT_ALLOW_SOCKETS = 1 << 8,
 };
 
 struct rpmemd_config {
@@ -43,6 +44,7 @@ struct rpmemd_config {
 	unsigned long nthreads; /* 0: one per lane */
 	int require_auth;	/* refuse clients without session binding */
 	int check_source; /* fabric peers must use the ssh client's address */
+	int allow_sockets; /* serve the libfabric sockets provider */
 	/* remove mode */
 	char *rm_poolset;
 	int force;

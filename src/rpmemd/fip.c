@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fip.c -- rpmemd fabric server: passive endpoint, lanes, worker threads */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
@@ -72,6 +77,8 @@ struct rpmemd_fip {
 	pthread_t thread;
 	int thread_started;
 	atomic_int stop;
+	pthread_mutex_t stop_lock; /* with stop_cond: wakes the guard */
+	pthread_cond_t stop_cond;
 	int accept_ret;
 	struct rpmemd_pmsg_bounds bounds;
 	int has_secret;
@@ -535,6 +542,147 @@ accept_lanes(struct rpmemd_fip *fip)
 	return 0;
 }
 
+/*
+ * The sockets provider keeps a second listener per endpoint open for the
+ * whole session (the data path: the peer connects to it at its first
+ * operation) and parses whatever arrives there as its own protocol;
+ * garbage stalls the session. rpmemd has no listener of its own, so once
+ * the passive endpoint is closed every listening TCP socket of the process
+ * belongs to the provider: as soon as a listener has accepted its one
+ * connection it is replaced (dup3) by a fresh unbound socket, which closes
+ * it for good while the provider keeps a valid descriptor to close later.
+ */
+#define GUARD_MAX_LISTENERS 64
+
+struct sock_scan {
+	unsigned nlisten;
+	int lfd[GUARD_MAX_LISTENERS];
+	uint16_t lport[GUARD_MAX_LISTENERS];
+	int accepted[GUARD_MAX_LISTENERS];
+};
+
+static int
+tcp_local_port(int fd, uint16_t *port, int *listening)
+{
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode))
+		return -1;
+	int type = 0, acc = 0;
+	socklen_t len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) ||
+		type != SOCK_STREAM)
+		return -1;
+	len = sizeof(acc);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len))
+		return -1;
+	struct sockaddr_storage ss;
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	if (ss.ss_family == AF_INET)
+		*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		*port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		return -1;
+	*listening = acc;
+	return 0;
+}
+
+/* the listening TCP sockets of the process, and which have accepted */
+static void
+scan_sockets(struct sock_scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	uint16_t conn_port[256];
+	unsigned nconn = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		uint16_t port;
+		int listening;
+		if (*end != '\0' || fd == dirfd(d) ||
+			tcp_local_port((int)fd, &port, &listening))
+			continue;
+		if (listening && sc->nlisten < GUARD_MAX_LISTENERS) {
+			sc->lfd[sc->nlisten] = (int)fd;
+			sc->lport[sc->nlisten++] = port;
+		} else if (!listening && nconn < 256) {
+			conn_port[nconn++] = port;
+		}
+	}
+	closedir(d);
+	for (unsigned i = 0; i < sc->nlisten; i++)
+		for (unsigned j = 0; j < nconn; j++)
+			if (conn_port[j] == sc->lport[i])
+				sc->accepted[i] = 1;
+}
+
+/* replaces a listener by an unbound socket; 0 on success */
+static int
+close_listener(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	int s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	int ret = dup3(s, fd, O_CLOEXEC) < 0 ? -1 : 0;
+	close(s);
+	return ret;
+}
+
+/* 1 when stop was requested within ms milliseconds */
+static int
+wait_stop(struct rpmemd_fip *fip, unsigned ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&fip->stop_lock);
+	while (!atomic_load(&fip->stop) &&
+		pthread_cond_timedwait(&fip->stop_cond, &fip->stop_lock, &ts) ==
+			0)
+		;
+	pthread_mutex_unlock(&fip->stop_lock);
+	return atomic_load(&fip->stop);
+}
+
+/* closes each data-path listener once it has its connection (sockets) */
+static void
+guard_listeners(struct rpmemd_fip *fip)
+{
+	unsigned delay = 1, closed = 0;
+	while (!wait_stop(fip, delay)) {
+		struct sock_scan sc;
+		scan_sockets(&sc);
+		if (sc.nlisten == 0)
+			break;
+		for (unsigned i = 0; i < sc.nlisten; i++) {
+			if (!sc.accepted[i])
+				continue;
+			if (close_listener(sc.lfd[i]) == 0)
+				closed++;
+			else
+				RPMEMD_LOG(ERR,
+					"cannot close the provider's "
+					"listener on port %u: %s",
+					sc.lport[i], strerror(errno));
+		}
+		if (delay < 32)
+			delay *= 2;
+	}
+	RPMEMD_LOG(INFO, "%u data-path listeners closed", closed);
+}
+
 static void *
 fip_main(void *arg)
 {
@@ -548,6 +696,8 @@ fip_main(void *arg)
 	if (fip->accept_ret)
 		return NULL;
 	RPMEMD_LOG(INFO, "%u lanes connected", fip->nlanes);
+	if (fip->attr.connected != NULL)
+		fip->attr.connected();
 	for (unsigned i = 0; i < fip->nthreads; i++) {
 		struct worker *w = &fip->workers[i];
 		if (pthread_create(&w->th, NULL, worker_main, w) == 0)
@@ -555,6 +705,8 @@ fip_main(void *arg)
 		else
 			RPMEMD_LOG(ERR, "cannot start worker thread %u", i);
 	}
+	if (fip->attr.provider == RPMEM_PROV_LIBFABRIC_SOCKETS)
+		guard_listeners(fip);
 	return NULL;
 }
 
@@ -572,7 +724,14 @@ rpmemd_fip_start(struct rpmemd_fip *fip)
 int
 rpmemd_fip_stop(struct rpmemd_fip *fip)
 {
+	pthread_mutex_lock(&fip->stop_lock);
 	atomic_store(&fip->stop, 1);
+	pthread_cond_broadcast(&fip->stop_cond);
+	pthread_mutex_unlock(&fip->stop_lock);
+	/* wake the workers sleeping in their completion queues */
+	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++)
+		if (fip->workers[i].started && fip->workers[i].cq)
+			(void)fi_cq_signal(fip->workers[i].cq);
 	if (fip->thread_started) {
 		pthread_join(fip->thread, NULL);
 		fip->thread_started = 0;
@@ -618,6 +777,8 @@ rpmemd_fip_fini(struct rpmemd_fip *fip)
 	free(fip->resp_bufs);
 	free(fip->lanes);
 	free(fip->workers);
+	pthread_mutex_destroy(&fip->stop_lock);
+	pthread_cond_destroy(&fip->stop_cond);
 	free(fip);
 }
 
@@ -704,6 +865,8 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	}
 	fip->attr.secret = NULL; /* the caller's copy does not outlive init */
 	atomic_init(&fip->stop, 0);
+	pthread_mutex_init(&fip->stop_lock, NULL);
+	pthread_cond_init(&fip->stop_cond, NULL);
 
 	struct fi_info *hints = rpmem_fip_hints(prov);
 	if (hints == NULL) {

@@ -34,6 +34,8 @@ struct rpmemd_fip_attr {
 	const unsigned char *secret; /* RPMEM_AUTH_SECRET_LEN bytes */
 	/* NULL: any source; else the only address lanes may come from */
 	const char *peer;
+	/* called once when every lane is connected (may be NULL) */
+	void (*connected)(void);
 };
 
 struct rpmemd_fip;

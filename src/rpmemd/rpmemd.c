@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "crash.h"
 #include "db.h"
 #include "fip.h"
 #include "oob.h"
@@ -139,6 +140,7 @@ close_pool(struct rpmemd *d, int remove)
 	else if (g < 0)
 		RPMEMD_LOG(ERR, "restoring the pool header failed: %s",
 			strerror(-g));
+	rpmemd_crash_disarm();
 	int ret = rpmemd_db_pool_close(
 		d->pool, remove ? POOLSET_REMOVE_ALL : POOLSET_KEEP);
 	if (ret)
@@ -207,6 +209,20 @@ send_secret(struct rpmemd *d, unsigned char *secret)
 	return 0;
 }
 
+/* a crash before the lanes are up removes the parts this create made */
+static void
+arm_crash_cleanup(const struct rpmemd_db_pool *pool)
+{
+	const struct poolset_replica *rep = &pool->set->replicas[0];
+	const char *paths[rep->nparts ? rep->nparts : 1];
+	unsigned n = 0;
+	for (unsigned i = 0; i < rep->nparts; i++)
+		if (!rep->parts[i].is_dir)
+			paths[n++] = rep->parts[i].path;
+	if (rpmemd_crash_arm(paths, n))
+		RPMEMD_LOG(NOTICE, "a crash now would leave the part files");
+}
+
 /* CREATE or OPEN; returns 1 to keep serving, 0 to exit */
 static int
 open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
@@ -222,6 +238,13 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		stop_fabric(d);
 		close_pool(d, 0);
 		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
+		return 0;
+	}
+	if (r->provider == RPMEM_PROV_LIBFABRIC_SOCKETS &&
+		!d->cfg.allow_sockets) {
+		fail("the sockets provider is not served: its listeners "
+		     "cannot be protected (allow-sockets is not set)");
+		reply(d, r->type, RPMEM_ERR_PROVNOSUP, NULL, NULL);
 		return 0;
 	}
 	if (!r->auth && d->cfg.require_auth) {
@@ -253,6 +276,8 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		reply(d, r->type, errno_to_status(-ret), NULL, NULL);
 		return 0;
 	}
+	if (create)
+		arm_crash_cleanup(d->pool);
 	enum rpmem_status st = RPMEM_SUCCESS;
 	if (r->pool_size == 0) {
 		fail("invalid pool size 0 requested for -- '%s'", r->desc);
@@ -287,6 +312,7 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		.accept_timeout_ms = RPMEMD_ACCEPT_TIMEOUT_MS,
 		.secret = r->auth ? secret : NULL,
 		.peer = (d->cfg.check_source && d->peer[0]) ? d->peer : NULL,
+		.connected = rpmemd_crash_disarm,
 	};
 	RPMEMD_LOG(INFO, "persistency policy:");
 	RPMEMD_LOG(INFO, "    persist method: %s",
@@ -458,6 +484,7 @@ main(int argc, char *argv[])
 	d.in_fd = STDIN_FILENO;
 	d.out_fd = STDOUT_FILENO;
 	signal(SIGPIPE, SIG_IGN);
+	rpmemd_crash_init();
 	rpmemd_log_init("rpmemd", NULL, 0);
 
 	char err[512];
@@ -493,6 +520,7 @@ main(int argc, char *argv[])
 			strerror(errnum));
 		goto startup_err;
 	}
+	rpmemd_crash_log_fd(rpmemd_log_fd());
 	ret = rpmemd_db_init(&d.db, d.cfg.poolset_dir);
 	if (ret) {
 		errnum = -ret;

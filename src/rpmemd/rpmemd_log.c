@@ -65,6 +65,15 @@ rpmemd_log_init(const char *ident, const char *file, int use_syslog)
 	return 0;
 }
 
+int
+rpmemd_log_fd(void)
+{
+	pthread_mutex_lock(&lock);
+	int fd = out_file != NULL ? fileno(out_file) : 2;
+	pthread_mutex_unlock(&lock);
+	return fd;
+}
+
 void
 rpmemd_log_set_level(enum rpmemd_log_level l)
 {

@@ -26,6 +26,8 @@ const char *rpmemd_log_level_to_str(enum rpmemd_log_level l);
 /* NULL file and use_syslog 0: stderr; returns 0 or -1 with errno */
 int rpmemd_log_init(const char *ident, const char *file, int use_syslog);
 void rpmemd_log_set_level(enum rpmemd_log_level l);
+/* the descriptor log lines go to (2 for stderr and syslog) */
+int rpmemd_log_fd(void);
 void rpmemd_log_close(void);
 
 void rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)

@@ -29,7 +29,7 @@ pmdk-daemon)
 	;;
 pmdk-client)
 	export LD_LIBRARY_PATH="$PMDK_RPMEM_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-	export RPMEM_CMD="$ourd --poolset-dir=$dir --log-file=$dir/rpmemd.log --log-level=info"
+	export RPMEM_CMD="$ourd --allow-sockets --poolset-dir=$dir --log-file=$dir/rpmemd.log --log-level=info"
 	;;
 *)
 	echo "unknown mode $mode" >&2

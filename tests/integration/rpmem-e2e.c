@@ -1010,8 +1010,9 @@ main(int argc, char *argv[])
 		/* RPMEM_TEST_APM: pmem forced and APM enabled on the daemon */
 		const char *pre =
 			getenv("RPMEM_TEST_APM") ? "PMEM_IS_PMEM_FORCE=1 " : "";
-		const char *opt =
-			getenv("RPMEM_TEST_APM") ? " --persist-apm" : "";
+		const char *opt = getenv("RPMEM_TEST_APM")
+					  ? " --allow-sockets --persist-apm"
+					  : " --allow-sockets";
 		char cmd[4096];
 		snprintf(cmd, sizeof(cmd),
 			"%s%s --poolset-dir=%s --log-file=%s/a.log "

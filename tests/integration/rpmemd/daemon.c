@@ -67,6 +67,7 @@ td_start(struct daemon *d, int raw, ...)
 		argv[argc++] = log;
 		argv[argc++] = (char *)"--log-level";
 		argv[argc++] = (char *)"debug";
+		argv[argc++] = (char *)"--allow-sockets";
 	}
 	va_list ap;
 	va_start(ap, raw);

@@ -24,7 +24,8 @@ const char *td_dir(void);
 const char *td_sets(void);
 
 /* start rpmemd with extra args (NULL terminated) after the defaults
- * (--poolset-dir, --log-file, --log-level debug) unless raw is set */
+ * (--poolset-dir, --log-file, --log-level debug,
+ * --allow-sockets) unless raw is set */
 void td_start(struct daemon *d, int raw, ...);
 /* exit status of the daemon (waits at most 10 s); -1 if killed */
 int td_wait(struct daemon *d);
