@@ -26,6 +26,7 @@
 #define CHECK_INTERVAL_MS 100
 #define STALL_TIMEOUT_MS 60000
 #define SPIN_US 60 /* completion polling before sleeping, see progress() */
+#define BACKOFF_MAX_US 2000 /* longest sleep between reads without sread */
 #define RAW_SLOT 64
 #define PAGE 4096
 
@@ -44,6 +45,7 @@ struct lane {
 	size_t unsignaled;
 	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
 	struct rpmem_spin spin;
+	struct rpmem_backoff backoff; /* sleeps between reads (no sread) */
 };
 
 struct rpmem_fip {
@@ -200,11 +202,11 @@ progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 		if (fip->use_sread) {
 			n = fi_cq_sread(l->cq, e, 16, NULL, timeout_ms);
 		} else {
-			struct timespec ts = {0, 20 * 1000};
-			nanosleep(&ts, NULL);
+			rpmem_backoff_sleep(&l->backoff, BACKOFF_MAX_US);
 		}
 	}
 	if (n > 0) {
+		rpmem_backoff_reset(&l->backoff);
 		for (ssize_t i = 0; i < n; i++)
 			account(l, e[i].flags);
 		return 0;
@@ -642,6 +644,16 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	if (hints == NULL) {
 		ret = -ENOMEM;
 		goto err;
+	}
+	/*
+	 * sockets: with automatic progress its engine thread polls while any
+	 * operation is outstanding (a whole CPU while the daemon stalls), and
+	 * its sleeping read polls with manual progress; so progress is manual
+	 * and the lanes sleep between reads (progress())
+	 */
+	if (strcmp(attr->prov, "sockets") == 0) {
+		hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
+		fip->use_sread = 0;
 	}
 	char service[16];
 	snprintf(service, sizeof(service), "%u", attr->port);

@@ -558,27 +558,43 @@ err_free:;
 	return NULL;
 }
 
+/* a successful call leaves errno as it found it */
+static int
+succeeded(int saved)
+{
+	errno = saved;
+	return 0;
+}
+
 RPMEM_API RPMEMpool *
 rpmem_create(const char *target, const char *pool_set_name, void *pool_addr,
 	size_t pool_size, unsigned *nlanes,
 	const struct rpmem_pool_attr *create_attr)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "target %s, pool set %s, addr %p, size %zu",
 		target ? target : "(null)",
 		pool_set_name ? pool_set_name : "(null)", pool_addr, pool_size);
-	return pool_connect(target, pool_set_name, pool_addr, pool_size, nlanes,
-		create_attr, NULL, 1);
+	RPMEMpool *rpp = pool_connect(target, pool_set_name, pool_addr,
+		pool_size, nlanes, create_attr, NULL, 1);
+	if (rpp != NULL)
+		errno = saved;
+	return rpp;
 }
 
 RPMEM_API RPMEMpool *
 rpmem_open(const char *target, const char *pool_set_name, void *pool_addr,
 	size_t pool_size, unsigned *nlanes, struct rpmem_pool_attr *open_attr)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "target %s, pool set %s, addr %p, size %zu",
 		target ? target : "(null)",
 		pool_set_name ? pool_set_name : "(null)", pool_addr, pool_size);
-	return pool_connect(target, pool_set_name, pool_addr, pool_size, nlanes,
-		NULL, open_attr, 0);
+	RPMEMpool *rpp = pool_connect(target, pool_set_name, pool_addr,
+		pool_size, nlanes, NULL, open_attr, 0);
+	if (rpp != NULL)
+		errno = saved;
+	return rpp;
 }
 
 /*
@@ -623,6 +639,7 @@ fabric_failed(RPMEMpool *rpp, const char *what, int ret)
 RPMEM_API int
 rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, attr %p", (void *)rpp, (const void *)attr);
 	if (unusable(rpp, "set attributes"))
 		return -1;
@@ -637,12 +654,13 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 		errno = e;
 		return -1;
 	}
-	return 0;
+	return succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_close(RPMEMpool *rpp)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p", (void *)rpp);
 	if (rpp == NULL) {
 		ERR("invalid pool handle -- NULL");
@@ -663,8 +681,7 @@ rpmem_close(RPMEMpool *rpp)
 	rpmem_fip_fini(rpp->fip);
 	rpmem_ssh_close(rpp->ssh);
 	free(rpp);
-	if (ret)
-		errno = err;
+	errno = ret ? err : saved;
 	return ret;
 }
 
@@ -699,6 +716,7 @@ RPMEM_API int
 rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 	unsigned flags)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u, flags 0x%x",
 		(void *)rpp, offset, length, lane, flags);
 	if (unusable(rpp, "persist"))
@@ -713,12 +731,13 @@ rpmem_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 	int ret = rpmem_fip_persist(rpp->fip, offset, length, lane,
 		(flags & RPMEM_PERSIST_RELAXED) ? RPMEM_FIP_PERSIST_RELAXED
 						: RPMEM_FIP_PERSIST);
-	return ret ? fabric_failed(rpp, "persist", ret) : 0;
+	return ret ? fabric_failed(rpp, "persist", ret) : succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u",
 		(void *)rpp, offset, length, lane);
 	if (unusable(rpp, "deep persist"))
@@ -727,13 +746,14 @@ rpmem_deep_persist(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane)
 		return -1;
 	int ret = rpmem_fip_persist(
 		rpp->fip, offset, length, lane, RPMEM_FIP_DEEP);
-	return ret ? fabric_failed(rpp, "deep persist", ret) : 0;
+	return ret ? fabric_failed(rpp, "deep persist", ret) : succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 	unsigned flags)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, offset %zu, length %zu, lane %u, flags 0x%x",
 		(void *)rpp, offset, length, lane, flags);
 	if (unusable(rpp, "flush"))
@@ -747,12 +767,13 @@ rpmem_flush(RPMEMpool *rpp, size_t offset, size_t length, unsigned lane,
 		return -1;
 	int ret = rpmem_fip_flush(rpp->fip, offset, length, lane,
 		(flags & RPMEM_FLUSH_RELAXED) != 0);
-	return ret ? fabric_failed(rpp, "flush", ret) : 0;
+	return ret ? fabric_failed(rpp, "flush", ret) : succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, lane %u, flags 0x%x", (void *)rpp, lane,
 		flags);
 	if (unusable(rpp, "drain"))
@@ -769,13 +790,14 @@ rpmem_drain(RPMEMpool *rpp, unsigned lane, unsigned flags)
 		return -1;
 	}
 	int ret = rpmem_fip_drain(rpp->fip, lane);
-	return ret ? fabric_failed(rpp, "drain", ret) : 0;
+	return ret ? fabric_failed(rpp, "drain", ret) : succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_read(
 	RPMEMpool *rpp, void *buff, size_t offset, size_t length, unsigned lane)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "pool %p, buff %p, offset %zu, length %zu, lane %u",
 		(void *)rpp, buff, offset, length, lane);
 	if (unusable(rpp, "read"))
@@ -788,12 +810,13 @@ rpmem_read(
 	if (check_range(rpp, offset, length, lane, "read", 0))
 		return -1;
 	int ret = rpmem_fip_read(rpp->fip, buff, offset, length, lane);
-	return ret ? fabric_failed(rpp, "read", ret) : 0;
+	return ret ? fabric_failed(rpp, "read", ret) : succeeded(saved);
 }
 
 RPMEM_API int
 rpmem_remove(const char *target, const char *pool_set, int flags)
 {
+	int saved = errno;
 	LOG(LOG_LVL_DBG, "target %s, pool set %s, flags 0x%x",
 		target ? target : "(null)", pool_set ? pool_set : "(null)",
 		flags);
@@ -845,7 +868,7 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 		errno = e;
 		return -1;
 	}
-	return 0;
+	return succeeded(saved);
 }
 
 RPMEM_API const char *

@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -967,6 +968,114 @@ setup_child(void)
 	return 0;
 }
 
+#define SENTINEL 12345 /* no errno value any call sets */
+
+/* each call succeeds with errno as it was before */
+#define KEEPS_ERRNO(call)                                            \
+	do {                                                         \
+		errno = SENTINEL;                                    \
+		if ((call) != 0)                                     \
+			fail_msg("%s: %s", #call, rpmem_errormsg()); \
+		assert_int_equal(errno, SENTINEL);                   \
+	} while (0)
+
+/* every public call that succeeds leaves errno as it found it */
+static void
+test_errno(void **state)
+{
+	(void)state;
+	write_set("errno.set", "4M", NULL);
+	char *pool = pool_alloc(11);
+	struct rpmem_pool_attr a = attrs(1), got;
+	unsigned nl = 4;
+	errno = SENTINEL;
+	RPMEMpool *rpp =
+		rpmem_create(Target, "errno.set", pool, POOL_SIZE, &nl, &a);
+	assert_non_null(rpp);
+	assert_int_equal(errno, SENTINEL);
+	for (int round = 0; round < 200; round++) {
+		unsigned lane = (unsigned)round % nl;
+		size_t off = HDR + (size_t)round * 4096;
+		KEEPS_ERRNO(rpmem_persist(rpp, off, 64, lane, 0));
+		KEEPS_ERRNO(rpmem_persist(
+			rpp, off, 8192, lane, RPMEM_PERSIST_RELAXED));
+		KEEPS_ERRNO(rpmem_flush(rpp, off, 100, lane, 0));
+		KEEPS_ERRNO(rpmem_drain(rpp, lane, 0));
+		KEEPS_ERRNO(rpmem_deep_persist(rpp, off, 64, lane));
+		char b[64];
+		KEEPS_ERRNO(rpmem_read(rpp, b, off, sizeof(b), lane));
+	}
+	KEEPS_ERRNO(rpmem_set_attr(rpp, &a));
+	KEEPS_ERRNO(rpmem_close(rpp));
+	errno = SENTINEL;
+	rpp = rpmem_open(Target, "errno.set", pool, POOL_SIZE, &nl, &got);
+	assert_non_null(rpp);
+	assert_int_equal(errno, SENTINEL);
+	KEEPS_ERRNO(rpmem_close(rpp));
+	errno = SENTINEL;
+	assert_null(rpmem_check_version(RPMEM_MAJOR_VERSION, 0));
+	assert_non_null(rpmem_errormsg());
+	assert_int_equal(errno, SENTINEL);
+	KEEPS_ERRNO(rpmem_remove(Target, "errno.set", RPMEM_REMOVE_FORCE));
+	free(pool);
+}
+
+static double
+cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+struct waiter {
+	RPMEMpool *rpp;
+	int ret;
+};
+
+static void *
+persist_once(void *arg)
+{
+	struct waiter *w = arg;
+	w->ret = rpmem_persist(w->rpp, HDR, 4096, 0, 0);
+	return NULL;
+}
+
+/*
+ * a client waiting for a stopped daemon sleeps: over a wait of two
+ * seconds the process uses a small part of one CPU (a busy loop uses
+ * all of it); the persist completes once the daemon runs again
+ */
+static void
+test_stalled_cpu(void **state)
+{
+	(void)state;
+	write_set("stall.set", "4M", NULL);
+	char *pool = pool_alloc(12);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create("stall.set", pool, &nl, 1);
+	assert_int_equal(rpmem_persist(rpp, HDR, 64, 0, 0), 0);
+	pid_t d = find_rpmemd();
+	assert_true(d > 0);
+	assert_int_equal(kill(d, SIGSTOP), 0);
+	struct waiter w = {rpp, -2};
+	pthread_t th;
+	pthread_create(&th, NULL, persist_once, &w);
+	usleep(300 * 1000); /* past any spinning */
+	double c0 = cpu_s(), t0 = now_s();
+	usleep(2000 * 1000);
+	double cpu = cpu_s() - c0, wall = now_s() - t0;
+	assert_int_equal(kill(d, SIGCONT), 0);
+	pthread_join(th, NULL);
+	print_message("waiting: %.3f s CPU in %.3f s\n", cpu, wall);
+	assert_true(cpu < 0.2 * wall);
+	assert_int_equal(w.ret, 0);
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("stall.set");
+	free(pool);
+}
+
 /* does the fixture's sshd accept connections on [::1]:port? */
 static int
 listens_on_ipv6(int port)
@@ -1075,6 +1184,8 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_leaks),
 		cmocka_unit_test(test_kill_daemon),
 		cmocka_unit_test(test_kill_ssh),
+		cmocka_unit_test(test_errno),
+		cmocka_unit_test(test_stalled_cpu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,17 @@ rpmem_spin_end(struct rpmem_spin *s, int hit)
 		s->misses++;
 }
 
+void
+rpmem_backoff_sleep(struct rpmem_backoff *b, unsigned max_us)
+{
+	unsigned us = b->us ? b->us : 16;
+	if (us > max_us)
+		us = max_us;
+	struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+	nanosleep(&ts, NULL);
+	b->us = us * 2 < max_us ? us * 2 : max_us;
+}
+
 uint64_t
 rpmem_now_us(void)
 {

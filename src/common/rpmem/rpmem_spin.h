@@ -30,6 +30,25 @@ struct rpmem_spin {
 int rpmem_spin_begin(struct rpmem_spin *s);
 /* the outcome of a wait for which rpmem_spin_begin() returned 1 */
 void rpmem_spin_end(struct rpmem_spin *s, int hit);
+/*
+ * A waiter that cannot sleep in the provider (no wait object, or a
+ * provider whose sleeping read polls) sleeps itself between reads: 16 us
+ * first, twice as long each time up to max_us, back to 16 us after
+ * rpmem_backoff_reset() (a completion arrived). A stalled peer so costs a
+ * few hundred wake-ups a second, not a CPU.
+ */
+struct rpmem_backoff {
+	unsigned us; /* next sleep, 0: the first */
+};
+
+void rpmem_backoff_sleep(struct rpmem_backoff *b, unsigned max_us);
+
+static inline void
+rpmem_backoff_reset(struct rpmem_backoff *b)
+{
+	b->us = 0;
+}
+
 /* CLOCK_MONOTONIC in microseconds */
 uint64_t rpmem_now_us(void);
 

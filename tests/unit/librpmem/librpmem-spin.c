@@ -79,6 +79,26 @@ test_clock(void **state)
 	assert_true(b >= a);
 }
 
+/* sleeps between reads double from 16 us up to the cap; reset restarts */
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	struct rpmem_backoff b = {0};
+	rpmem_backoff_sleep(&b, 100);
+	assert_int_equal(b.us, 32);
+	rpmem_backoff_sleep(&b, 100);
+	assert_int_equal(b.us, 64);
+	rpmem_backoff_sleep(&b, 100);
+	assert_int_equal(b.us, 100);
+	rpmem_backoff_sleep(&b, 100);
+	assert_int_equal(b.us, 100);
+	rpmem_backoff_reset(&b);
+	assert_int_equal(b.us, 0);
+	rpmem_backoff_sleep(&b, 8); /* a cap below the first sleep */
+	assert_int_equal(b.us, 8);
+}
+
 int
 main(void)
 {
@@ -87,6 +107,7 @@ main(void)
 		cmocka_unit_test(test_misses_back_off),
 		cmocka_unit_test(test_hit_resets),
 		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
