@@ -265,18 +265,27 @@ read_status(struct rpmem_ssh *ssh, const char *node)
 /* one request/response exchange; fills resp (host order after check) */
 static int
 exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
-	uint32_t resp_type, const char *step, int stderr_ms)
+	uint32_t resp_type, const char *step, int stderr_ms, int *silent)
 {
 	int ret = rpmem_ssh_send(ssh, req, req_size);
 	size_t rsize = rpmem_obc_resp_size(resp_type);
+	int got_any = 0;
+	/* the first byte alone: a daemon that hangs up unanswered is told */
 	if (ret == 0)
-		ret = rpmem_ssh_recv(ssh, resp, rsize, RESP_TIMEOUT_MS);
+		ret = rpmem_ssh_recv(ssh, resp, 1, RESP_TIMEOUT_MS);
+	if (ret == 0) {
+		got_any = 1;
+		ret = rpmem_ssh_recv(
+			ssh, (char *)resp + 1, rsize - 1, RESP_TIMEOUT_MS);
+	}
 	if (ret) {
 		int err = -ret;
 		if (err == EPIPE)
 			err = ECONNRESET;
 		char text[4096];
 		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
+		if (silent != NULL)
+			*silent = !got_any && err == ECONNRESET && !text[0];
 		ERR("%s: %s%s%s", step, strerror(err), text[0] ? " -- " : "",
 			text);
 		errno = err;
@@ -294,6 +303,39 @@ exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A CREATE/OPEN the daemon did not serve because of the provider: PMDK's
+ * rpmemd knows only verbs and sockets and hangs up, unanswered and
+ * without a word, on a request for tcp; a daemon may also answer that it
+ * does not serve the provider. Named as PMDK names a provider it cannot
+ * use ("cannot find provider"); returns the errno for the caller.
+ */
+static int
+provider_refused(enum rpmem_provider prov, int err, int silent)
+{
+	const char *name = rpmem_provider_name(prov);
+	if (silent && prov == RPMEM_PROV_LIBFABRIC_TCP) {
+		ERR("cannot find provider -- the remote rpmemd hung up on a "
+		    "request for the tcp provider (rpmemd of PMDK serves only "
+		    "verbs and sockets; RPMEM_ENABLE_SOCKETS=1 lets librpmem "
+		    "use sockets): %s",
+			strerror(err));
+		return ENOMEDIUM;
+	}
+	if (err == EMEDIUMTYPE) {
+		char was[512];
+		snprintf(was, sizeof(was), "%s", err_msg());
+		ERR("cannot find provider -- the remote rpmemd does not serve "
+		    "the %s provider%s: %s",
+			name ? name : "requested",
+			prov == RPMEM_PROV_LIBFABRIC_SOCKETS
+				? " (our rpmemd serves it with --allow-sockets)"
+				: "",
+			was);
+	}
+	return err;
 }
 
 /* the AUTH message that follows a flagged CREATE/OPEN response */
@@ -467,12 +509,13 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	struct rpmem_msg_open_resp resp; /* the larger of the two */
 	char step[64];
 	snprintf(step, sizeof(step), "%s request failed", op);
+	int silent = 0;
 	int ret = exchange(rpp->ssh, msg, msize, &resp,
 		create ? RPMEM_MSG_TYPE_CREATE_RESP : RPMEM_MSG_TYPE_OPEN_RESP,
-		step, 500);
+		step, 500, &silent);
 	free(msg);
 	if (ret) {
-		int e = errno;
+		int e = provider_refused(prov, errno, silent);
 		rpmem_ssh_close(rpp->ssh);
 		errno = e;
 		goto err_free;
@@ -647,7 +690,7 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 	struct rpmem_msg_set_attr_resp r;
 	rpmem_obc_set_attr_msg(&m, attr);
 	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_SET_ATTR_RESP,
-		    "set attributes request failed", 50)) {
+		    "set attributes request failed", 50, NULL)) {
 		int e = errno;
 		if (e == ECONNRESET || e == ETIMEDOUT || e == EPROTO)
 			atomic_store(&rpp->error, e);
@@ -674,7 +717,7 @@ rpmem_close(RPMEMpool *rpp)
 	struct rpmem_msg_close_resp r;
 	rpmem_obc_close_msg(&m, 0);
 	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_CLOSE_RESP,
-		    "close request failed", 200)) {
+		    "close request failed", 200, NULL)) {
 		err = errno;
 		ret = -1;
 	}

@@ -155,10 +155,32 @@ test_short_response(void **state)
 	resp_hdr(f, 0, RPMEM_MSG_TYPE_CREATE_RESP, 44);
 	fclose(f);
 	expect(ECONNRESET, "create request failed");
-	/* EOF right after the status word */
-	f = begin(0, "exit", NULL);
+	/* EOF right after the status word, with a word on stderr */
+	f = begin(0, "exit", "rpmemd: out of memory");
 	fclose(f);
 	expect(ECONNRESET, "create request failed");
+}
+
+/*
+ * a daemon that does not serve the provider: PMDK's rpmemd hangs up
+ * silently on a request for tcp (ENOMEDIUM, as PMDK's librpmem reports a
+ * provider it cannot find); a daemon that answers PROVNOSUP (ours without
+ * --allow-sockets) gives EMEDIUMTYPE; both messages name the provider
+ */
+static void
+test_provider_mismatch(void **state)
+{
+	(void)state;
+	FILE *f = begin(0, "exit", NULL);
+	fclose(f);
+	expect(ENOMEDIUM, "cannot find provider");
+	assert_non_null(strstr(rpmem_errormsg(), "tcp"));
+	f = begin(0, "hold", NULL);
+	create_resp(f, RPMEM_ERR_PROVNOSUP, RPMEM_MSG_TYPE_CREATE_RESP, 44, 0,
+		0);
+	fclose(f);
+	expect(EMEDIUMTYPE, "cannot find provider");
+	assert_non_null(strstr(rpmem_errormsg(), "Provider not supported"));
 }
 
 /* in-band failure after CREATE_RESP: CLOSE with the remove flag follows */
@@ -219,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_ssh_failure),
 		cmocka_unit_test(test_bad_responses),
 		cmocka_unit_test(test_short_response),
+		cmocka_unit_test(test_provider_mismatch),
 		cmocka_unit_test(test_close_after_fabric_failure),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
