@@ -13,8 +13,8 @@
  * - 1 MiB persist throughput next to bulk TCP throughput (1 MiB writes
  *   without answers, one answer at the end);
  * - rpmem_create (ssh, rpmemd start, pool creation, fabric connection) in
- *   a new process next to `$RPMEM_SSH [-p port] host true` against the
- *   same sshd.
+ *   a new process, then rpmem_close, rpmem_open and rpmem_remove, each
+ *   next to `$RPMEM_SSH [-p port] host true` against the same sshd.
  *
  * usage: rpmem-persist-bench <target> <pool set name> [iterations]
  * with RPMEM_SSH / RPMEM_CMD / RPMEM_PROVIDER as for any librpmem program.
@@ -159,12 +159,47 @@ ssh_true_ms(const char *target)
 	return (now_us() - t0) / 1e3;
 }
 
+enum { T_CREATE, T_CLOSE, T_OPEN, T_REMOVE, T_N };
+static const char *const T_names[T_N] = {
+	"rpmem_create", "rpmem_close", "rpmem_open", "rpmem_remove"};
+
+/* create, close, open, close, remove of the pool set; ms into t[] */
+static int
+lifecycle(const char *target, const char *set, void *pool, double *t)
+{
+	struct rpmem_pool_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	memcpy(attr.signature, "BENCH", 5);
+	unsigned nlanes = 1;
+	double t0 = now_us();
+	RPMEMpool *rpp =
+		rpmem_create(target, set, pool, POOL_SIZE, &nlanes, &attr);
+	t[T_CREATE] = (now_us() - t0) / 1e3;
+	if (rpp == NULL)
+		return -1;
+	t0 = now_us();
+	int ret = rpmem_close(rpp);
+	t[T_CLOSE] = (now_us() - t0) / 1e3;
+	if (ret)
+		return -1;
+	t0 = now_us();
+	rpp = rpmem_open(target, set, pool, POOL_SIZE, &nlanes, &attr);
+	t[T_OPEN] = (now_us() - t0) / 1e3;
+	if (rpp == NULL || rpmem_close(rpp))
+		return -1;
+	t0 = now_us();
+	ret = rpmem_remove(target, set, RPMEM_REMOVE_FORCE);
+	t[T_REMOVE] = (now_us() - t0) / 1e3;
+	return ret;
+}
+
 /*
- * milliseconds of rpmem_create in a new child process, i.e. with libfabric
- * not yet initialized, as an application's first call sees it
+ * lifecycle() in a new child process, i.e. with libfabric not yet
+ * initialized when rpmem_create runs, as an application's first call
+ * sees it; 0 or -1
  */
-static double
-cold_create_ms(const char *target, const char *set, void *pool)
+static int
+cold_lifecycle(const char *target, const char *set, void *pool, double *t)
 {
 	int fds[2];
 	if (pipe(fds))
@@ -174,35 +209,24 @@ cold_create_ms(const char *target, const char *set, void *pool)
 		return -1;
 	if (pid == 0) {
 		close(fds[0]);
-		struct rpmem_pool_attr attr;
-		memset(&attr, 0, sizeof(attr));
-		memcpy(attr.signature, "BENCH", 5);
-		unsigned nlanes = 1;
-		double t0 = now_us();
-		RPMEMpool *rpp = rpmem_create(
-			target, set, pool, POOL_SIZE, &nlanes, &attr);
-		double ms = (now_us() - t0) / 1e3;
-		if (rpp == NULL) {
-			fprintf(stderr, "rpmem_create: %s\n", rpmem_errormsg());
-			ms = -1;
-		} else if (rpmem_close(rpp) ||
-			   rpmem_remove(target, set, RPMEM_REMOVE_FORCE)) {
-			fprintf(stderr, "close/remove: %s\n", rpmem_errormsg());
-			ms = -1;
-		}
-		ssize_t w = write(fds[1], &ms, sizeof(ms));
-		_exit(w == sizeof(ms) && ms >= 0 ? 0 : 1);
+		int ret = lifecycle(target, set, pool, t);
+		if (ret)
+			fprintf(stderr, "pool lifecycle: %s\n",
+				rpmem_errormsg());
+		ssize_t w = write(fds[1], t, sizeof(double) * T_N);
+		_exit(w == (ssize_t)sizeof(double) * T_N && !ret ? 0 : 1);
 	}
 	close(fds[1]);
-	double ms = -1;
-	if (read(fds[0], &ms, sizeof(ms)) != sizeof(ms))
-		ms = -1;
+	int ret = 0;
+	if (read(fds[0], t, sizeof(double) * T_N) !=
+		(ssize_t)sizeof(double) * T_N)
+		ret = -1;
 	close(fds[0]);
 	int st;
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 		WEXITSTATUS(st) != 0)
-		ms = -1;
-	return ms;
+		ret = -1;
+	return ret;
 }
 
 static int
@@ -316,16 +340,19 @@ main(int argc, char *argv[])
 	memset(pool, 0x5a, POOL_SIZE);
 
 	/* start-up first, while nothing in this process touched libfabric */
-	double cr[CREATES], sh[CREATES], cr50, sh50;
+	double lc[T_N][CREATES], lc50[T_N], sh[CREATES], sh50;
 	for (int i = 0; i < CREATES; i++) {
+		double t[T_N];
 		sh[i] = ssh_true_ms(argv[1]);
-		cr[i] = cold_create_ms(argv[1], argv[2], pool);
-		if (sh[i] < 0 || cr[i] < 0) {
+		if (sh[i] < 0 || cold_lifecycle(argv[1], argv[2], pool, t)) {
 			fprintf(stderr, "start-up measurement failed\n");
 			return 1;
 		}
+		for (int k = 0; k < T_N; k++)
+			lc[k][i] = t[k];
 	}
-	median_of(cr, CREATES, &cr50);
+	for (int k = 0; k < T_N; k++)
+		median_of(lc[k], CREATES, &lc50[k]);
 	median_of(sh, CREATES, &sh50);
 
 	/* the echo server in a child process, as rpmemd is one */
@@ -421,10 +448,12 @@ main(int argc, char *argv[])
 	       "%14s %14s %8s\n%14.0f %14.0f %8.2f\n",
 		BULK_MIB, "rpmem_persist", "tcp_bulk", "ratio", pm, tm,
 		pm / tm);
-	printf("\nstart-up (ms, median of %d, new process each)\n"
-	       "%14s %14s %8s\n%14.1f %14.1f %8.2f\n",
-		CREATES, "rpmem_create", "ssh_true", "ratio", cr50, sh50,
-		cr50 / sh50);
+	printf("\npool lifecycle (ms, median of %d, new process each; "
+	       "ssh_true: `ssh host true`)\n%14s %10s %10s %8s\n",
+		CREATES, "call", "ms", "ssh_true", "ratio");
+	for (int k = 0; k < T_N; k++)
+		printf("%14s %10.1f %10.1f %8.2f\n", T_names[k], lc50[k], sh50,
+			lc50[k] / sh50);
 out:
 	close(cfd);
 	close(pfd);
