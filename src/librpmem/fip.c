@@ -68,6 +68,7 @@ struct rpmem_fip {
 	size_t tx_size;
 	size_t inline_max; /* persists up to this size carry their data */
 	int use_sread;
+	long long stall_ms;
 	atomic_int error;
 	atomic_int shut;
 	pthread_mutex_t eq_lock;
@@ -242,7 +243,7 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 				return ret;
 			checked = t;
 		}
-		if (t - start > STALL_TIMEOUT_MS)
+		if (t - start > fip->stall_ms)
 			return set_error(fip, -ETIMEDOUT);
 	}
 	return 0;
@@ -257,7 +258,7 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 			int p_ = progress(fip, l, 1);                      \
 			if (!p_ && now_ms() - t0_ > CHECK_INTERVAL_MS)     \
 				p_ = check_peer(fip);                      \
-			if (!p_ && now_ms() - t0_ > STALL_TIMEOUT_MS)      \
+			if (!p_ && now_ms() - t0_ > (fip)->stall_ms)       \
 				p_ = set_error(fip, -ETIMEDOUT);           \
 			if (p_)                                            \
 				return p_;                                 \
@@ -635,6 +636,7 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 		fip->attr.secret = fip->secret;
 	}
 	fip->use_sread = 1;
+	fip->stall_ms = attr->stall_ms ? attr->stall_ms : STALL_TIMEOUT_MS;
 	pthread_mutex_init(&fip->eq_lock, NULL);
 	atomic_init(&fip->error, 0);
 	atomic_init(&fip->shut, 0);

@@ -35,6 +35,8 @@ struct rpmem_fip_attr {
 	void *alive_arg;
 	/* session secret sent as connection data; NULL for a legacy daemon */
 	const unsigned char *secret; /* RPMEM_AUTH_SECRET_LEN bytes */
+	/* a peer silent this long fails the wait (ETIMEDOUT); 0: 60 s */
+	unsigned stall_ms;
 };
 
 /* connects every lane; *nlanes gets what the provider allows */
