@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -302,6 +303,31 @@ wait_cq(struct worker *w, struct fi_cq_msg_entry *cqe)
 	return fi_cq_sread(w->cq, cqe, FIP_CQ_BATCH, NULL, FIP_WAIT_MS);
 }
 
+/* the lane of a completion: its context is the lane's recv or send one */
+static struct lane *
+lane_of(void *ctx, int is_recv)
+{
+	if (ctx == NULL)
+		return NULL;
+	char *p = ctx;
+	return (struct lane *)(p - (is_recv ? offsetof(struct lane, recv_ctx)
+					    : offsetof(struct lane, send_ctx)));
+}
+
+/*
+ * the lane of an error entry: providers do not all report the operation's
+ * flags there, so the context is looked up (a rare path)
+ */
+static struct lane *
+lane_scan(struct rpmemd_fip *fip, void *ctx)
+{
+	for (unsigned i = 0; i < fip->nlanes; i++)
+		if (ctx == &fip->lanes[i].recv_ctx ||
+			ctx == &fip->lanes[i].send_ctx)
+			return &fip->lanes[i];
+	return NULL;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -320,17 +346,8 @@ worker_main(void *arg)
 					RPMEMD_LOG(ERR, "completion error: %s",
 						fi_strerror(err.err));
 				if (err.op_context) {
-					struct lane *l = NULL;
-					for (unsigned i = 0; i < fip->nlanes;
-						i++) {
-						if (err.op_context ==
-								&fip->lanes[i]
-									 .recv_ctx ||
-							err.op_context ==
-								&fip->lanes[i]
-									 .send_ctx)
-							l = &fip->lanes[i];
-					}
+					struct lane *l =
+						lane_scan(fip, err.op_context);
 					if (l)
 						l->dead = 1;
 				}
@@ -345,21 +362,8 @@ worker_main(void *arg)
 			continue;
 		}
 		for (ssize_t i = 0; i < n; i++) {
-			struct lane *l = NULL;
-			int is_recv = 0;
-			for (unsigned j = 0; j < fip->nlanes; j++) {
-				if (cqe[i].op_context ==
-					&fip->lanes[j].recv_ctx) {
-					l = &fip->lanes[j];
-					is_recv = 1;
-					break;
-				}
-				if (cqe[i].op_context ==
-					&fip->lanes[j].send_ctx) {
-					l = &fip->lanes[j];
-					break;
-				}
-			}
+			int is_recv = (cqe[i].flags & FI_RECV) != 0;
+			struct lane *l = lane_of(cqe[i].op_context, is_recv);
 			if (l == NULL || l->dead)
 				continue;
 			if (!is_recv) {
