@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fake_fabric.c -- a fake libfabric behind the real ops tables (see .h) */
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +43,9 @@ struct feq {
 	uint32_t ev[QLEN];
 	struct fid *fid[QLEN];
 	int err[QLEN];
+	struct fi_info *info[QLEN]; /* FI_CONNREQ */
+	unsigned char data[QLEN][32];
+	size_t dlen[QLEN];
 	unsigned head, tail;
 };
 
@@ -54,6 +60,12 @@ struct fep {
 };
 
 static unsigned Neps;
+static struct fep *Eps[MAX_EPS];
+static pthread_mutex_t Lock = PTHREAD_MUTEX_INITIALIZER;
+static struct feq *Pep_eq;
+static struct fid_pep *Pep;
+unsigned Fake_rejects;
+struct fake_sent Fake_sent[FAKE_MAX_EPS];
 
 void
 fake_reset(void)
@@ -69,7 +81,11 @@ fake_reset(void)
 	Fake_nlog = Fake_eagains = 0;
 	Fake_cm_len = 0;
 	Fake_nmr = 0;
+	Fake_rejects = 0;
+	memset(Fake_sent, 0, sizeof(Fake_sent));
 	Neps = 0;
+	Pep_eq = NULL;
+	Pep = NULL;
 }
 
 /* ---- fi_info ---- */
@@ -179,27 +195,36 @@ cq_push(struct fcq *q, void *ctx, uint64_t flags, size_t len)
 {
 	if (q == NULL || Fake.stall)
 		return;
+	pthread_mutex_lock(&Lock);
 	unsigned i = q->tail++ % QLEN;
 	q->e[i].op_context = ctx;
 	q->e[i].flags = flags;
 	q->e[i].len = len;
 	q->err[i] = Fake.cq_err;
 	Fake.cq_err = 0;
+	pthread_mutex_unlock(&Lock);
 }
 
 static ssize_t
 cq_read(struct fid_cq *cq, void *buf, size_t count)
 {
 	struct fcq *q = (struct fcq *)cq;
-	if (q->head == q->tail)
-		return -FI_EAGAIN;
-	if (q->err[q->head % QLEN])
-		return -FI_EAVAIL;
-	struct fi_cq_msg_entry *out = buf;
-	size_t n = 0;
-	while (n < count && q->head != q->tail && !q->err[q->head % QLEN])
-		out[n++] = q->e[q->head++ % QLEN];
-	return (ssize_t)n;
+	pthread_mutex_lock(&Lock);
+	ssize_t ret;
+	if (q->head == q->tail) {
+		ret = -FI_EAGAIN;
+	} else if (q->err[q->head % QLEN]) {
+		ret = -FI_EAVAIL;
+	} else {
+		struct fi_cq_msg_entry *out = buf;
+		size_t n = 0;
+		while (n < count && q->head != q->tail &&
+			!q->err[q->head % QLEN])
+			out[n++] = q->e[q->head++ % QLEN];
+		ret = (ssize_t)n;
+	}
+	pthread_mutex_unlock(&Lock);
+	return ret;
 }
 
 static ssize_t
@@ -216,12 +241,16 @@ cq_readerr(struct fid_cq *cq, struct fi_cq_err_entry *buf, uint64_t flags)
 {
 	(void)flags;
 	struct fcq *q = (struct fcq *)cq;
-	if (q->head == q->tail || !q->err[q->head % QLEN])
+	pthread_mutex_lock(&Lock);
+	if (q->head == q->tail || !q->err[q->head % QLEN]) {
+		pthread_mutex_unlock(&Lock);
 		return -FI_EAGAIN;
+	}
 	unsigned i = q->head++ % QLEN;
 	buf->op_context = q->e[i].op_context;
 	buf->flags = q->e[i].flags;
 	buf->err = q->err[i];
+	pthread_mutex_unlock(&Lock);
 	return 1;
 }
 
@@ -252,10 +281,14 @@ static struct fi_ops_cq Cq_ops = {.size = sizeof(struct fi_ops_cq),
 static void
 eq_push(struct feq *q, uint32_t ev, struct fid *fid, int err)
 {
+	pthread_mutex_lock(&Lock);
 	unsigned i = q->tail++ % QLEN;
 	q->ev[i] = ev;
 	q->fid[i] = fid;
 	q->err[i] = err;
+	q->info[i] = NULL;
+	q->dlen[i] = 0;
+	pthread_mutex_unlock(&Lock);
 }
 
 static ssize_t
@@ -268,15 +301,22 @@ eq_read(struct fid_eq *eq, uint32_t *event, void *buf, size_t len,
 		Fake.shutdown = 0;
 		eq_push(q, FI_SHUTDOWN, NULL, 0);
 	}
-	if (q->head == q->tail)
-		return -FI_EAGAIN;
-	if (q->err[q->head % QLEN])
-		return -FI_EAVAIL;
+	pthread_mutex_lock(&Lock);
+	if (q->head == q->tail || q->err[q->head % QLEN]) {
+		int empty = q->head == q->tail;
+		pthread_mutex_unlock(&Lock);
+		return empty ? -FI_EAGAIN : -FI_EAVAIL;
+	}
 	unsigned i = q->head++ % QLEN;
-	struct fi_eq_cm_entry e = {.fid = q->fid[i]};
-	memcpy(buf, &e, len < sizeof(e) ? len : sizeof(e));
+	struct fi_eq_cm_entry e = {.fid = q->fid[i], .info = q->info[i]};
+	size_t n = sizeof(e) + q->dlen[i];
+	unsigned char tmp[sizeof(e) + 32];
+	memcpy(tmp, &e, sizeof(e));
+	memcpy(tmp + sizeof(e), q->data[i], q->dlen[i]);
+	memcpy(buf, tmp, len < n ? len : n);
 	*event = q->ev[i];
-	return (ssize_t)sizeof(e);
+	pthread_mutex_unlock(&Lock);
+	return (ssize_t)n;
 }
 
 static ssize_t
@@ -292,11 +332,15 @@ eq_readerr(struct fid_eq *eq, struct fi_eq_err_entry *buf, uint64_t flags)
 {
 	(void)flags;
 	struct feq *q = (struct feq *)eq;
-	if (q->head == q->tail)
+	pthread_mutex_lock(&Lock);
+	if (q->head == q->tail) {
+		pthread_mutex_unlock(&Lock);
 		return -FI_EAGAIN;
+	}
 	unsigned i = q->head++ % QLEN;
 	buf->fid = q->fid[i];
 	buf->err = q->err[i];
+	pthread_mutex_unlock(&Lock);
 	return (ssize_t)sizeof(*buf);
 }
 
@@ -345,9 +389,41 @@ ep_recvmsg(struct fid_ep *ep, const struct fi_msg *msg, uint64_t flags)
 		return -FI_EAGAIN;
 	log_op(e, FAKE_RECV, msg->msg_iov[0].iov_len,
 		msg->desc ? msg->desc[0] : NULL, NULL, flags);
+	pthread_mutex_lock(&Lock);
 	e->recv_buf = msg->msg_iov[0].iov_base;
 	e->recv_len = msg->msg_iov[0].iov_len;
 	e->recv_ctx = msg->context;
+	pthread_mutex_unlock(&Lock);
+	return 0;
+}
+
+static ssize_t
+ep_recv(struct fid_ep *ep, void *buf, size_t len, void *desc,
+	fi_addr_t src_addr, void *context)
+{
+	(void)src_addr;
+	struct iovec iov = {buf, len};
+	struct fi_msg m = {.msg_iov = &iov,
+		.desc = &desc,
+		.iov_count = 1,
+		.context = context};
+	return ep_recvmsg(ep, &m, FI_COMPLETION);
+}
+
+int
+fake_deliver(unsigned ep, const void *buf, size_t len)
+{
+	pthread_mutex_lock(&Lock);
+	struct fep *e = ep < Neps ? Eps[ep] : NULL;
+	if (e == NULL || e->recv_buf == NULL || len > e->recv_len) {
+		pthread_mutex_unlock(&Lock);
+		return -1;
+	}
+	memcpy(e->recv_buf, buf, len);
+	e->recv_buf = NULL;
+	void *ctx = e->recv_ctx;
+	pthread_mutex_unlock(&Lock);
+	cq_push(e->cq, ctx, FI_RECV | FI_MSG, len);
 	return 0;
 }
 
@@ -358,12 +434,10 @@ peer_persist(struct fep *e, const struct rpmem_msg_persist *m, size_t len)
 	if ((m->flags & RPMEM_FLUSH_PERSIST_MASK) == RPMEM_PERSIST_SEND &&
 		len >= sizeof(*m) + m->size)
 		memcpy((void *)(uintptr_t)m->addr, m->data, m->size);
-	if (e->recv_buf == NULL || Fake.stall)
+	if (Fake.stall)
 		return;
 	struct rpmem_msg_persist_resp r = {.flags = 0, .lane = m->lane};
-	memcpy(e->recv_buf, &r, sizeof(r));
-	e->recv_buf = NULL;
-	cq_push(e->cq, e->recv_ctx, FI_RECV | FI_MSG, sizeof(r));
+	fake_deliver(e->idx, &r, sizeof(r));
 }
 
 static ssize_t
@@ -379,6 +453,25 @@ ep_sendmsg(struct fid_ep *ep, const struct fi_msg *msg, uint64_t flags)
 	Fake_log[Fake_nlog - 1].raddr = m->addr;
 	cq_push(e->cq, msg->context, FI_SEND | FI_MSG, len);
 	peer_persist(e, m, len);
+	return 0;
+}
+
+static ssize_t
+ep_send(struct fid_ep *ep, const void *buf, size_t len, void *desc,
+	fi_addr_t dest_addr, void *context)
+{
+	(void)dest_addr;
+	struct fep *e = (struct fep *)ep;
+	if (eagain())
+		return -FI_EAGAIN;
+	log_op(e, FAKE_SEND, len, desc, NULL, FI_COMPLETION);
+	pthread_mutex_lock(&Lock);
+	struct fake_sent *st = &Fake_sent[e->idx % FAKE_MAX_EPS];
+	memcpy(st->buf, buf, len < sizeof(st->buf) ? len : sizeof(st->buf));
+	st->len = len;
+	st->count++;
+	pthread_mutex_unlock(&Lock);
+	cq_push(e->cq, context, FI_SEND | FI_MSG, len);
 	return 0;
 }
 
@@ -448,6 +541,115 @@ ep_connect(
 }
 
 static int
+ep_accept(struct fid_ep *ep, const void *param, size_t paramlen)
+{
+	(void)param;
+	(void)paramlen;
+	struct fep *e = (struct fep *)ep;
+	if (Fake.refuse)
+		return -Fake.refuse;
+	eq_push(e->eq, FI_CONNECTED, &ep->fid, 0);
+	return 0;
+}
+
+static int
+pep_reject(
+	struct fid_pep *pep, fid_t handle, const void *param, size_t paramlen)
+{
+	(void)pep;
+	(void)handle;
+	(void)param;
+	(void)paramlen;
+	Fake_rejects++;
+	return 0;
+}
+
+static int
+pep_listen(struct fid_pep *pep)
+{
+	(void)pep;
+	return 0;
+}
+
+static int
+pep_getname(fid_t fid, void *addr, size_t *addrlen)
+{
+	(void)fid;
+	struct sockaddr_in in = {
+		.sin_family = AF_INET, .sin_port = htons(7000)};
+	if (*addrlen < sizeof(in))
+		return -FI_ETOOSMALL;
+	memcpy(addr, &in, sizeof(in));
+	*addrlen = sizeof(in);
+	return 0;
+}
+
+static int
+pep_bind(struct fid *fid, struct fid *bfid, uint64_t flags)
+{
+	(void)fid;
+	(void)flags;
+	Pep_eq = (struct feq *)bfid;
+	return 0;
+}
+
+static int
+pep_close(struct fid *fid)
+{
+	Pep = NULL;
+	return fid_free(fid);
+}
+
+static struct fi_ops Pep_fid_ops = {
+	.size = sizeof(struct fi_ops), .close = pep_close, .bind = pep_bind};
+static struct fi_ops_cm Pep_cm_ops = {.size = sizeof(struct fi_ops_cm),
+	.getname = pep_getname,
+	.listen = pep_listen,
+	.reject = pep_reject};
+
+static int
+passive_ep(struct fid_fabric *fabric, struct fi_info *info,
+	struct fid_pep **pep, void *context)
+{
+	(void)fabric;
+	(void)info;
+	(void)context;
+	struct fid_pep *p = calloc(1, sizeof(*p));
+	p->fid.fclass = FI_CLASS_PEP;
+	p->fid.ops = &Pep_fid_ops;
+	p->cm = &Pep_cm_ops;
+	Fake_open++;
+	Pep = p;
+	*pep = p;
+	return 0;
+}
+
+int
+fake_connreq(const void *data, size_t len, const char *from)
+{
+	if (Pep_eq == NULL || Pep == NULL || len > 32)
+		return -1;
+	struct fi_info *info = fi_dupinfo(NULL);
+	struct sockaddr_in *in = calloc(1, sizeof(*in));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(40000);
+	inet_pton(AF_INET, from, &in->sin_addr);
+	info->dest_addr = in;
+	info->dest_addrlen = sizeof(*in);
+	info->fabric_attr->prov_name = strdup(Fake.prov);
+	pthread_mutex_lock(&Lock);
+	unsigned i = Pep_eq->tail++ % QLEN;
+	Pep_eq->ev[i] = FI_CONNREQ;
+	Pep_eq->fid[i] = &Pep->fid;
+	Pep_eq->err[i] = 0;
+	Pep_eq->info[i] = info;
+	memcpy(Pep_eq->data[i], data, len);
+	Pep_eq->dlen[i] = len;
+	pthread_mutex_unlock(&Lock);
+	return 0;
+}
+
+static int
 ep_shutdown(struct fid_ep *ep, uint64_t flags)
 {
 	(void)ep;
@@ -461,9 +663,12 @@ static struct fi_ops Ep_fid_ops = {.size = sizeof(struct fi_ops),
 	.control = ep_control};
 static struct fi_ops_cm Ep_cm_ops = {.size = sizeof(struct fi_ops_cm),
 	.connect = ep_connect,
+	.accept = ep_accept,
 	.shutdown = ep_shutdown};
 static struct fi_ops_msg Ep_msg_ops = {.size = sizeof(struct fi_ops_msg),
+	.recv = ep_recv,
 	.recvmsg = ep_recvmsg,
+	.send = ep_send,
 	.sendmsg = ep_sendmsg};
 static struct fi_ops_rma Ep_rma_ops = {.size = sizeof(struct fi_ops_rma),
 	.readmsg = ep_readmsg,
@@ -526,7 +731,11 @@ endpoint(struct fid_domain *domain, struct fi_info *info, struct fid_ep **ep,
 	e->ep.cm = &Ep_cm_ops;
 	e->ep.msg = &Ep_msg_ops;
 	e->ep.rma = &Ep_rma_ops;
+	pthread_mutex_lock(&Lock);
 	e->idx = Neps++;
+	if (e->idx < MAX_EPS)
+		Eps[e->idx] = e;
+	pthread_mutex_unlock(&Lock);
 	Fake_open++;
 	*ep = &e->ep;
 	return 0;
@@ -573,6 +782,7 @@ eq_open(struct fid_fabric *fabric, struct fi_eq_attr *attr, struct fid_eq **eq,
 
 static struct fi_ops_fabric Fabric_ops = {.size = sizeof(struct fi_ops_fabric),
 	.domain = domain,
+	.passive_ep = passive_ep,
 	.eq_open = eq_open};
 
 int

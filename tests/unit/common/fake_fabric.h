@@ -24,6 +24,7 @@
 #include <rdma/fabric.h>
 
 #define FAKE_LOG_MAX 4096
+#define FAKE_MAX_EPS 64
 
 enum fake_kind { FAKE_SEND, FAKE_RECV, FAKE_WRITE, FAKE_READ };
 
@@ -67,6 +68,19 @@ extern size_t Fake_cq_size;
 /* access flags of the registrations, in order */
 extern uint64_t Fake_mr_access[16];
 extern unsigned Fake_nmr;
+
+/* the daemon side: what a client does and what the daemon sent it */
+struct fake_sent {
+	unsigned char buf[64]; /* the last message sent on the endpoint */
+	size_t len;
+	unsigned count;
+};
+extern struct fake_sent Fake_sent[FAKE_MAX_EPS];
+extern unsigned Fake_rejects; /* fi_reject calls */
+/* a connection request on the passive endpoint: data, source address */
+int fake_connreq(const void *data, size_t len, const char *from);
+/* a message from the client into endpoint ep's posted receive */
+int fake_deliver(unsigned ep, const void *buf, size_t len);
 
 /* defaults (sockets-like, every count 16) and an empty log */
 void fake_reset(void);

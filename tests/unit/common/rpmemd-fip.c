@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rpmemd-fip.c -- rpmemd's fabric code (src/rpmemd/fip.c) against the fake
+ * libfabric: lane and queue sizing from the provider's limits (verbs),
+ * secret and source checks, persist messages (inline data, invalid ones
+ * answered as such), completion errors, EAGAIN on posts, accept timeout
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include <rdma/fabric.h>
+#include <rdma/fi_errno.h>
+
+#include "fake_fabric.h"
+#include "fip.h"
+#include "rpmem_fip_common.h"
+#include "rpmem_proto.h"
+
+#define POOL ((size_t)1 << 20)
+#define PRESP_INVALID 0x1U
+
+static char *Pool;
+static const unsigned char Secret[RPMEM_AUTH_SECRET_LEN] = {9, 8, 7};
+
+static int
+setup(void **state)
+{
+	(void)state;
+	fake_reset();
+	Pool = mmap(NULL, POOL, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(Pool != MAP_FAILED);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	munmap(Pool, POOL);
+	assert_int_equal(Fake_open, 0);
+	return 0;
+}
+
+static struct rpmemd_fip *
+start(const char *prov, unsigned nlanes, const char *peer, unsigned timeout,
+	struct rpmem_msg_ibc_attr *ibc)
+{
+	Fake.prov = prov;
+	struct rpmemd_fip_attr a = {.addr = Pool,
+		.size = POOL,
+		.nlanes = nlanes,
+		.provider = rpmem_provider_from_name(prov),
+		.buff_size = 8192,
+		.method = RPMEM_PM_GPSPM,
+		.node = "127.0.0.1",
+		.accept_timeout_ms = timeout,
+		.secret = Secret,
+		.peer = peer};
+	struct rpmemd_fip *fip = NULL;
+	enum rpmem_status st;
+	assert_int_equal(rpmemd_fip_init(&a, &fip, ibc, &st), 0);
+	assert_int_equal(st, RPMEM_SUCCESS);
+	assert_int_equal(rpmemd_fip_start(fip), 0);
+	return fip;
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = {0, 2 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+/* the response to a persist message on a lane (waits up to 5 s) */
+static struct rpmem_msg_persist_resp
+persist(unsigned lane, uint32_t flags, uint64_t addr, const char *data,
+	uint64_t size)
+{
+	unsigned char m[sizeof(struct rpmem_msg_persist) + 64];
+	struct rpmem_msg_persist *p = (void *)m;
+	p->flags = flags;
+	p->lane = lane;
+	p->addr = addr;
+	p->size = size;
+	size_t len = sizeof(*p);
+	if (data) {
+		memcpy(p->data, data, size);
+		len += size;
+	}
+	unsigned before = Fake_sent[lane].count;
+	int delivered = 0;
+	for (int i = 0; i < 2500 && Fake_sent[lane].count == before; i++) {
+		if (!delivered)
+			delivered = fake_deliver(lane, m, len) == 0;
+		nap();
+	}
+	assert_true(delivered);
+	assert_int_not_equal(Fake_sent[lane].count, before);
+	struct rpmem_msg_persist_resp r;
+	memcpy(&r, Fake_sent[lane].buf, sizeof(r));
+	return r;
+}
+
+static void
+connect_lanes(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(
+			fake_connreq(Secret, sizeof(Secret), "127.0.0.1"), 0);
+}
+
+/* lanes and queues sized by the provider's limits; inline persists */
+static void
+test_verbs_lanes(void **state)
+{
+	(void)state;
+	Fake.mr_mode = FI_MR_LOCAL | FI_MR_VIRT_ADDR | FI_MR_ALLOCATED |
+		       FI_MR_PROV_KEY;
+	Fake.ctx_cnt = 3;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("verbs", 8, NULL, 5000, &ibc);
+	assert_int_equal(ibc.nlanes, 3);
+	assert_int_equal(ibc.port, 7000);
+	assert_int_equal(ibc.raddr, (uint64_t)(uintptr_t)Pool);
+	assert_int_equal(ibc.rkey, 0x1000); /* the pool's key comes first */
+	/* one receive and one response per lane: 3 entries a queue */
+	assert_int_equal(Fake_cq_size, 3);
+	assert_int_equal(Fake_mr_access[0], FI_REMOTE_READ | FI_REMOTE_WRITE);
+	connect_lanes(3);
+	uint64_t base = (uint64_t)(uintptr_t)Pool;
+	struct rpmem_msg_persist_resp r =
+		persist(2, RPMEM_PERSIST_SEND, base + 4096, "hello", 5);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(r.lane, 2);
+	assert_memory_equal(Pool + 4096, "hello", 5);
+	/* a write already done, then flushed: answered */
+	r = persist(0, RPMEM_FLUSH_WRITE, base + 8192, NULL, 4096);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(rpmemd_fip_stop(fip), 0);
+	rpmemd_fip_fini(fip);
+}
+
+/* a message that fails validation is answered as invalid; lane lives */
+static void
+test_invalid_message(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 1, NULL, 5000, &ibc);
+	connect_lanes(1);
+	uint64_t base = (uint64_t)(uintptr_t)Pool;
+	struct rpmem_msg_persist_resp r =
+		persist(0, RPMEM_PERSIST_SEND, base + POOL - 2, "xxxx", 4);
+	assert_int_equal(r.flags, PRESP_INVALID);
+	r = persist(0, RPMEM_PERSIST_SEND, base + 64, "ok", 2);
+	assert_int_equal(r.flags, 0);
+	assert_memory_equal(Pool + 64, "ok", 2);
+	assert_int_equal(rpmemd_fip_stop(fip), 0);
+	rpmemd_fip_fini(fip);
+}
+
+/* no secret, a wrong one, a foreign address: refused; then accepted */
+static void
+test_secret_and_source(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 1, "127.0.0.1", 5000, &ibc);
+	unsigned char wrong[RPMEM_AUTH_SECRET_LEN] = {9, 8, 6};
+	assert_int_equal(fake_connreq(NULL, 0, "127.0.0.1"), 0);
+	assert_int_equal(fake_connreq(wrong, sizeof(wrong), "127.0.0.1"), 0);
+	assert_int_equal(fake_connreq(Secret, sizeof(Secret), "10.1.2.3"), 0);
+	for (int i = 0; i < 2500 && Fake_rejects < 3; i++)
+		nap();
+	assert_int_equal(Fake_rejects, 3);
+	connect_lanes(1);
+	struct rpmem_msg_persist_resp r = persist(
+		0, RPMEM_PERSIST_SEND, (uint64_t)(uintptr_t)Pool + 100, "s", 1);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(rpmemd_fip_stop(fip), 0);
+	rpmemd_fip_fini(fip);
+}
+
+/* a completion error kills its lane only */
+static void
+test_cq_error(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, 5000, &ibc);
+	connect_lanes(2);
+	uint64_t base = (uint64_t)(uintptr_t)Pool;
+	/* let the workers run, then fail lane 0's receive */
+	assert_int_equal(persist(1, RPMEM_PERSIST_SEND, base, "a", 1).flags, 0);
+	Fake.cq_err = FI_ECONNRESET;
+	unsigned char m[sizeof(struct rpmem_msg_persist)] = {0};
+	assert_int_equal(fake_deliver(0, m, sizeof(m)), 0);
+	struct rpmem_msg_persist_resp r =
+		persist(1, RPMEM_PERSIST_SEND, base + 8, "b", 1);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(Fake_sent[0].count, 0); /* lane 0 never answered */
+	assert_int_equal(rpmemd_fip_stop(fip), 0);
+	rpmemd_fip_fini(fip);
+}
+
+/* a full queue (EAGAIN) when re-posting and answering is retried */
+static void
+test_eagain(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 1, NULL, 5000, &ibc);
+	connect_lanes(1);
+	Fake.eagain = 10;
+	struct rpmem_msg_persist_resp r = persist(
+		0, RPMEM_PERSIST_SEND, (uint64_t)(uintptr_t)Pool + 200, "e", 1);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(Fake_eagains, 10);
+	assert_int_equal(rpmemd_fip_stop(fip), 0);
+	rpmemd_fip_fini(fip);
+}
+
+/* nobody connects: the accept phase times out */
+static void
+test_accept_timeout(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, 100, &ibc);
+	connect_lanes(1); /* one of two */
+	struct timespec ts = {0, 400 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	assert_int_equal(rpmemd_fip_stop(fip), -ETIMEDOUT);
+	rpmemd_fip_fini(fip);
+}
+
+/* a stop request during the accept phase cancels it */
+static void
+test_stop_while_accepting(void **state)
+{
+	(void)state;
+	struct rpmem_msg_ibc_attr ibc;
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, 5000, &ibc);
+	assert_int_equal(rpmemd_fip_stop(fip), -ECANCELED);
+	rpmemd_fip_fini(fip);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_verbs_lanes),
+		T(test_invalid_message),
+		T(test_secret_and_source),
+		T(test_cq_error),
+		T(test_eagain),
+		T(test_accept_timeout),
+		T(test_stop_while_accepting),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
