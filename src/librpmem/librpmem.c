@@ -15,17 +15,16 @@
 #include "librpmem.h"
 #include "log.h"
 #include "obc.h"
+#include "provider.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
+#include "session.h"
 #include "ssh.h"
 #include "util.h"
 #include "fault_inject.h" /* last: it may wrap calls */
 
 #define RPMEM_API __attribute__((visibility("default")))
 
-#define STATUS_TIMEOUT_MS 30000
-#define RESP_TIMEOUT_MS 120000
-#define STDERR_TIMEOUT_MS 2000
 #define REMOVE_TIMEOUT_MS 120000
 #define DEF_WQ_SIZE 50
 
@@ -101,287 +100,6 @@ fork_unsafe(void)
 	return 1;
 }
 
-/* integer environment knob: 0 unset, 1 a whole number (*v), -1 garbage */
-static int
-env_int(const char *name, long *v)
-{
-	const char *s = getenv(name);
-	if (s == NULL)
-		return 0;
-	char *end;
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	if (*end != '\0' || end == s || errno)
-		return -1;
-	return 1;
-}
-
-struct prov_probe {
-	int have[MAX_RPMEM_PROV];
-};
-
-static void
-probe_providers(const char *node, struct prov_probe *p)
-{
-	memset(p, 0, sizeof(*p));
-	struct fi_info *hints = rpmem_fip_hints(NULL);
-	struct fi_info *info = NULL;
-	if (hints == NULL)
-		return;
-	if (fi_getinfo(RPMEM_FIVERSION, node, NULL, 0, hints, &info) == 0) {
-		for (struct fi_info *i = info; i != NULL; i = i->next) {
-			enum rpmem_provider id = rpmem_provider_from_name(
-				i->fabric_attr->prov_name);
-			if (id != RPMEM_PROV_UNKNOWN)
-				p->have[id] = 1;
-		}
-		fi_freeinfo(info);
-	}
-	fi_freeinfo(hints);
-}
-
-/* 1 if choose_provider() may pick sockets, whatever the probe finds */
-static int
-sockets_possible(void)
-{
-	const char *forced = getenv("RPMEM_PROVIDER");
-	if (forced != NULL && forced[0] != '\0')
-		return rpmem_provider_from_name(forced) ==
-		       RPMEM_PROV_LIBFABRIC_SOCKETS;
-	long sockets = 0;
-	return env_int("RPMEM_ENABLE_SOCKETS", &sockets) == 1 && sockets != 0;
-}
-
-/* provider: RPMEM_PROVIDER, else verbs, else sockets if enabled, else tcp */
-static enum rpmem_provider
-choose_provider(const char *node)
-{
-	struct prov_probe p;
-	probe_providers(node, &p);
-	const char *forced = getenv("RPMEM_PROVIDER");
-	if (forced != NULL && forced[0] != '\0') {
-		enum rpmem_provider id = rpmem_provider_from_name(forced);
-		if (id == RPMEM_PROV_UNKNOWN || !p.have[id]) {
-			ERR("cannot find provider -- RPMEM_PROVIDER='%s' is "
-			    "not "
-			    "available for '%s'",
-				forced, node);
-			return RPMEM_PROV_UNKNOWN;
-		}
-		return id;
-	}
-	/* verbs: unset or non-zero enables, garbage disables (as PMDK) */
-	long verbs = 0, sockets = 0;
-	int vset = env_int("RPMEM_ENABLE_VERBS", &verbs);
-	int sset = env_int("RPMEM_ENABLE_SOCKETS", &sockets);
-	if (p.have[RPMEM_PROV_LIBFABRIC_VERBS] &&
-		(vset == 0 || (vset == 1 && verbs != 0)))
-		return RPMEM_PROV_LIBFABRIC_VERBS;
-	/* sockets: only a non-zero number enables it */
-	if (p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] && sset == 1 && sockets != 0)
-		return RPMEM_PROV_LIBFABRIC_SOCKETS;
-	if (p.have[RPMEM_PROV_LIBFABRIC_TCP])
-		return RPMEM_PROV_LIBFABRIC_TCP;
-	ERR("cannot find provider for '%s' (verbs %s, sockets %s, tcp absent)",
-		node,
-		p.have[RPMEM_PROV_LIBFABRIC_VERBS] ? "disabled" : "absent",
-		p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] ? "not enabled"
-						     : "absent");
-	return RPMEM_PROV_UNKNOWN;
-}
-
-/* spawns ssh with the remote command; errors set errno and the message */
-static struct rpmem_ssh *
-spawn(const struct rpmem_target *t, int ipv4, const char *cmd, const char *step)
-{
-	if (cmd == NULL)
-		return NULL; /* next_cmd() set errno and the message */
-	if (t->has_service) {
-		int port;
-		char why[128];
-		if (rpmem_target_port(t->service, &port, why, sizeof(why))) {
-			ERR("%s: %s", step, why);
-			errno = EINVAL;
-			return NULL;
-		}
-	}
-	const char *ssh_prog = getenv("RPMEM_SSH");
-	if (ssh_prog == NULL || ssh_prog[0] == '\0')
-		ssh_prog = "ssh";
-	char dest[RPMEM_USER_MAX + RPMEM_NODE_MAX + 2];
-	rpmem_ssh_dest(dest, sizeof(dest), t);
-	const char *argv[10];
-	rpmem_ssh_argv(argv, ssh_prog, t, ipv4, dest, cmd);
-	struct rpmem_ssh *ssh;
-	int ret = rpmem_ssh_open(argv, &ssh);
-	if (ret) {
-		errno = -ret;
-		ERR_W_ERRNO("%s: cannot start '%s'", step, ssh_prog);
-		return NULL;
-	}
-	LOG(LOG_LVL_DBG, "spawned %s %s '%s'", ssh_prog, dest, cmd);
-	return ssh;
-}
-
-/* ends a failed session: records stderr text in the message */
-static void
-fail_ssh(struct rpmem_ssh *ssh, const char *step, int err)
-{
-	char text[4096];
-	rpmem_ssh_stderr(ssh, text, sizeof(text), STDERR_TIMEOUT_MS);
-	rpmem_ssh_close(ssh);
-	if (text[0] != '\0')
-		ERR("%s: %s (%s)", step, strerror(err), text);
-	else
-		ERR("%s: %s", step, strerror(err));
-	errno = err;
-}
-
-/* reads the start-up status word */
-static int
-read_status(struct rpmem_ssh *ssh, const char *node)
-{
-	uint32_t status;
-	int ret =
-		rpmem_ssh_recv(ssh, &status, sizeof(status), STATUS_TIMEOUT_MS);
-	const char *step = "out-of-band connection failed";
-	if (ret) {
-		fail_ssh(ssh, step, -ret == ETIMEDOUT ? ETIMEDOUT : ECONNRESET);
-		return -1;
-	}
-	if (status != 0) {
-		char text[4096];
-		rpmem_ssh_stderr(ssh, text, sizeof(text), STDERR_TIMEOUT_MS);
-		rpmem_ssh_close(ssh);
-		int err = status < 4096 ? (int)status : EPROTO;
-		ERR("%s: %s: daemon start-up failed -- status %u: %s%s%s", step,
-			node, status, strerror(err), text[0] ? "; " : "", text);
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
-/* one request/response exchange; fills resp (host order after check) */
-static int
-exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size, void *resp,
-	uint32_t resp_type, const char *step, int stderr_ms, int *silent)
-{
-	int ret = rpmem_ssh_send(ssh, req, req_size);
-	size_t rsize = rpmem_obc_resp_size(resp_type);
-	int got_any = 0;
-	/* the first byte alone: a daemon that hangs up unanswered is told */
-	if (ret == 0)
-		ret = rpmem_ssh_recv(ssh, resp, 1, RESP_TIMEOUT_MS);
-	if (ret == 0) {
-		got_any = 1;
-		ret = rpmem_ssh_recv(
-			ssh, (char *)resp + 1, rsize - 1, RESP_TIMEOUT_MS);
-	}
-	if (ret) {
-		int err = -ret;
-		if (err == EPIPE)
-			err = ECONNRESET;
-		char text[4096];
-		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
-		if (silent != NULL)
-			*silent = !got_any && err == ECONNRESET && !text[0];
-		ERR("%s: %s%s%s", step, strerror(err), text[0] ? " -- " : "",
-			text);
-		errno = err;
-		return -1;
-	}
-	uint32_t status;
-	char why[256];
-	ret = rpmem_obc_check_resp(resp, resp_type, &status, why, sizeof(why));
-	if (ret) {
-		/* the daemon states its own reason on stderr */
-		char text[4096];
-		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
-		ERR("%s: %s%s%s", step, why, text[0] ? " -- " : "", text);
-		errno = -ret;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A CREATE/OPEN the daemon did not serve because of the provider: PMDK's
- * rpmemd knows only verbs and sockets and hangs up, unanswered and
- * without a word, on a request for tcp; a daemon may also answer that it
- * does not serve the provider. Named as PMDK names a provider it cannot
- * use ("cannot find provider"); returns the errno for the caller.
- */
-static int
-provider_refused(enum rpmem_provider prov, int err, int silent)
-{
-	const char *name = rpmem_provider_name(prov);
-	if (silent && prov == RPMEM_PROV_LIBFABRIC_TCP) {
-		ERR("cannot find provider -- the remote rpmemd hung up on a "
-		    "request for the tcp provider (rpmemd of PMDK serves only "
-		    "verbs and sockets; RPMEM_ENABLE_SOCKETS=1 lets librpmem "
-		    "use sockets): %s",
-			strerror(err));
-		return ENOMEDIUM;
-	}
-	if (err == EMEDIUMTYPE) {
-		char was[512];
-		snprintf(was, sizeof(was), "%s", err_msg());
-		ERR("cannot find provider -- the remote rpmemd does not serve "
-		    "the %s provider%s: %s",
-			name ? name : "requested",
-			prov == RPMEM_PROV_LIBFABRIC_SOCKETS
-				? " (our rpmemd serves it with --allow-sockets)"
-				: "",
-			was);
-	}
-	return err;
-}
-
-/* the AUTH message that follows a flagged CREATE/OPEN response */
-static int
-recv_secret(struct rpmem_ssh *ssh, unsigned char *secret, const char *op)
-{
-	struct rpmem_msg_auth m;
-	int ret = rpmem_ssh_recv(ssh, &m, sizeof(m), RESP_TIMEOUT_MS);
-	if (ret) {
-		int err = ret == -EPIPE ? ECONNRESET : -ret;
-		ERR("%s request failed: cannot receive the session secret: %s",
-			op, strerror(err));
-		return -err;
-	}
-	rpmem_ntoh_msg_hdr_resp(&m.hdr);
-	if (m.hdr.type != RPMEM_MSG_TYPE_AUTH || m.hdr.size != sizeof(m) ||
-		m.hdr.status != RPMEM_SUCCESS) {
-		ERR("%s request failed: invalid session secret message "
-		    "(type %u, size %lu, status %u)",
-			op, m.hdr.type, (unsigned long)m.hdr.size,
-			m.hdr.status);
-		explicit_bzero(&m, sizeof(m));
-		return -EPROTO;
-	}
-	memcpy(secret, m.secret, RPMEM_AUTH_SECRET_LEN);
-	explicit_bzero(&m, sizeof(m));
-	return 0;
-}
-
-static void
-close_session(struct rpmem_ssh *ssh, uint32_t flags)
-{
-	struct rpmem_msg_close m;
-	struct rpmem_msg_close_resp r;
-	rpmem_obc_close_msg(&m, flags);
-	if (rpmem_ssh_send(ssh, &m, sizeof(m)) == 0)
-		(void)rpmem_ssh_recv(ssh, &r, sizeof(r), 10000);
-	rpmem_ssh_close(ssh);
-}
-
-static int
-ssh_alive_cb(void *arg)
-{
-	return rpmem_ssh_alive(arg);
-}
-
 static int
 check_pool_args(void *pool_addr, size_t pool_size, unsigned *nlanes,
 	const char *target, const char *pool_set_name)
@@ -425,13 +143,193 @@ check_pool_args(void *pool_addr, size_t pool_size, unsigned *nlanes,
 	return 0;
 }
 
+/* what a CREATE or OPEN is about, through the steps of pool_connect() */
+struct connect_req {
+	const char *target;
+	const char *pool_set_name;
+	const char *op; /* "create" or "open" */
+	int create;
+	void *pool_addr;
+	size_t pool_size;
+	unsigned req_lanes;
+	const struct rpmem_pool_attr *create_attr;
+	struct rpmem_target t;
+	enum rpmem_provider prov;
+};
+
+/*
+ * ssh with rpmemd running and its start-up status read; the provider is
+ * chosen on the way. The ssh command line depends on the provider only
+ * through -4 for sockets over IPv4: when sockets cannot be the choice,
+ * ssh starts first and the provider probe (libfabric's initialization, a
+ * large part of the set-up time) runs while ssh connects.
+ */
+static struct rpmem_ssh *
+start_session(struct connect_req *c)
+{
+	const char *step = "out-of-band connection failed";
+	struct rpmem_ssh *ssh = NULL;
+	if (strchr(c->t.node, ':') != NULL || !rpmem_sockets_possible()) {
+		ssh = rpmem_sess_spawn(&c->t, 0, next_cmd(), step);
+		if (ssh == NULL)
+			return NULL;
+	}
+	c->prov = rpmem_choose_provider(c->t.node);
+	if (c->prov == RPMEM_PROV_UNKNOWN) {
+		if (ssh != NULL)
+			rpmem_ssh_abort(ssh);
+		errno = ENOMEDIUM;
+		return NULL;
+	}
+	int ipv4 = c->prov == RPMEM_PROV_LIBFABRIC_SOCKETS &&
+		   strchr(c->t.node, ':') == NULL;
+	if (ssh == NULL)
+		ssh = rpmem_sess_spawn(&c->t, ipv4, next_cmd(), step);
+	if (ssh == NULL || rpmem_sess_status(ssh, c->t.node))
+		return NULL;
+	return ssh;
+}
+
+/* the CREATE/OPEN request and its response; closes ssh on failure */
+static int
+send_request(const struct connect_req *c, struct rpmem_ssh *ssh,
+	struct rpmem_msg_open_resp *resp)
+{
+	struct rpmem_req_attr req = {.pool_size = c->pool_size,
+		.nlanes = c->req_lanes,
+		.provider = c->prov,
+		/* announces session binding support, see rpmem_proto.h */
+		.buff_size = RPMEM_DEF_BUFF_SIZE + RPMEM_AUTH_BUFF_TAG,
+		.pool_desc = c->pool_set_name};
+	size_t msize;
+	const struct rpmem_pool_attr *a =
+		rpmem_attr_is_zero(c->create_attr) ? NULL : c->create_attr;
+	void *msg = c->create ? rpmem_obc_create_msg(&req, a, &msize)
+			      : rpmem_obc_open_msg(&req, &msize);
+	if (msg == NULL) {
+		ERR_W_ERRNO("cannot build %s request", c->op);
+		rpmem_ssh_close(ssh);
+		return -1;
+	}
+	char step[64];
+	snprintf(step, sizeof(step), "%s request failed", c->op);
+	int silent = 0;
+	int ret = rpmem_sess_exchange(ssh, msg, msize, resp,
+		c->create ? RPMEM_MSG_TYPE_CREATE_RESP
+			  : RPMEM_MSG_TYPE_OPEN_RESP,
+		step, 500, &silent);
+	free(msg);
+	if (ret) {
+		int e = rpmem_sess_provider_refused(c->prov, errno, silent);
+		rpmem_ssh_close(ssh);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * the session secret of a daemon that binds lanes to the session (*bound
+ * set), or nothing from a legacy one; on failure the session is closed
+ */
+static int
+session_secret(const struct connect_req *c, struct rpmem_ssh *ssh,
+	struct rpmem_resp_attr *ra, unsigned char *secret, int *bound)
+{
+	*bound = (ra->persist_method & RPMEM_AUTH_PM_FLAG) != 0;
+	ra->persist_method &= ~RPMEM_AUTH_PM_FLAG;
+	if (!*bound) {
+		LOG(LOG_LVL_INFO,
+			"legacy daemon on '%s': fabric connections are not "
+			"bound to the ssh session (unauthenticated)",
+			c->target);
+		return 0;
+	}
+	int ret = rpmem_sess_secret(ssh, secret, c->op);
+	if (ret) {
+		rpmem_sess_close(ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+		errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+/* the lanes; on failure the session is closed (a create removed) */
+static int
+connect_lanes(const struct connect_req *c, RPMEMpool *rpp,
+	const struct rpmem_resp_attr *ra, unsigned *n,
+	const unsigned char *secret)
+{
+	const char *prov_name = rpmem_provider_name(c->prov);
+	struct rpmem_fip_attr fa = {.node = c->t.node,
+		.port = ra->port,
+		.prov = prov_name,
+		.laddr = c->pool_addr,
+		.size = c->pool_size,
+		.raddr = ra->raddr,
+		.rkey = ra->rkey,
+		.persist_method = ra->persist_method,
+		.nlanes = *n,
+		.buff_size = RPMEM_DEF_BUFF_SIZE,
+		.wq_size = Wq_size,
+		.alive = rpmem_sess_alive,
+		.alive_arg = rpp->ssh,
+		.secret = secret};
+	char why[WHY_LEN];
+	why[0] = '\0';
+	int ret = rpmem_fip_init(&fa, n, &rpp->fip, why, sizeof(why));
+	if (ret == 0)
+		return 0;
+	char text[4096];
+	rpmem_ssh_stderr(rpp->ssh, text, sizeof(text), 100);
+	rpmem_sess_close(rpp->ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+	ERR("establishing in-band connection failed (%s, port %u): %s%s%s",
+		prov_name, ra->port, why[0] ? why : strerror(-ret),
+		text[0] ? " -- " : "", text);
+	errno = -ret;
+	return -1;
+}
+
+/* the pool's session and lanes, after the arguments are checked */
+static int
+pool_session(struct connect_req *c, RPMEMpool *rpp, struct rpmem_pool_attr *got)
+{
+	rpp->ssh = start_session(c);
+	if (rpp->ssh == NULL)
+		return -1;
+	struct rpmem_msg_open_resp resp; /* the larger of the two */
+	if (send_request(c, rpp->ssh, &resp))
+		return -1;
+	struct rpmem_resp_attr ra;
+	rpmem_obc_get_ibc(&resp.ibc, &ra);
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	int bound;
+	if (session_secret(c, rpp->ssh, &ra, secret, &bound))
+		return -1;
+	if (!c->create)
+		rpmem_obc_get_attr(&resp.pool_attr, got);
+	LOG(LOG_LVL_DBG, "%s response: port %u, method %u, nlanes %u", c->op,
+		ra.port, ra.persist_method, ra.nlanes);
+	unsigned n = c->req_lanes < ra.nlanes ? c->req_lanes : ra.nlanes;
+	if (n == 0) {
+		ERR("%s request failed: daemon granted no lanes", c->op);
+		rpmem_sess_close(
+			rpp->ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+		errno = EPROTO;
+		return -1;
+	}
+	int ret = connect_lanes(c, rpp, &ra, &n, bound ? secret : NULL);
+	explicit_bzero(secret, sizeof(secret));
+	rpp->nlanes = n;
+	return ret;
+}
+
 static RPMEMpool *
 pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 	size_t pool_size, unsigned *nlanes,
 	const struct rpmem_pool_attr *create_attr,
 	struct rpmem_pool_attr *open_attr, int create)
 {
-	const char *op = create ? "create" : "open";
 	if (fork_unsafe()) {
 		ERR("libfabric is initialized without fork() support");
 		errno = ENOTSUP;
@@ -442,163 +340,45 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		errno = EINVAL;
 		return NULL;
 	}
-	struct rpmem_target t;
-	if (rpmem_target_parse(target, &t)) {
+	struct connect_req c = {.target = target,
+		.pool_set_name = pool_set_name,
+		.op = create ? "create" : "open",
+		.create = create,
+		.pool_addr = pool_addr,
+		.pool_size = pool_size,
+		.req_lanes = *nlanes < Max_nlanes ? *nlanes : Max_nlanes,
+		.create_attr = create_attr};
+	if (rpmem_target_parse(target, &c.t)) {
 		ERR("parsing target node address failed -- '%s': %s", target,
 			strerror(EINVAL));
 		errno = EINVAL;
 		return NULL;
 	}
-	/*
-	 * The ssh command line depends on the provider only through -4 for
-	 * sockets over IPv4. When sockets cannot be the choice, ssh starts
-	 * first and the provider probe (libfabric's initialization, a large
-	 * part of the set-up time) runs while ssh connects.
-	 */
-	const char *oob_step = "out-of-band connection failed";
-	struct rpmem_ssh *early = NULL;
-	if (strchr(t.node, ':') != NULL || !sockets_possible()) {
-		early = spawn(&t, 0, next_cmd(), oob_step);
-		if (early == NULL)
-			return NULL;
-	}
-	enum rpmem_provider prov = choose_provider(t.node);
-	if (prov == RPMEM_PROV_UNKNOWN) {
-		if (early != NULL)
-			rpmem_ssh_abort(early);
-		errno = ENOMEDIUM;
-		return NULL;
-	}
-	const char *prov_name = rpmem_provider_name(prov);
-	int ipv4 = prov == RPMEM_PROV_LIBFABRIC_SOCKETS &&
-		   strchr(t.node, ':') == NULL;
-
 	RPMEMpool *rpp = calloc(1, sizeof(*rpp));
 	if (rpp == NULL) {
 		ERR_W_ERRNO("cannot allocate pool handle");
-		if (early != NULL)
-			rpmem_ssh_abort(early);
 		return NULL;
-	}
-	rpp->ssh =
-		early != NULL ? early : spawn(&t, ipv4, next_cmd(), oob_step);
-	if (rpp->ssh == NULL)
-		goto err_free;
-	if (read_status(rpp->ssh, t.node))
-		goto err_free;
-
-	unsigned req_lanes = *nlanes < Max_nlanes ? *nlanes : Max_nlanes;
-	struct rpmem_req_attr req = {.pool_size = pool_size,
-		.nlanes = req_lanes,
-		.provider = prov,
-		/* announces session binding support, see rpmem_proto.h */
-		.buff_size = RPMEM_DEF_BUFF_SIZE + RPMEM_AUTH_BUFF_TAG,
-		.pool_desc = pool_set_name};
-	size_t msize;
-	void *msg =
-		create ? rpmem_obc_create_msg(&req,
-				 rpmem_attr_is_zero(create_attr) ? NULL
-								 : create_attr,
-				 &msize)
-		       : rpmem_obc_open_msg(&req, &msize);
-	if (msg == NULL) {
-		ERR_W_ERRNO("cannot build %s request", op);
-		rpmem_ssh_close(rpp->ssh);
-		goto err_free;
-	}
-	struct rpmem_msg_open_resp resp; /* the larger of the two */
-	char step[64];
-	snprintf(step, sizeof(step), "%s request failed", op);
-	int silent = 0;
-	int ret = exchange(rpp->ssh, msg, msize, &resp,
-		create ? RPMEM_MSG_TYPE_CREATE_RESP : RPMEM_MSG_TYPE_OPEN_RESP,
-		step, 500, &silent);
-	free(msg);
-	if (ret) {
-		int e = provider_refused(prov, errno, silent);
-		rpmem_ssh_close(rpp->ssh);
-		errno = e;
-		goto err_free;
-	}
-	struct rpmem_resp_attr ra;
-	rpmem_obc_get_ibc(&resp.ibc, &ra);
-	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
-	int bound = (ra.persist_method & RPMEM_AUTH_PM_FLAG) != 0;
-	ra.persist_method &= ~RPMEM_AUTH_PM_FLAG;
-	if (bound) {
-		ret = recv_secret(rpp->ssh, secret, op);
-		if (ret) {
-			close_session(rpp->ssh,
-				create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
-			errno = -ret;
-			goto err_free;
-		}
-	} else {
-		LOG(LOG_LVL_INFO,
-			"legacy daemon on '%s': fabric connections are not "
-			"bound to the ssh session (unauthenticated)",
-			target);
 	}
 	struct rpmem_pool_attr got;
 	memset(&got, 0, sizeof(got));
-	if (!create)
-		rpmem_obc_get_attr(&resp.pool_attr, &got);
-	LOG(LOG_LVL_DBG, "%s response: port %u, method %u, nlanes %u", op,
-		ra.port, ra.persist_method, ra.nlanes);
-
-	unsigned n = req_lanes < ra.nlanes ? req_lanes : ra.nlanes;
-	if (n == 0) {
-		ERR("%s request failed: daemon granted no lanes", op);
-		close_session(rpp->ssh, create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
-		errno = EPROTO;
-		goto err_free;
-	}
-	struct rpmem_fip_attr fa = {.node = t.node,
-		.port = ra.port,
-		.prov = prov_name,
-		.laddr = pool_addr,
-		.size = pool_size,
-		.raddr = ra.raddr,
-		.rkey = ra.rkey,
-		.persist_method = ra.persist_method,
-		.nlanes = n,
-		.buff_size = RPMEM_DEF_BUFF_SIZE,
-		.wq_size = Wq_size,
-		.alive = ssh_alive_cb,
-		.alive_arg = rpp->ssh,
-		.secret = bound ? secret : NULL};
-	char why[WHY_LEN];
-	why[0] = '\0';
-	ret = rpmem_fip_init(&fa, &n, &rpp->fip, why, sizeof(why));
-	explicit_bzero(secret, sizeof(secret));
-	if (ret) {
-		char text[4096];
-		rpmem_ssh_stderr(rpp->ssh, text, sizeof(text), 100);
-		close_session(rpp->ssh, create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
-		ERR("establishing in-band connection failed (%s, port %u): "
-		    "%s%s%s",
-			prov_name, ra.port, why[0] ? why : strerror(-ret),
-			text[0] ? " -- " : "", text);
-		errno = -ret;
-		goto err_free;
+	if (pool_session(&c, rpp, &got)) {
+		int e = errno;
+		free(rpp);
+		errno = e ? e : EIO;
+		return NULL;
 	}
 	rpp->addr = pool_addr;
 	rpp->size = pool_size;
-	rpp->nlanes = n;
 	rpp->no_headers =
 		create ? rpmem_attr_is_zero(create_attr)
 		       : (open_attr == NULL || rpmem_attr_is_zero(&got));
 	if (!create && open_attr != NULL)
 		*open_attr = got;
-	*nlanes = n;
-	LOG(LOG_LVL_DBG, "%s of '%s' on '%s' done: %u lanes over %s", op,
-		pool_set_name, target, n, prov_name);
+	*nlanes = rpp->nlanes;
+	LOG(LOG_LVL_DBG, "%s of '%s' on '%s' done: %u lanes over %s", c.op,
+		pool_set_name, target, rpp->nlanes,
+		rpmem_provider_name(c.prov));
 	return rpp;
-err_free:;
-	int e = errno;
-	free(rpp);
-	errno = e ? e : EIO;
-	return NULL;
 }
 
 /* a successful call leaves errno as it found it */
@@ -689,7 +469,8 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 	struct rpmem_msg_set_attr m;
 	struct rpmem_msg_set_attr_resp r;
 	rpmem_obc_set_attr_msg(&m, attr);
-	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_SET_ATTR_RESP,
+	if (rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
+		    RPMEM_MSG_TYPE_SET_ATTR_RESP,
 		    "set attributes request failed", 50, NULL)) {
 		int e = errno;
 		if (e == ECONNRESET || e == ETIMEDOUT || e == EPROTO)
@@ -716,8 +497,9 @@ rpmem_close(RPMEMpool *rpp)
 	struct rpmem_msg_close m;
 	struct rpmem_msg_close_resp r;
 	rpmem_obc_close_msg(&m, 0);
-	if (exchange(rpp->ssh, &m, sizeof(m), &r, RPMEM_MSG_TYPE_CLOSE_RESP,
-		    "close request failed", 200, NULL)) {
+	if (rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
+		    RPMEM_MSG_TYPE_CLOSE_RESP, "close request failed", 200,
+		    NULL)) {
 		err = errno;
 		ret = -1;
 	}
@@ -889,7 +671,8 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 		ERR_W_ERRNO("cannot build remove command");
 		return -1;
 	}
-	struct rpmem_ssh *ssh = spawn(&t, 0, cmd, "remote command failed");
+	struct rpmem_ssh *ssh =
+		rpmem_sess_spawn(&t, 0, cmd, "remote command failed");
 	free(cmd);
 	if (ssh == NULL)
 		return -1;

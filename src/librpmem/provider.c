@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* provider.c -- which libfabric provider a pool's lanes use */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rdma/fabric.h>
+
+#include "log.h"
+#include "provider.h"
+#include "rpmem_fip_common.h"
+#include "fault_inject.h" /* last: it may wrap calls */
+
+/* integer environment knob: 0 unset, 1 a whole number (*v), -1 garbage */
+static int
+env_int(const char *name, long *v)
+{
+	const char *s = getenv(name);
+	if (s == NULL)
+		return 0;
+	char *end;
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (*end != '\0' || end == s || errno)
+		return -1;
+	return 1;
+}
+
+struct prov_probe {
+	int have[MAX_RPMEM_PROV];
+};
+
+static void
+probe_providers(const char *node, struct prov_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	struct fi_info *hints = rpmem_fip_hints(NULL);
+	struct fi_info *info = NULL;
+	if (hints == NULL)
+		return;
+	if (fi_getinfo(RPMEM_FIVERSION, node, NULL, 0, hints, &info) == 0) {
+		for (struct fi_info *i = info; i != NULL; i = i->next) {
+			enum rpmem_provider id = rpmem_provider_from_name(
+				i->fabric_attr->prov_name);
+			if (id != RPMEM_PROV_UNKNOWN)
+				p->have[id] = 1;
+		}
+		fi_freeinfo(info);
+	}
+	fi_freeinfo(hints);
+}
+
+/* 1 if rpmem_choose_provider() may pick sockets, whatever the probe finds */
+int
+rpmem_sockets_possible(void)
+{
+	const char *forced = getenv("RPMEM_PROVIDER");
+	if (forced != NULL && forced[0] != '\0')
+		return rpmem_provider_from_name(forced) ==
+		       RPMEM_PROV_LIBFABRIC_SOCKETS;
+	long sockets = 0;
+	return env_int("RPMEM_ENABLE_SOCKETS", &sockets) == 1 && sockets != 0;
+}
+
+/* provider: RPMEM_PROVIDER, else verbs, else sockets if enabled, else tcp */
+enum rpmem_provider
+rpmem_choose_provider(const char *node)
+{
+	struct prov_probe p;
+	probe_providers(node, &p);
+	const char *forced = getenv("RPMEM_PROVIDER");
+	if (forced != NULL && forced[0] != '\0') {
+		enum rpmem_provider id = rpmem_provider_from_name(forced);
+		if (id == RPMEM_PROV_UNKNOWN || !p.have[id]) {
+			ERR("cannot find provider -- RPMEM_PROVIDER='%s' is "
+			    "not "
+			    "available for '%s'",
+				forced, node);
+			return RPMEM_PROV_UNKNOWN;
+		}
+		return id;
+	}
+	/* verbs: unset or non-zero enables, garbage disables (as PMDK) */
+	long verbs = 0, sockets = 0;
+	int vset = env_int("RPMEM_ENABLE_VERBS", &verbs);
+	int sset = env_int("RPMEM_ENABLE_SOCKETS", &sockets);
+	if (p.have[RPMEM_PROV_LIBFABRIC_VERBS] &&
+		(vset == 0 || (vset == 1 && verbs != 0)))
+		return RPMEM_PROV_LIBFABRIC_VERBS;
+	/* sockets: only a non-zero number enables it */
+	if (p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] && sset == 1 && sockets != 0)
+		return RPMEM_PROV_LIBFABRIC_SOCKETS;
+	if (p.have[RPMEM_PROV_LIBFABRIC_TCP])
+		return RPMEM_PROV_LIBFABRIC_TCP;
+	ERR("cannot find provider for '%s' (verbs %s, sockets %s, tcp absent)",
+		node,
+		p.have[RPMEM_PROV_LIBFABRIC_VERBS] ? "disabled" : "absent",
+		p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] ? "not enabled"
+						     : "absent");
+	return RPMEM_PROV_UNKNOWN;
+}

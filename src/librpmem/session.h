@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * session.h -- librpmem's out-of-band session over ssh
+ *
+ * Contract: every function that fails sets errno and the thread's error
+ * message (naming the step and carrying what rpmemd wrote on stderr) and
+ * returns NULL or -1 (rpmem_sess_secret: a negative errno). The ssh
+ * handle is closed by the functions that say so.
+ */
+#ifndef LIBRPMEM_SESSION_H
+#define LIBRPMEM_SESSION_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpmem_proto.h"
+#include "ssh.h"
+#include "util.h"
+
+#define STATUS_TIMEOUT_MS 30000
+#define RESP_TIMEOUT_MS 120000
+#define STDERR_TIMEOUT_MS 2000
+
+/* ssh running cmd on the target (NULL cmd: the caller's error stands) */
+struct rpmem_ssh *rpmem_sess_spawn(const struct rpmem_target *t, int ipv4,
+	const char *cmd, const char *step);
+/* the start-up status word; closes ssh on failure */
+int rpmem_sess_status(struct rpmem_ssh *ssh, const char *node);
+/*
+ * one request and its response (checked, host order); *silent (may be
+ * NULL) says whether the daemon hung up without a byte or a word
+ */
+int rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
+	void *resp, uint32_t resp_type, const char *step, int stderr_ms,
+	int *silent);
+/* the errno for a failed CREATE/OPEN, named when the provider is why */
+int rpmem_sess_provider_refused(enum rpmem_provider prov, int err, int silent);
+/* the session secret that follows a flagged response */
+int rpmem_sess_secret(
+	struct rpmem_ssh *ssh, unsigned char *secret, const char *op);
+/* CLOSE with flags (best effort), then closes ssh */
+void rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags);
+/* 0 while the ssh session is up (the lanes' liveness callback) */
+int rpmem_sess_alive(void *arg);
+
+#endif /* LIBRPMEM_SESSION_H */
