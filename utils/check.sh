@@ -8,8 +8,14 @@
 # the failure injection hooks and runs the unit, integration (with the fault
 # sweep) and (short) fuzz tests once more.
 #
+# A third build, build-tsan/ (clang, ThreadSanitizer), runs only what has
+# threads: several lanes from several threads (rpmem-e2e threads groups),
+# libpmemobj with a remote replica (obj-replica), and the fabric code of
+# client and daemon against the fake libfabric; rpmemd's own reports land
+# in build-tsan/tsan-logs and fail the check.
+#
 # Environment: JOBS (default: nproc), CHECK_SKIP_ASAN=1 to skip the second
-# build, CTEST_ARGS for extra ctest arguments.
+# build, CHECK_SKIP_TSAN=1 the third, CTEST_ARGS for extra ctest arguments.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -35,5 +41,23 @@ if [ "${CHECK_SKIP_ASAN:-0}" != 1 ]; then
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
 		ctest -j "$jobs" --output-on-failure -L 'unit|integration|fuzz' \
 		${CTEST_ARGS:-})
+fi
+if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DDEVELOPER_MODE=ON -DENABLE_TSAN=ON -DBUILD_DOC=OFF \
+		-DBUILD_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang >/dev/null
+	cmake --build build-tsan -j "$jobs" --target rpmemd rpmem pmemobj \
+		rpmem-e2e obj-replica rpmemd-fip librpmem-fip
+	logs=$top/build-tsan/tsan-logs
+	rm -rf "$logs" && mkdir -p "$logs"
+	(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		RPMEM_TEST_DAEMON_ENV="TSAN_OPTIONS=log_path=$logs/rpmemd:suppressions=$top/utils/tsan.supp" \
+		ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-} -R \
+		'^(rpmem-e2e-(tcp|sockets|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fip|librpmem-fip)$')
+	if ls "$logs"/rpmemd* >/dev/null 2>&1; then
+		cat "$logs"/rpmemd* >&2
+		echo "check.sh: ThreadSanitizer reports from rpmemd" >&2
+		exit 1
+	fi
 fi
 echo "check.sh: all passed in $(($(date +%s) - start)) s"

@@ -285,8 +285,8 @@ int
 obj_rep_failed(const struct obj_pool *p)
 {
 	for (unsigned i = 0; i < p->nreps; i++)
-		if (p->reps[i].failed)
-			return p->reps[i].failed;
+		if (atomic_load(&p->reps[i].failed))
+			return atomic_load(&p->reps[i].failed);
 	return 0;
 }
 
@@ -361,9 +361,14 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 			}
 			continue;
 		}
-		if (!r->failed && r->rpp != NULL)
-			r->failed = remote_persist(p, r, off, len, flags);
-		if (r->failed && bad == NULL)
+		if (!atomic_load(&r->failed) && r->rpp != NULL) {
+			int e = remote_persist(p, r, off, len, flags);
+			int none = 0;
+			if (e) /* several threads may fail: the first stays */
+				atomic_compare_exchange_strong(
+					&r->failed, &none, e);
+		}
+		if (atomic_load(&r->failed) && bad == NULL)
 			bad = r;
 	}
 	if (bad_local != NULL) {
@@ -376,7 +381,8 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 		return 0;
 	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
 	    "only in the local replicas",
-		bad->idx, bad->desc, bad->node, strerror(bad->failed));
-	errno = bad->failed;
+		bad->idx, bad->desc, bad->node,
+		strerror(atomic_load(&bad->failed)));
+	errno = atomic_load(&bad->failed);
 	return -1;
 }

@@ -732,9 +732,12 @@ rpmemd_fip_stop(struct rpmemd_fip *fip)
 	atomic_store(&fip->stop, 1);
 	pthread_cond_broadcast(&fip->stop_cond);
 	pthread_mutex_unlock(&fip->stop_lock);
-	/* wake the workers sleeping in their completion queues */
+	/*
+	 * wake the workers sleeping in their completion queues (a worker
+	 * that is only starting finds the signal or the stop flag)
+	 */
 	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++)
-		if (fip->workers[i].started && fip->workers[i].cq)
+		if (fip->workers[i].cq)
 			(void)fi_cq_signal(fip->workers[i].cq);
 	if (fip->thread_started) {
 		pthread_join(fip->thread, NULL);

@@ -1117,8 +1117,12 @@ main(int argc, char *argv[])
 			return 1;
 		chmod(dir, 0755);
 		/* RPMEM_TEST_APM: pmem forced and APM enabled on the daemon */
-		const char *pre =
-			getenv("RPMEM_TEST_APM") ? "PMEM_IS_PMEM_FORCE=1 " : "";
+		/* RPMEM_TEST_DAEMON_ENV: "VAR=value " words for rpmemd */
+		char pre[512];
+		const char *denv = getenv("RPMEM_TEST_DAEMON_ENV");
+		snprintf(pre, sizeof(pre), "%s%s%s",
+			getenv("RPMEM_TEST_APM") ? "PMEM_IS_PMEM_FORCE=1 " : "",
+			denv ? denv : "", denv ? " " : "");
 		const char *opt = getenv("RPMEM_TEST_APM")
 					  ? " --allow-sockets --persist-apm"
 					  : " --allow-sockets";

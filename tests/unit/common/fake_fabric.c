@@ -410,6 +410,19 @@ ep_recv(struct fid_ep *ep, void *buf, size_t len, void *desc,
 	return ep_recvmsg(ep, &m, FI_COMPLETION);
 }
 
+unsigned
+fake_sent(unsigned ep, void *buf, size_t len)
+{
+	pthread_mutex_lock(&Lock);
+	struct fake_sent *st = &Fake_sent[ep % FAKE_MAX_EPS];
+	if (buf != NULL)
+		memcpy(buf, st->buf,
+			len < sizeof(st->buf) ? len : sizeof(st->buf));
+	unsigned n = st->count;
+	pthread_mutex_unlock(&Lock);
+	return n;
+}
+
 int
 fake_deliver(unsigned ep, const void *buf, size_t len)
 {
@@ -560,8 +573,19 @@ pep_reject(
 	(void)handle;
 	(void)param;
 	(void)paramlen;
+	pthread_mutex_lock(&Lock);
 	Fake_rejects++;
+	pthread_mutex_unlock(&Lock);
 	return 0;
+}
+
+unsigned
+fake_rejects(void)
+{
+	pthread_mutex_lock(&Lock);
+	unsigned n = Fake_rejects;
+	pthread_mutex_unlock(&Lock);
+	return n;
 }
 
 static int

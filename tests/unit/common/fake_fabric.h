@@ -77,8 +77,11 @@ struct fake_sent {
 };
 extern struct fake_sent Fake_sent[FAKE_MAX_EPS];
 extern unsigned Fake_rejects; /* fi_reject calls */
+unsigned fake_rejects(void);  /* the same, read under the fake's lock */
 /* a connection request on the passive endpoint: data, source address */
 int fake_connreq(const void *data, size_t len, const char *from);
+/* sends seen on endpoint ep; the last one's first len bytes into buf */
+unsigned fake_sent(unsigned ep, void *buf, size_t len);
 /* a message from the client into endpoint ep's posted receive */
 int fake_deliver(unsigned ep, const void *buf, size_t len);
 

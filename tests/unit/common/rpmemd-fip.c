@@ -97,17 +97,16 @@ persist(unsigned lane, uint32_t flags, uint64_t addr, const char *data,
 		memcpy(p->data, data, size);
 		len += size;
 	}
-	unsigned before = Fake_sent[lane].count;
+	unsigned before = fake_sent(lane, NULL, 0);
 	int delivered = 0;
-	for (int i = 0; i < 2500 && Fake_sent[lane].count == before; i++) {
+	for (int i = 0; i < 2500 && fake_sent(lane, NULL, 0) == before; i++) {
 		if (!delivered)
 			delivered = fake_deliver(lane, m, len) == 0;
 		nap();
 	}
 	assert_true(delivered);
-	assert_int_not_equal(Fake_sent[lane].count, before);
 	struct rpmem_msg_persist_resp r;
-	memcpy(&r, Fake_sent[lane].buf, sizeof(r));
+	assert_int_not_equal(fake_sent(lane, &r, sizeof(r)), before);
 	return r;
 }
 
@@ -180,9 +179,9 @@ test_secret_and_source(void **state)
 	assert_int_equal(fake_connreq(NULL, 0, "127.0.0.1"), 0);
 	assert_int_equal(fake_connreq(wrong, sizeof(wrong), "127.0.0.1"), 0);
 	assert_int_equal(fake_connreq(Secret, sizeof(Secret), "10.1.2.3"), 0);
-	for (int i = 0; i < 2500 && Fake_rejects < 3; i++)
+	for (int i = 0; i < 2500 && fake_rejects() < 3; i++)
 		nap();
-	assert_int_equal(Fake_rejects, 3);
+	assert_int_equal(fake_rejects(), 3);
 	connect_lanes(1);
 	struct rpmem_msg_persist_resp r = persist(
 		0, RPMEM_PERSIST_SEND, (uint64_t)(uintptr_t)Pool + 100, "s", 1);
@@ -208,7 +207,7 @@ test_cq_error(void **state)
 	struct rpmem_msg_persist_resp r =
 		persist(1, RPMEM_PERSIST_SEND, base + 8, "b", 1);
 	assert_int_equal(r.flags, 0);
-	assert_int_equal(Fake_sent[0].count, 0); /* lane 0 never answered */
+	assert_int_equal(fake_sent(0, NULL, 0), 0); /* lane 0 never answered */
 	assert_int_equal(rpmemd_fip_stop(fip), 0);
 	rpmemd_fip_fini(fip);
 }
