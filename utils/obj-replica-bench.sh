@@ -7,16 +7,18 @@
 # 32 MiB remote pool sets on /dev/shm (one per remote replica of the pools
 # with 1, 2 and 3 of them), points RPMEM_CMD at
 # build/src/rpmemd/rpmemd with PMEM_IS_PMEM_FORCE=1 and runs the benchmark
-# with 0..3 remote replicas over RPMEM_PROVIDER (default tcp). Everything
-# it creates is removed on exit.
+# with 0..3 remote replicas over RPMEM_PROVIDER (default tcp), then
+# benchmarks/rpmem-setup-bench (rpmem_create/open/close next to `ssh true`).
+# Everything it creates is removed on exit.
 #
 # usage: utils/obj-replica-bench.sh [seconds-per-cell [rounds]]
 # (after building build/)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH:-$top/build/benchmarks/obj-replica-bench}
+setup=${SETUP_BENCH:-$top/build/benchmarks/rpmem-setup-bench}
 rpmemd=${RPMEMD:-$top/build/src/rpmemd/rpmemd}
-for f in "$bench" "$rpmemd"; do
+for f in "$bench" "$setup" "$rpmemd"; do
 	[ -x "$f" ] || {
 		echo "$f not built: cmake --build build" >&2
 		exit 1
@@ -41,3 +43,5 @@ done
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/sets"
 export RPMEM_PROVIDER=${RPMEM_PROVIDER:-tcp}
 "$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" "$RPMEM_TEST_TARGET" "${sets[@]}"
+echo
+"$setup" -n "${SETUP_ROUNDS:-9}" "$RPMEM_TEST_TARGET" rem1.set
