@@ -469,10 +469,14 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	int apm = fip->attr.persist_method == RPMEM_PM_APM;
 	if (!relaxed && len <= fip->inline_max && apm)
 		return persist_inline(fip, offset, len, lane);
-	/* the daemon's copy of inline data must not land after these writes */
-	if (l->pending && l->pending_inline && (ret = pmsg_wait(fip, l)))
+	/*
+	 * the daemon's copy of inline data must not land after these writes;
+	 * what follows is left to the drain (at most two round trips)
+	 */
+	int waited = l->pending && l->pending_inline;
+	if (waited && (ret = pmsg_wait(fip, l)))
 		return ret;
-	int idle = !apm && !l->pending && l->fl_hi == l->fl_lo;
+	int idle = !apm && !waited && !l->pending && l->fl_hi == l->fl_lo;
 	if (idle && !relaxed && len <= fip->inline_max &&
 		len <= fip->attr.buff_size)
 		return pmsg_post(fip, lane, RPMEM_PERSIST_SEND, offset, len);
