@@ -124,7 +124,8 @@ rpmemd_pids_of(const char *dir, pid_t *pids, unsigned max)
 
 /*
  * the client environment of the pmemobj replica tests: rpmemd from
- * RPMEMD_BIN serving dir/remote and logging to dir/rpmemd.log, the sshd
+ * RPMEMD_BIN serving dir/remote (sockets allowed) and logging to
+ * dir/rpmemd.log, the sshd
  * fixture's ssh wrapper, the tcp provider unless one is chosen
  */
 static inline void
@@ -132,8 +133,9 @@ obj_replica_env(const char *dir)
 {
 	char cmd[2048], path[512];
 	pathf(cmd, sizeof(cmd),
-		"env PMEM_IS_PMEM_FORCE=1 %s --poolset-dir=%s/remote "
-		"--log-file=%s/rpmemd.log --log-level=info",
+		"env PMEM_IS_PMEM_FORCE=1 %s --allow-sockets "
+		"--poolset-dir=%s/remote --log-file=%s/rpmemd.log "
+		"--log-level=info",
 		getenv("RPMEMD_BIN"), dir, dir);
 	setenv("RPMEM_CMD", cmd, 1);
 	pathf(path, sizeof(path), "%s/ssh", getenv("SSHD_FIXTURE_DIR"));
