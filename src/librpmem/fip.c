@@ -70,19 +70,11 @@ struct rpmem_fip {
 	size_t tx_size;
 	size_t inline_max; /* persists up to this size carry their data */
 	int use_sread;
-	long long stall_ms;
+	uint64_t stall_ms;
 	atomic_int error;
 	atomic_int shut;
 	pthread_mutex_t eq_lock;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t
 page_up(size_t s)
@@ -160,8 +152,8 @@ static int
 op_failed(struct rpmem_fip *fip, int e)
 {
 	if (e != ECONNRESET) {
-		long long t0 = now_ms();
-		while (now_ms() - t0 < 1000) {
+		uint64_t t0 = rpmem_now_ms();
+		while (rpmem_now_ms() - t0 < 1000) {
 			if (check_peer(fip))
 				break;
 			struct timespec ts = {0, 10 * 1000 * 1000};
@@ -230,15 +222,15 @@ static int
 wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 	uint64_t target)
 {
-	long long start = now_ms();
-	long long checked = start;
+	uint64_t start = rpmem_now_ms();
+	uint64_t checked = start;
 	while (*done < target) {
 		int ret = progress(fip, l, CHECK_INTERVAL_MS);
 		if (ret)
 			return ret;
 		if (*done >= target)
 			break;
-		long long t = now_ms();
+		uint64_t t = rpmem_now_ms();
 		if (t - checked >= CHECK_INTERVAL_MS) {
 			ret = check_peer(fip);
 			if (ret)
@@ -252,22 +244,22 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 }
 
 /* posts with retries while the queue is full (bounded) */
-#define POST(fip, l, call)                                                 \
-	do {                                                               \
-		long long t0_ = now_ms();                                  \
-		ssize_t r_;                                                \
-		while ((r_ = (call)) == -FI_EAGAIN) {                      \
-			int p_ = progress(fip, l, 1);                      \
-			if (!p_ && now_ms() - t0_ > CHECK_INTERVAL_MS)     \
-				p_ = check_peer(fip);                      \
-			if (!p_ && now_ms() - t0_ > (fip)->stall_ms)       \
-				p_ = set_error(fip, -ETIMEDOUT);           \
-			if (p_)                                            \
-				return p_;                                 \
-		}                                                          \
-		if (r_)                                                    \
-			return op_failed(                                  \
-				fip, conn_errno(rpmem_fi_errno((int)r_))); \
+#define POST(fip, l, call)                                                   \
+	do {                                                                 \
+		uint64_t t0_ = rpmem_now_ms();                               \
+		ssize_t r_;                                                  \
+		while ((r_ = (call)) == -FI_EAGAIN) {                        \
+			int p_ = progress(fip, l, 1);                        \
+			if (!p_ && rpmem_now_ms() - t0_ > CHECK_INTERVAL_MS) \
+				p_ = check_peer(fip);                        \
+			if (!p_ && rpmem_now_ms() - t0_ > (fip)->stall_ms)   \
+				p_ = set_error(fip, -ETIMEDOUT);             \
+			if (p_)                                              \
+				return p_;                                   \
+		}                                                            \
+		if (r_)                                                      \
+			return op_failed(                                    \
+				fip, conn_errno(rpmem_fi_errno((int)r_)));   \
 	} while (0)
 
 static int
@@ -624,7 +616,7 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
 		return -conn_errno(rpmem_fi_errno(ret));
 	}
-	long long start = now_ms();
+	uint64_t start = rpmem_now_ms();
 	for (;;) {
 		uint32_t event;
 		char buf[sizeof(struct fi_eq_cm_entry) + 256];
@@ -662,7 +654,7 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 				return a;
 			}
 		}
-		if (now_ms() - start > CONNECT_TIMEOUT_MS) {
+		if (rpmem_now_ms() - start > CONNECT_TIMEOUT_MS) {
 			snprintf(why, whylen, "connection timed out");
 			return -ETIMEDOUT;
 		}

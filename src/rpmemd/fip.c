@@ -379,14 +379,6 @@ worker_main(void *arg)
 	return NULL;
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int
 lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
@@ -429,7 +421,7 @@ refuse_lane(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 static int
 accept_lanes(struct rpmemd_fip *fip)
 {
-	uint64_t deadline = now_ms() + fip->attr.accept_timeout_ms;
+	uint64_t deadline = rpmem_now_ms() + fip->attr.accept_timeout_ms;
 	unsigned nreq = 0, nconn = 0;
 	union {
 		struct fi_eq_cm_entry cm;
@@ -447,11 +439,11 @@ accept_lanes(struct rpmemd_fip *fip)
 			if (nconn == nreq)
 				return -ECANCELED;
 			if (stop_deadline == 0)
-				stop_deadline = now_ms() + 1000;
-			else if (now_ms() > stop_deadline)
+				stop_deadline = rpmem_now_ms() + 1000;
+			else if (rpmem_now_ms() > stop_deadline)
 				return -ECANCELED;
 		}
-		if (now_ms() > deadline) {
+		if (rpmem_now_ms() > deadline) {
 			RPMEMD_LOG(ERR,
 				"accepting connections timed out (%u of %u "
 				"lanes connected)",
@@ -477,7 +469,7 @@ accept_lanes(struct rpmemd_fip *fip)
 			return -EIO;
 		}
 		/* as in PMDK the timeout applies to each event */
-		deadline = now_ms() + fip->attr.accept_timeout_ms;
+		deadline = rpmem_now_ms() + fip->attr.accept_timeout_ms;
 		if (event == FI_CONNREQ) {
 			size_t dlen = (size_t)r > sizeof(e.cm)
 					      ? (size_t)r - sizeof(e.cm)

@@ -46,3 +46,9 @@ rpmem_now_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
+
+uint64_t
+rpmem_now_ms(void)
+{
+	return rpmem_now_us() / 1000;
+}

@@ -49,7 +49,9 @@ rpmem_backoff_reset(struct rpmem_backoff *b)
 	b->us = 0;
 }
 
-/* CLOCK_MONOTONIC in microseconds */
+/* CLOCK_MONOTONIC in microseconds and in milliseconds: the one clock of
+ * the fabric code of client and daemon */
 uint64_t rpmem_now_us(void);
+uint64_t rpmem_now_ms(void);
 
 #endif /* COMMON_RPMEM_SPIN_H */
