@@ -336,7 +336,9 @@ worker_main(void *arg)
 	struct fi_cq_msg_entry cqe[FIP_CQ_BATCH];
 	while (!atomic_load(&fip->stop)) {
 		ssize_t n = wait_cq(w, cqe);
-		if (n == -FI_EAGAIN || n == -FI_ETIMEDOUT || n == 0)
+		/* ECANCELED: woken by fi_cq_signal (rpmemd_fip_stop) */
+		if (n == -FI_EAGAIN || n == -FI_ETIMEDOUT || n == 0 ||
+			n == -FI_ECANCELED)
 			continue;
 		if (n == -FI_EAVAIL) {
 			struct fi_cq_err_entry err;

@@ -667,7 +667,8 @@ fake_connreq(const void *data, size_t len, const char *from)
 	Pep_eq->fid[i] = &Pep->fid;
 	Pep_eq->err[i] = 0;
 	Pep_eq->info[i] = info;
-	memcpy(Pep_eq->data[i], data, len);
+	if (len)
+		memcpy(Pep_eq->data[i], data, len);
 	Pep_eq->dlen[i] = len;
 	pthread_mutex_unlock(&Lock);
 	return 0;
