@@ -6,6 +6,9 @@
  * Contract: RPMEMD_LOG(level, fmt, ...) writes one line; with syslog every
  * message is passed on, otherwise messages above the configured level are
  * dropped. rpmemd_log_errno() appends ": <strerror(errno)>". Thread safe.
+ * From rpmemd_log_init() to rpmemd_log_close() the lines of the common
+ * layer (src/common's LOG()/ERR()) go to the same place at the matching
+ * level (ERR err, WARN warn, INFO info, DBG debug).
  */
 #ifndef RPMEMD_LOG_H
 #define RPMEMD_LOG_H 1
