@@ -266,10 +266,49 @@ hdr_private(struct rpmemd_db_pool *p)
 	return 0;
 }
 
+/* the pool a fatal signal cleans up after (rpmemd_db_crash_*()) */
+static struct rpmemd_db_pool *volatile crash_pool;
+
+void
+rpmemd_db_crash_arm(struct rpmemd_db_pool *pool)
+{
+	crash_pool = pool->created ? pool : NULL;
+}
+
+void
+rpmemd_db_crash_disarm(void)
+{
+	crash_pool = NULL;
+}
+
+int
+rpmemd_db_crash_cleanup(void)
+{
+	static const unsigned char zero[POOLSET_HDR_SIZE];
+	struct rpmemd_db_pool *p = crash_pool;
+	crash_pool = NULL;
+	if (p == NULL)
+		return 0;
+	unsigned nh = poolset_nhdrs(p->set, 0);
+	int n = 0;
+	for (unsigned i = 0; i < p->map.nparts; i++) {
+		if (p->map.created[i]) {
+			if (unlink(p->set->replicas[0].parts[i].path) == 0)
+				n++;
+		} else if (p->hdrs_written && i < nh) {
+			/* async-signal-safe, like unlink() */
+			(void)!pwrite(p->map.fds[i], zero, sizeof(zero), 0);
+		}
+	}
+	return n;
+}
+
 /* unmap; remove: a POOLSET_* removal mode */
 static int
 pool_end(struct rpmemd_db_pool *p, int remove)
 {
+	if (crash_pool == p)
+		crash_pool = NULL;
 	int ret = poolset_unmap_replica(p->set, 0, &p->map, remove);
 	pool_free(p);
 	return ret;

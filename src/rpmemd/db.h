@@ -80,6 +80,20 @@ int rpmemd_db_pool_guard_hdr(struct rpmemd_db_pool *pool);
  */
 int rpmemd_db_pool_discard(struct rpmemd_db_pool *pool);
 
+/*
+ * The same clean-up when rpmemd dies of a fatal signal: while a created
+ * pool is armed, rpmemd_db_crash_cleanup() (async-signal-safe: unlink and
+ * pwrite only) removes the part files it created and zeroes the header
+ * pages written into parts that existed, and returns how many files it
+ * removed. rpmemd arms a pool when its create succeeds; the fabric server
+ * disarms it once all lanes are connected (from then on the pool is the
+ * client's and stays, as after any other session). Ending the pool
+ * (close, discard) disarms it too.
+ */
+void rpmemd_db_crash_arm(struct rpmemd_db_pool *pool);
+void rpmemd_db_crash_disarm(void);
+int rpmemd_db_crash_cleanup(void);
+
 /* remove: POOLSET_KEEP, or POOLSET_REMOVE_ALL to unlink all part files */
 int rpmemd_db_pool_close(struct rpmemd_db_pool *pool, int remove);
 

@@ -19,6 +19,10 @@
 
 #define RPMEMD_ACCEPT_TIMEOUT_MS 30000
 
+/* fatal signals that end rpmemd with a log line and the clean-up of a
+ * pool it was creating */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+
 /* exit statuses (rpmemd(1), EXIT STATUS) */
 #define RPMEMD_EXIT_OK 0      /* clean close; --help, --version; removed */
 #define RPMEMD_EXIT_REFUSED 1 /* refused or failed; no clean close */
@@ -383,6 +387,8 @@ pool_up(struct rpmemd *d, const struct rpmemd_req *r,
 		return -1;
 	}
 	d->state = STATE_POOL_OPEN;
+	if (create) /* a crash from here on removes what the create made */
+		rpmemd_db_crash_arm(d->pool);
 	enum rpmem_status st = check_size(d, r);
 	if (st != RPMEM_SUCCESS) {
 		end_failed_session(d);
@@ -538,6 +544,57 @@ serve(struct rpmemd *d)
 	}
 }
 
+/* async-signal-safe: "<prefix><n><suffix>" into buf */
+static void
+crash_line(char *buf, size_t len, const char *prefix, int n, const char *suffix)
+{
+	char num[12];
+	int i = (int)sizeof(num) - 1;
+	num[i] = '\0';
+	unsigned u = n < 0 ? 0U : (unsigned)n;
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0 && i > 0);
+	size_t o = 0;
+	for (const char *p = prefix; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	for (const char *p = num + i; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	for (const char *p = suffix; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	buf[o] = '\0';
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	char line[160];
+	int removed = rpmemd_db_crash_cleanup();
+	crash_line(line, sizeof(line), "fatal signal ", sig,
+		removed ? "; removed the part files of the pool being created"
+			: "");
+	rpmemd_log_crash(line);
+	/* SA_RESETHAND: the default action ends the process */
+	raise(sig);
+}
+
+static void
+catch_fatal_signals(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	(void)sigaltstack(&ss, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
+		i++)
+		(void)sigaction(fatal_signals[i], &sa, NULL);
+}
+
 /* --remove: the exit status is 0 or the errno of the failure */
 static int
 remove_mode(struct rpmemd *d)
@@ -622,6 +679,7 @@ main(int argc, char *argv[])
 	d.in_fd = STDIN_FILENO;
 	d.out_fd = STDOUT_FILENO;
 	signal(SIGPIPE, SIG_IGN);
+	catch_fatal_signals();
 	rpmemd_log_init("rpmemd", NULL, 0);
 
 	int ret = start_up(&d, argc, argv);

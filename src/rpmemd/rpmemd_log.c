@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "rpmemd_log.h"
@@ -110,6 +111,21 @@ rpmemd_log_close(void)
 	pthread_mutex_unlock(&lock);
 	log_set_sink(NULL);
 	log_set_level(0);
+}
+
+void
+rpmemd_log_crash(const char *line)
+{
+	size_t n = strlen(line);
+	FILE *f = out_file;
+	int fd = (f != NULL && !to_syslog) ? fileno(f) : -1;
+	if (fd >= 0) {
+		(void)!write(fd, line, n);
+		(void)!write(fd, "\n", 1);
+	}
+	(void)!write(STDERR_FILENO, "rpmemd: ", 8);
+	(void)!write(STDERR_FILENO, line, n);
+	(void)!write(STDERR_FILENO, "\n", 1);
 }
 
 void

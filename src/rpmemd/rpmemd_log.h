@@ -34,6 +34,10 @@ void rpmemd_log_close(void);
 void rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* from a fatal signal handler: line (no newline) to the log file, if
+ * any, and to stderr with write(2) only; async-signal-safe */
+void rpmemd_log_crash(const char *line);
+
 #define RPMEMD_LOG(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 0, __VA_ARGS__)
 #define RPMEMD_LOG_ERRNO(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 1, __VA_ARGS__)
 

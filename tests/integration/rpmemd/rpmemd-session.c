@@ -329,6 +329,53 @@ test_create_failure(void **state)
 	assert_memory_equal(hdr, zero, sizeof(hdr));
 }
 
+/* rpmemd dying of a fatal signal while its created pool waits for lanes:
+ * a log line, and no part file left behind; an opened pool stays */
+static void
+test_crash(void **state)
+{
+	(void)state;
+	char log[256];
+	snprintf(log, sizeof(log), "%s/crash.log", td_dir());
+	unlink(log);
+	td_make_set("crash.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('C');
+	struct daemon d;
+	td_start(&d, 0, "--log-file", log, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "crash.set", POOL_SIZE, 1, SOCKETS, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL), 0);
+	assert_true(td_part_exists("crash.set", 0));
+	assert_int_equal(kill(d.pid, SIGSEGV), 0);
+	td_expect_stderr(&d, "fatal signal 11");
+	assert_int_equal(td_wait(&d), -1);
+	assert_false(td_part_exists("crash.set", 0));
+	assert_false(td_part_exists("crash.set", 1));
+	assert_true(td_file_has(log, "fatal signal 11; removed the part"));
+
+	/* created and closed, then opened: a crash leaves it alone */
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_create_msg(msg, "crash.set", POOL_SIZE, 1, SOCKETS, &a));
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	struct td_fab *f = td_fab_connect("sockets", ibc.port, 1);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg, td_open_msg(msg, "crash.set", POOL_SIZE, 1, SOCKETS));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, NULL, NULL), 0);
+	assert_int_equal(kill(d.pid, SIGBUS), 0);
+	assert_int_equal(td_wait(&d), -1);
+	assert_true(td_part_exists("crash.set", 0));
+	assert_true(td_part_exists("crash.set", 1));
+}
+
 /* lines of the common layer (src/common) reach rpmemd's log file */
 static void
 test_common_log(void **state)
@@ -367,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_header_kill),
 		cmocka_unit_test(test_wording),
 		cmocka_unit_test(test_create_failure),
+		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_common_log),
 	};
 	const char *filter = getenv("TD_FILTER");
