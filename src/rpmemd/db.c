@@ -239,7 +239,7 @@ part_why(const struct rpmemd_db_pool *p, int err)
 {
 	const char *path = p->set->replicas[0].parts[p->map.bad_part].path;
 	struct stat st;
-	if (err == -EINVAL && lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if (err == -EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		why(err, "part file '%s' is %s", path, file_type(st.st_mode));
 	else if (err == -EINVAL)
 		why(err, "part file '%s' has the wrong size or is too small",
