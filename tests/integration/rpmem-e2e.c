@@ -35,6 +35,7 @@
 #include <cmocka.h>
 
 #include "librpmem.h"
+#include "test_skip.h"
 #include "test_util.h"
 
 #define POOL_SIZE ((size_t)4 << 20)
@@ -803,7 +804,7 @@ test_leaks(void **state)
 	free(pool);
 }
 
-/* target syntaxes: user@host, host:port, [::1]:port */
+/* target syntaxes: user@host, host:port */
 static void
 test_targets(void **state)
 {
@@ -831,19 +832,30 @@ test_targets(void **state)
 	check_remote("tgt.set", pool, HDR, 4096);
 	assert_int_equal(rpmem_close(rpp), 0);
 
-	const char *v6 = getenv("RPMEM_TEST_TARGET6");
-	if (v6 != NULL && v6[0] != '\0' &&
-		strcmp(getenv("RPMEM_PROVIDER"), "sockets") != 0) {
-		struct rpmem_pool_attr got;
-		rpp = rpmem_open(v6, "tgt.set", pool, POOL_SIZE, &nl, &got);
-		if (rpp == NULL)
-			fail_msg("%s: %s", v6, rpmem_errormsg());
-		refill(pool, HDR, 4096, 9);
-		assert_int_equal(rpmem_persist(rpp, HDR, 4096, 0, 0), 0);
-		check_remote("tgt.set", pool, HDR, 4096);
-		assert_int_equal(rpmem_close(rpp), 0);
-	}
 	cleanup_pool("tgt.set");
+	free(pool);
+}
+
+/* [::1]:port (ctest runs it with tcp only: sockets has no IPv6) */
+static void
+test_targets_ipv6(void **state)
+{
+	(void)state;
+	const char *v6 = getenv("RPMEM_TEST_TARGET6");
+	if (v6 == NULL || v6[0] == '\0')
+		TEST_SKIP("the sshd fixture does not accept logins on ::1\n");
+	write_set("tgt6.set", "4M", NULL);
+	char *pool = pool_alloc(11);
+	unsigned nl = 1;
+	struct rpmem_pool_attr a = attrs(3);
+	RPMEMpool *rpp = rpmem_create(v6, "tgt6.set", pool, POOL_SIZE, &nl, &a);
+	if (rpp == NULL)
+		fail_msg("%s: %s", v6, rpmem_errormsg());
+	refill(pool, HDR, 4096, 9);
+	assert_int_equal(rpmem_persist(rpp, HDR, 4096, 0, 0), 0);
+	check_remote("tgt6.set", pool, HDR, 4096);
+	assert_int_equal(rpmem_close(rpp), 0);
+	cleanup_pool("tgt6.set");
 	free(pool);
 }
 
@@ -1045,7 +1057,8 @@ main(int argc, char *argv[])
 		}
 		int status = 1;
 		waitpid(pid, &status, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		if (WIFEXITED(status) &&
+			(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 77))
 			rm_tree(dir);
 		else
 			fprintf(stderr, "pool set directory kept: %s\n", dir);
@@ -1068,6 +1081,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_nohdrs),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_targets_ipv6),
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_provider_choice),
 		cmocka_unit_test(test_max_nlanes),
@@ -1075,5 +1089,5 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_kill_daemon),
 		cmocka_unit_test(test_kill_ssh),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
