@@ -261,7 +261,7 @@ expect_fail(RPMEMpool *rpp, int err, const char *what)
 		fail_msg("message '%s' lacks '%s'", msg, what);
 }
 
-/* daemon-side failures and their errno (spec §3.5) */
+/* daemon-side failures and their errno (doc/protocol.md §3) */
 static void
 test_remote_errors(void **state)
 {
@@ -303,7 +303,7 @@ test_remote_errors(void **state)
 	no_children();
 }
 
-/* caller mistakes at create/open time (spec §1.4, §2.1, §2.3) */
+/* caller mistakes at create/open time (rpmem_create(3), doc/protocol.md §1) */
 static void
 test_bad_args(void **state)
 {

@@ -608,7 +608,7 @@ file_has(const char *path, const char *what)
 	return strstr(buf, what) != NULL;
 }
 
-/* spec 5.6: the method reported and the flush used */
+/* doc/protocol.md §5: the method reported and the flush used */
 static void
 policy(const char *force, int apm, uint32_t method, const char *flush)
 {

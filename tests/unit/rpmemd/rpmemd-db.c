@@ -210,7 +210,7 @@ test_create_open(void **state)
 		rpmemd_db_pool_open(&db, "a.set", &p2, &got), -EWOULDBLOCK);
 	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
 
-	/* on-disk headers per spec 5.9 */
+	/* on-disk headers per doc/protocol.md §6 */
 	struct rpmemd_pool_hdr h0, h1;
 	read_hdr("a.set", 0, &h0);
 	read_hdr("a.set", 1, &h1);
