@@ -143,6 +143,90 @@ refuse_lane(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 	}
 }
 
+/*
+ * a connection request: refused without the secret, from another address
+ * or beyond the lanes granted; else a lane is set up and accepted.
+ * 0, or -ECONNABORTED when a lane could not be set up.
+ */
+static int
+on_connreq(struct rpmemd_fip *fip, struct fi_eq_cm_entry *cm, size_t dlen,
+	unsigned *nreq)
+{
+	char from[INET6_ADDRSTRLEN];
+	int ret = 0;
+	if (fip->has_secret && !secret_ok(fip, cm->data, dlen)) {
+		RPMEMD_LOG(ERR,
+			"connection request without the session secret "
+			"refused (%zu bytes of connection data)",
+			dlen);
+		fi_reject(fip->pep, cm->info->handle, NULL, 0);
+	} else if (!source_ok(fip, cm->info, from, sizeof(from))) {
+		RPMEMD_LOG(ERR,
+			"connection request from %s refused: not the ssh "
+			"client's address (%s)",
+			from, fip->attr.peer);
+		fi_reject(fip->pep, cm->info->handle, NULL, 0);
+	} else if (*nreq >= fip->nlanes) {
+		fi_reject(fip->pep, cm->info->handle, NULL, 0);
+	} else {
+		struct lane *l = &fip->lanes[*nreq];
+		ret = lane_setup(fip, l, cm->info);
+		if (ret) {
+			refuse_lane(fip, l, cm->info);
+			RPMEMD_LOG(ERR, "accepting lane %u failed: %s", *nreq,
+				fi_strerror(-ret));
+			ret = -ECONNABORTED;
+		} else {
+			(*nreq)++;
+		}
+	}
+	fi_freeinfo(cm->info);
+	return ret;
+}
+
+/*
+ * FI_CONNECTED, or FI_SHUTDOWN of a lane connected and already closed
+ * again by the client: counts the lane as connected (once)
+ */
+static void
+on_lane_event(struct rpmemd_fip *fip, uint32_t event, fid_t fid, unsigned nreq,
+	unsigned *nconn)
+{
+	for (unsigned i = 0; i < nreq; i++) {
+		struct lane *l = &fip->lanes[i];
+		if (&l->ep->fid != fid)
+			continue;
+		if (event == FI_SHUTDOWN) {
+			RPMEMD_LOG(
+				NOTICE, "lane %u shut down while accepting", i);
+			l->dead = 1;
+		}
+		if (!l->connected) {
+			l->connected = 1;
+			(*nconn)++;
+		}
+	}
+}
+
+/*
+ * A stop request (CLOSE or client gone) ends the phase at once unless a
+ * lane was accepted and its FI_CONNECTED event is still on the way: the
+ * client may see its side connected and send CLOSE first. Such lanes get
+ * one more second. 1 when the phase is to end.
+ */
+static int
+stopped(struct rpmemd_fip *fip, unsigned nreq, unsigned nconn,
+	uint64_t *stop_deadline)
+{
+	if (!atomic_load(&fip->stop))
+		return 0;
+	if (nconn == nreq)
+		return 1;
+	if (*stop_deadline == 0)
+		*stop_deadline = rpmem_now_ms() + 1000;
+	return rpmem_now_ms() > *stop_deadline;
+}
+
 int
 rpmemd_fip_accept(struct rpmemd_fip *fip)
 {
@@ -154,20 +238,8 @@ rpmemd_fip_accept(struct rpmemd_fip *fip)
 	} e;
 	uint64_t stop_deadline = 0;
 	while (nconn < fip->nlanes) {
-		/*
-		 * A stop request (CLOSE or client gone) ends the phase at
-		 * once unless a lane was accepted and its FI_CONNECTED event
-		 * is still on the way: the client may see its side connected
-		 * and send CLOSE first. Such lanes get one more second.
-		 */
-		if (atomic_load(&fip->stop)) {
-			if (nconn == nreq)
-				return -ECANCELED;
-			if (stop_deadline == 0)
-				stop_deadline = rpmem_now_ms() + 1000;
-			else if (rpmem_now_ms() > stop_deadline)
-				return -ECANCELED;
-		}
+		if (stopped(fip, nreq, nconn, &stop_deadline))
+			return -ECANCELED;
 		if (rpmem_now_ms() > deadline) {
 			RPMEMD_LOG(ERR,
 				"accepting connections timed out (%u of %u "
@@ -199,65 +271,10 @@ rpmemd_fip_accept(struct rpmemd_fip *fip)
 			size_t dlen = (size_t)r > sizeof(e.cm)
 					      ? (size_t)r - sizeof(e.cm)
 					      : 0;
-			if (fip->has_secret &&
-				!secret_ok(fip, e.cm.data, dlen)) {
-				RPMEMD_LOG(ERR,
-					"connection request without the "
-					"session secret refused (%zu bytes "
-					"of connection data)",
-					dlen);
-				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
-				fi_freeinfo(e.cm.info);
-				continue;
-			}
-			char from[INET6_ADDRSTRLEN];
-			if (!source_ok(fip, e.cm.info, from, sizeof(from))) {
-				RPMEMD_LOG(ERR,
-					"connection request from %s refused: "
-					"not the ssh client's address (%s)",
-					from, fip->attr.peer);
-				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
-				fi_freeinfo(e.cm.info);
-				continue;
-			}
-			if (nreq >= fip->nlanes) {
-				fi_reject(fip->pep, e.cm.info->handle, NULL, 0);
-				fi_freeinfo(e.cm.info);
-				continue;
-			}
-			struct lane *l = &fip->lanes[nreq];
-			int ret = lane_setup(fip, l, e.cm.info);
-			if (ret)
-				refuse_lane(fip, l, e.cm.info);
-			fi_freeinfo(e.cm.info);
-			if (ret) {
-				RPMEMD_LOG(ERR, "accepting lane %u failed: %s",
-					nreq, fi_strerror(-ret));
+			if (on_connreq(fip, &e.cm, dlen, &nreq))
 				return -ECONNABORTED;
-			}
-			nreq++;
-		} else if (event == FI_CONNECTED) {
-			for (unsigned i = 0; i < nreq; i++) {
-				if (&fip->lanes[i].ep->fid == e.cm.fid &&
-					!fip->lanes[i].connected) {
-					fip->lanes[i].connected = 1;
-					nconn++;
-				}
-			}
-		} else if (event == FI_SHUTDOWN) {
-			/* connected and already closed again by the client */
-			for (unsigned i = 0; i < nreq; i++) {
-				struct lane *l = &fip->lanes[i];
-				if (&l->ep->fid != e.cm.fid)
-					continue;
-				RPMEMD_LOG(NOTICE,
-					"lane %u shut down while accepting", i);
-				l->dead = 1;
-				if (!l->connected) {
-					l->connected = 1;
-					nconn++;
-				}
-			}
+		} else if (event == FI_CONNECTED || event == FI_SHUTDOWN) {
+			on_lane_event(fip, event, e.cm.fid, nreq, &nconn);
 		}
 	}
 	return 0;

@@ -244,7 +244,7 @@ announced_port(
 		print_message("%s: the provider crashed rpmemd\n", prov);
 		assert_string_equal(prov, "sockets");
 		assert_int_equal(td_wait(&d), -1);
-		assert_true(log_has("rpmemd: killed by"));
+		assert_true(log_has("fatal signal"));
 		assert_false(part_exists(name));
 	} else {
 		struct td_fab *f = td_fab_connect(prov, ibc.port, 2);
