@@ -96,19 +96,22 @@ rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
 	int ret = rpmem_ssh_send(ssh, req, req_size);
 	size_t rsize = rpmem_obc_resp_size(resp_type);
 	/*
-	 * the header first: a daemon that hangs up before a whole one (PMDK's
-	 * rpmemd writes its status word and exits on a request it cannot
-	 * parse) did not answer
+	 * PMDK's rpmemd answers a request it cannot parse (a provider it does
+	 * not know) with a status word and exits: a cut-off header, where a
+	 * daemon that died sends nothing at all
 	 */
 	size_t hsize = sizeof(struct rpmem_msg_hdr_resp);
-	int got_hdr = 0;
+	int cut = 0;
 	if (ret == 0)
-		ret = rpmem_ssh_recv(ssh, resp, hsize, RESP_TIMEOUT_MS);
+		ret = rpmem_ssh_recv(ssh, resp, 1, RESP_TIMEOUT_MS);
 	if (ret == 0) {
-		got_hdr = 1;
+		ret = rpmem_ssh_recv(
+			ssh, (char *)resp + 1, hsize - 1, RESP_TIMEOUT_MS);
+		cut = ret != 0;
+	}
+	if (ret == 0)
 		ret = rpmem_ssh_recv(ssh, (char *)resp + hsize, rsize - hsize,
 			RESP_TIMEOUT_MS);
-	}
 	if (ret) {
 		int err = -ret;
 		if (err == EPIPE)
@@ -116,7 +119,7 @@ rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
 		char text[4096];
 		rpmem_ssh_stderr(ssh, text, sizeof(text), stderr_ms);
 		if (silent != NULL)
-			*silent = !got_hdr && err == ECONNRESET && !text[0];
+			*silent = cut && err == ECONNRESET && !text[0];
 		ERR("%s: %s%s%s", step, strerror(err), text[0] ? " -- " : "",
 			text);
 		errno = err;

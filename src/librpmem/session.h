@@ -28,8 +28,8 @@ struct rpmem_ssh *rpmem_sess_spawn(const struct rpmem_target *t, int ipv4,
 int rpmem_sess_status(struct rpmem_ssh *ssh, const char *node);
 /*
  * one request and its response (checked, host order); *silent (may be
- * NULL) says whether the daemon hung up before a whole response header
- * and without a word on stderr
+ * NULL) says whether the daemon hung up inside the response header
+ * (after at least one byte) without a word on stderr
  */
 int rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
 	void *resp, uint32_t resp_type, const char *step, int stderr_ms,

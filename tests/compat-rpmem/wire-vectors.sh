@@ -45,7 +45,13 @@ new_dir() {
 }
 
 daemon_args() { # <rpmemd>
-	echo "$1 --poolset-dir=$dir --log-file=$dir/rpmemd.log --log-level=info"
+	# ours serves the sockets provider (which the vectors use) only when
+	# allowed; PMDK's rpmemd always does and knows no such option
+	allow=--allow-sockets
+	case "$1" in
+	"${PMDK_RPMEM_DIR:-/nonexistent}"/*) allow= ;;
+	esac
+	echo "$1 $allow --poolset-dir=$dir --log-file=$dir/rpmemd.log --log-level=info"
 }
 
 # runs the scenarios with wire-client through wire-tee.sh; split vectors

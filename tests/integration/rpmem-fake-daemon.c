@@ -155,6 +155,10 @@ test_short_response(void **state)
 	resp_hdr(f, 0, RPMEM_MSG_TYPE_CREATE_RESP, 44);
 	fclose(f);
 	expect(ECONNRESET, "create request failed");
+	/* EOF right after the start-up status: a daemon that died */
+	f = begin(0, "exit", NULL);
+	fclose(f);
+	expect(ECONNRESET, "create request failed");
 }
 
 /*
@@ -168,16 +172,13 @@ static void
 test_provider_mismatch(void **state)
 {
 	(void)state;
-	FILE *f = begin(0, "exit", NULL);
-	fclose(f);
-	expect(ENOMEDIUM, "cannot find provider");
-	assert_non_null(strstr(rpmem_errormsg(), "tcp"));
 	/* what PMDK's rpmemd does: a status word, then it exits */
-	f = begin(0, "exit", NULL);
+	FILE *f = begin(0, "exit", NULL);
 	uint32_t st = EINVAL;
 	put(f, &st, sizeof(st));
 	fclose(f);
 	expect(ENOMEDIUM, "cannot find provider");
+	assert_non_null(strstr(rpmem_errormsg(), "tcp"));
 	f = begin(0, "hold", NULL);
 	create_resp(
 		f, RPMEM_ERR_PROVNOSUP, RPMEM_MSG_TYPE_CREATE_RESP, 44, 0, 0);
