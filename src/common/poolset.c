@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "poolset.h"
 #include "fault_inject.h" /* last: it may wrap calls */
 
@@ -438,38 +439,46 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 	return sum;
 }
 
-/* new parts are the owner's alone; parts that exist keep their mode */
+/*
+ * An existing part: locked first, then checked, so that a part another
+ * process is still creating (it holds the lock from its exclusive open on)
+ * gives -EWOULDBLOCK and not a size mismatch.
+ */
 static int
-part_create(const char *path, size_t size)
+part_open(const char *path, size_t size)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = file_open(path, 0);
 	if (fd < 0)
-		return -errno;
-	int ret = posix_fallocate(fd, 0, (off_t)size);
+		return fd;
+	int ret = file_lock(fd);
+	struct stat st;
+	if (ret == 0 && fstat(fd, &st))
+		ret = -errno;
+	else if (ret == 0 &&
+		 (!S_ISREG(st.st_mode) || (size_t)st.st_size != size))
+		ret = -EINVAL;
 	if (ret) {
 		close(fd);
-		unlink(path);
-		return -ret;
+		return ret;
 	}
 	return fd;
 }
 
+/* part p of a replica, open and locked; *created says whether made here */
 static int
-part_open(const char *path, size_t size)
+part_get(const struct poolset_part *part, int create, uint8_t *created)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st)) {
-		int e = errno;
-		close(fd);
-		return -e;
+	int fd = -ENOENT;
+	*created = 0;
+	if (create) {
+		/* new parts are the owner's alone; existing ones keep
+		 * their mode */
+		fd = file_create(part->path, part->size, 0600);
+		if (fd >= 0)
+			*created = 1;
 	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size != size) {
-		close(fd);
-		return -EINVAL;
-	}
+	if (fd == -EEXIST || (!create && fd == -ENOENT))
+		fd = part_open(part->path, part->size);
 	return fd;
 }
 
@@ -520,26 +529,13 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	int ret = 0;
 	unsigned p;
 	for (p = 0; p < n; p++) {
-		const struct poolset_part *part = &r->parts[p];
-		int fd = -ENOENT;
-		if (create) {
-			fd = part_create(part->path, part->size);
-			if (fd >= 0)
-				m->created[p] = 1;
-		}
-		if (fd == -EEXIST || (!create && fd == -ENOENT))
-			fd = part_open(part->path, part->size);
+		int fd = part_get(&r->parts[p], create, &m->created[p]);
 		if (fd < 0) {
 			ret = fd;
 			m->bad_part = (int)p;
 			goto err;
 		}
 		m->fds[p] = fd;
-		if (flock(fd, LOCK_EX | LOCK_NB)) {
-			ret = -errno;
-			m->bad_part = (int)p;
-			goto err;
-		}
 	}
 
 	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
@@ -581,11 +577,13 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	m->is_pmem = all_sync || (force != NULL && strcmp(force, "1") == 0);
 	return 0;
 err:
+	/* only parts made and still locked here are removed */
 	for (unsigned i = 0; i < n; i++) {
-		if (m->fds[i] >= 0)
-			close(m->fds[i]);
+		if (m->fds[i] < 0)
+			continue;
 		if (m->created[i])
 			unlink(r->parts[i].path);
+		close(m->fds[i]);
 	}
 	map_free(m);
 	return ret;
