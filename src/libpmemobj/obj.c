@@ -711,32 +711,22 @@ is_set_file(const char *path)
 	       memcmp(sig, POOLSET_SIG, sizeof(sig)) == 0;
 }
 
-/* open the file, lock it, map it; everything before any check */
+/* map the open, locked file fd; everything before any check */
 static struct obj_pool *
-pool_map(const char *path, int private_copy)
+pool_map_fd(int fd, const char *path, int private_copy, int remove_on_err)
 {
 	struct obj_pool *p = pool_alloc();
-	if (p == NULL)
+	if (p == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
 		return NULL;
-	int fd = file_open(path, private_copy);
-	if (fd < 0) {
-		errno = -fd;
-		ERR_W_ERRNO("open \"%s\"", path);
-		if (errno == EISDIR)
-			errno = EINVAL; /* as PMDK: a directory is no pool */
-		goto err;
 	}
 	p->fd = fd;
 	ssize_t size = file_size(fd);
 	if (size < 0) {
 		errno = -size == EISDIR ? EINVAL : (int)-size;
 		ERR_W_ERRNO("\"%s\"", path);
-		goto err;
-	}
-	int ret = file_lock(fd);
-	if (ret) {
-		errno = -ret;
-		ERR_W_ERRNO("flock \"%s\"", path);
 		goto err;
 	}
 	p->size = (size_t)size & ~(size_t)4095;
@@ -760,9 +750,38 @@ pool_map(const char *path, int private_copy)
 	return p;
 err:;
 	int e = errno;
+	if (remove_on_err)
+		unlink(path); /* still locked: ours */
 	pool_release(p);
 	errno = e;
 	return NULL;
+}
+
+/*
+ * Open the file and lock it before anything else is looked at: a pool that
+ * another process is still creating is locked by it from its exclusive
+ * open on, and gives EWOULDBLOCK rather than what its unfinished contents
+ * would say.
+ */
+static struct obj_pool *
+pool_map(const char *path, int private_copy)
+{
+	int fd = file_open(path, private_copy);
+	if (fd < 0) {
+		errno = -fd;
+		ERR_W_ERRNO("open \"%s\"", path);
+		if (errno == EISDIR)
+			errno = EINVAL; /* as PMDK: a directory is no pool */
+		return NULL;
+	}
+	int ret = file_lock(fd);
+	if (ret) {
+		close(fd);
+		errno = -ret;
+		ERR_W_ERRNO("flock \"%s\"", path);
+		return NULL;
+	}
+	return pool_map_fd(fd, path, private_copy, 0);
 }
 
 /*
@@ -982,6 +1001,57 @@ obj_body_create(struct obj_pool *p, const char *layout)
 	obj_persist(p, d, sizeof(*d));
 }
 
+/* a new pool file of poolsize bytes, mapped and locked since its creation */
+static struct obj_pool *
+pool_create_file(const char *path, size_t poolsize)
+{
+	if ((poolsize & ~(size_t)4095) < PMEMOBJ_MIN_POOL) {
+		ERR("size %zu smaller than %zu", poolsize, PMEMOBJ_MIN_POOL);
+		errno = EINVAL;
+		return NULL;
+	}
+	int fd = file_create(path, poolsize, 0);
+	if (fd < 0) {
+		errno = -fd;
+		if (errno == EEXIST)
+			ERR("file %s already exists", path);
+		else
+			ERR_W_ERRNO("cannot create \"%s\"", path);
+		return NULL;
+	}
+	return pool_map_fd(fd, path, 0, 1);
+}
+
+/* an existing file (not a pool set) to become a pool, mapped and locked */
+static struct obj_pool *
+pool_existing_file(const char *path)
+{
+	int fd = file_open(path, 1);
+	if (fd < 0) {
+		errno = -fd;
+		ERR_W_ERRNO("open \"%s\"", path);
+		return NULL;
+	}
+	ssize_t sz = file_size(fd);
+	close(fd);
+	if (sz >= 0 && (size_t)sz < PMEMOBJ_MIN_POOL) {
+		ERR("file is not a poolset file and its size (%zd) is "
+		    "smaller than %zu",
+			sz, PMEMOBJ_MIN_POOL);
+		errno = EINVAL;
+		return NULL;
+	}
+	struct obj_pool *p = pool_map(path, 0);
+	static const uint8_t zero[POOL_HDR_SIZE];
+	if (p != NULL && memcmp(p->base, zero, POOL_HDR_SIZE) != 0) {
+		ERR("Non-empty file detected");
+		pool_release(p);
+		errno = EEXIST;
+		return NULL;
+	}
+	return p;
+}
+
 OBJ_API PMEMobjpool *
 pmemobj_create(
 	const char *path, const char *layout, size_t poolsize, mode_t mode)
@@ -1000,71 +1070,26 @@ pmemobj_create(
 		errno = EINVAL;
 		return NULL;
 	}
-	int created = 0;
+	struct obj_pool *p;
 	if (poolsize != 0) {
-		if ((poolsize & ~(size_t)4095) < PMEMOBJ_MIN_POOL) {
-			ERR("size %zu smaller than %zu", poolsize,
-				PMEMOBJ_MIN_POOL);
-			errno = EINVAL;
-			return NULL;
-		}
-		int fd = file_create(path, poolsize, 0);
-		if (fd < 0) {
-			errno = -fd;
-			if (errno == EEXIST)
-				ERR("file %s already exists", path);
-			else
-				ERR_W_ERRNO("cannot create \"%s\"", path);
-			return NULL;
-		}
-		close(fd);
-		created = 1;
+		p = pool_create_file(path, poolsize);
 	} else if (is_set_file(path) == 1) {
-		struct obj_pool *sp =
-			set_handle(path, layout, mode, SET_CREATE);
-		if (sp == NULL)
+		p = set_handle(path, layout, mode, SET_CREATE);
+		if (p == NULL)
 			return NULL;
-		obj_pool_boot(sp);
-		return (PMEMobjpool *)sp->base;
+		obj_pool_boot(p);
+		return (PMEMobjpool *)p->base;
 	} else {
-		int fd = file_open(path, 1);
-		if (fd < 0) {
-			errno = -fd;
-			ERR_W_ERRNO("open \"%s\"", path);
-			return NULL;
-		}
-		ssize_t sz = file_size(fd);
-		close(fd);
-		if (sz >= 0 && (size_t)sz < PMEMOBJ_MIN_POOL) {
-			ERR("file is not a poolset file and its size (%zd) is "
-			    "smaller than %zu",
-				sz, PMEMOBJ_MIN_POOL);
-			errno = EINVAL;
-			return NULL;
-		}
+		p = pool_existing_file(path);
 	}
-	struct obj_pool *p = pool_map(path, 0);
 	if (p == NULL)
-		goto err_unlink;
-	static const uint8_t zero[POOL_HDR_SIZE];
-	if (memcmp(p->base, zero, POOL_HDR_SIZE) != 0) {
-		ERR("Non-empty file detected");
-		pool_release(p);
-		errno = EEXIST;
-		goto err_unlink;
-	}
+		return NULL;
 	hdr_create(p, p->fd);
 	obj_body_create(p, layout);
 	obj_pool_boot(p);
-	if (created && fchmod(p->fd, mode) != 0)
+	if (poolsize != 0 && fchmod(p->fd, mode) != 0)
 		LOG(LOG_LVL_WARN, "chmod \"%s\": %s", path, strerror(errno));
 	return (PMEMobjpool *)p->base;
-err_unlink:;
-	int e = errno;
-	if (created)
-		unlink(path);
-	errno = e;
-	return NULL;
 }
 
 OBJ_API void
