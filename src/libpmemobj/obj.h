@@ -10,6 +10,7 @@
 #define LIBPMEMOBJ_OBJ_H 1
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,8 @@ struct obj_rep {
 	const char *node;	/* remote: target, as in the set file */
 	const char *desc;	/* remote: pool set name on the node */
 	unsigned nlanes;	/* remote: lanes granted */
-	int failed;		/* remote: first failure's errno, sticky */
+	atomic_int failed;	/* remote: first failure's errno, sticky;
+				 * set by any thread that persists */
 };
 
 struct obj_pool {

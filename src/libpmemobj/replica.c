@@ -281,12 +281,23 @@ obj_rep_remote_close(struct obj_rep *r, int remove)
 			r->idx, r->desc, r->node, rpmem_why());
 }
 
+/* the first failure of a remote replica sticks: later ones do not
+ * replace its errno */
+static void
+rep_fail(struct obj_rep *r, int err)
+{
+	int none = 0;
+	atomic_compare_exchange_strong(&r->failed, &none, err);
+}
+
 int
 obj_rep_failed(const struct obj_pool *p)
 {
-	for (unsigned i = 0; i < p->nreps; i++)
-		if (p->reps[i].failed)
-			return p->reps[i].failed;
+	for (unsigned i = 0; i < p->nreps; i++) {
+		int e = atomic_load(&p->reps[i].failed);
+		if (e)
+			return e;
+	}
 	return 0;
 }
 
@@ -350,7 +361,7 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	}
 	const uint8_t *src = p->base + off;
 	struct obj_rep *bad = NULL, *bad_local = NULL;
-	int local_err = 0;
+	int local_err = 0, remote_err = 0;
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp == NULL && r->node == NULL) {
@@ -361,10 +372,16 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 			}
 			continue;
 		}
-		if (!r->failed && r->rpp != NULL)
-			r->failed = remote_persist(p, r, off, len, flags);
-		if (r->failed && bad == NULL)
+		if (!atomic_load(&r->failed) && r->rpp != NULL) {
+			int e = remote_persist(p, r, off, len, flags);
+			if (e)
+				rep_fail(r, e);
+		}
+		int e = atomic_load(&r->failed);
+		if (e && bad == NULL) {
 			bad = r;
+			remote_err = e;
+		}
 	}
 	if (bad_local != NULL) {
 		ERR("msync of %zu bytes at %zu of replica %u: %s", len, off,
@@ -376,7 +393,7 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 		return 0;
 	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
 	    "only in the local replicas",
-		bad->idx, bad->desc, bad->node, strerror(bad->failed));
-	errno = bad->failed;
+		bad->idx, bad->desc, bad->node, strerror(remote_err));
+	errno = remote_err;
 	return -1;
 }
