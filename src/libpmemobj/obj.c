@@ -859,8 +859,8 @@ set_handle(const char *path, const char *layout, mode_t mode, int how)
 	return p;
 }
 
-OBJ_API PMEMobjpool *
-pmemobj_open(const char *path, const char *layout)
+static PMEMobjpool *
+obj_open(const char *path, const char *layout)
 {
 	LOG(LOG_LVL_DBG, "path %s layout %s", path ? path : "(null)",
 		layout ? layout : "(null)");
@@ -891,8 +891,8 @@ pmemobj_open(const char *path, const char *layout)
 	return (PMEMobjpool *)p->base;
 }
 
-OBJ_API int
-pmemobj_check(const char *path, const char *layout)
+static int
+obj_check(const char *path, const char *layout)
 {
 	LOG(LOG_LVL_DBG, "path %s layout %s", path ? path : "(null)",
 		layout ? layout : "(null)");
@@ -1052,9 +1052,8 @@ pool_existing_file(const char *path)
 	return p;
 }
 
-OBJ_API PMEMobjpool *
-pmemobj_create(
-	const char *path, const char *layout, size_t poolsize, mode_t mode)
+static PMEMobjpool *
+obj_create(const char *path, const char *layout, size_t poolsize, mode_t mode)
 {
 	LOG(LOG_LVL_DBG, "path %s layout %s poolsize %zu mode %o",
 		path ? path : "(null)", layout ? layout : "(null)", poolsize,
@@ -1092,10 +1091,48 @@ pmemobj_create(
 	return (PMEMobjpool *)p->base;
 }
 
+/*
+ * The public functions leave errno as they found it when they succeed:
+ * the layers below (librpmem, libfabric, the file system) may change it on
+ * their way to a success.
+ */
+
+OBJ_API PMEMobjpool *
+pmemobj_open(const char *path, const char *layout)
+{
+	int e = errno;
+	PMEMobjpool *pop = obj_open(path, layout);
+	if (pop != NULL)
+		errno = e;
+	return pop;
+}
+
+OBJ_API int
+pmemobj_check(const char *path, const char *layout)
+{
+	int e = errno;
+	int ret = obj_check(path, layout);
+	if (ret >= 0)
+		errno = e;
+	return ret;
+}
+
+OBJ_API PMEMobjpool *
+pmemobj_create(
+	const char *path, const char *layout, size_t poolsize, mode_t mode)
+{
+	int e = errno;
+	PMEMobjpool *pop = obj_create(path, layout, poolsize, mode);
+	if (pop != NULL)
+		errno = e;
+	return pop;
+}
+
 OBJ_API void
 pmemobj_close(PMEMobjpool *pop)
 {
 	LOG(LOG_LVL_DBG, "pop %p", (void *)pop);
+	int e = errno;
 	struct obj_pool *p = pop ? obj_pool_of(pop) : NULL;
 	if (p == NULL) {
 		ERR("invalid pool handle -- %p", (void *)pop);
@@ -1109,6 +1146,7 @@ pmemobj_close(PMEMobjpool *pop)
 	int failed = obj_rep_failed(p);
 	pthread_mutex_destroy(&p->root_lock);
 	pool_release(p);
+	errno = e;
 	if (failed) {
 		/* nothing else can tell the application any more */
 		ERR("pool %p closed, but a remote replica failed earlier (%s): "

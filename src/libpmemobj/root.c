@@ -242,10 +242,9 @@ root_alloc(struct obj_pool *p, size_t size)
 	return oid;
 }
 
-OBJ_API PMEMoid
-pmemobj_root(PMEMobjpool *pop, size_t size)
+static PMEMoid
+root_get(PMEMobjpool *pop, size_t size)
 {
-	LOG(LOG_LVL_DBG, "pop %p size %zu", (void *)pop, size);
 	struct obj_pool *p = pop ? obj_pool_of(pop) : NULL;
 	if (p == NULL) {
 		ERR("invalid pool handle -- %p", (void *)pop);
@@ -270,6 +269,18 @@ pmemobj_root(PMEMobjpool *pop, size_t size)
 		oid = root_alloc(p, size);
 	}
 	pthread_mutex_unlock(&p->root_lock);
+	return oid;
+}
+
+OBJ_API PMEMoid
+pmemobj_root(PMEMobjpool *pop, size_t size)
+{
+	LOG(LOG_LVL_DBG, "pop %p size %zu", (void *)pop, size);
+	int e = errno;
+	PMEMoid oid = root_get(pop, size);
+	/* success leaves errno as it was */
+	if (!OID_IS_NULL(oid))
+		errno = e;
 	return oid;
 }
 

@@ -32,6 +32,7 @@
 
 #include <libpmemobj.h>
 
+#include "obj_errno.h"
 #include "test_util.h"
 
 #define PART (8u << 20)	   /* master parts, each */
@@ -326,6 +327,14 @@ test_every_function(void **state)
 	free(expect);
 }
 
+/* with a remote replica too, successful calls leave errno as it was */
+static void
+test_errno_kept(void **state)
+{
+	(void)state;
+	obj_errno_check(Set, "errno", 0);
+}
+
 struct worker {
 	PMEMobjpool *pop;
 	uint8_t *at;
@@ -515,6 +524,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_threads, setup, NULL),
 		cmocka_unit_test_setup_teardown(test_kill_daemon, setup, NULL),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup, NULL),
+		cmocka_unit_test_setup_teardown(test_errno_kept, setup, NULL),
 	};
+	/* OBJ_REPLICA_TESTS: a cmocka name pattern, to run a subset */
+	if (getenv("OBJ_REPLICA_TESTS") != NULL)
+		cmocka_set_test_filter(getenv("OBJ_REPLICA_TESTS"));
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
