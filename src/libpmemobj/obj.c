@@ -736,8 +736,11 @@ pool_map_fd(int fd, const char *path, int private_copy, int remove_on_err)
 		goto err;
 	}
 	if (private_copy) {
+		/* nothing is written to the copy: no memory is set aside
+		 * for it, or a pool larger than memory could not be
+		 * checked */
 		p->base = mmap(NULL, p->size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE, fd, 0);
+			MAP_PRIVATE | MAP_NORESERVE, fd, 0);
 		p->rdonly_private = 1;
 	} else {
 		p->base = pm_map_file(fd, p->size, 0, &p->is_pmem);
