@@ -45,6 +45,10 @@ struct obj_pool {
 	struct obj_rep *reps;
 	unsigned nremote;
 	unsigned rlanes;	     /* lanes usable on every remote replica */
+	/* offset of the pool's generation, an even 8-byte counter (the
+	 * descriptor's run_id): moved on in the local copies when a remote
+	 * replica fails, so that the next open finds the replica behind */
+	size_t gen_off;
 	pthread_mutex_t *rlane_lock; /* one per remote lane */
 
 	struct obj_pool *next;
@@ -96,6 +100,10 @@ int obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr);
 int obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
 	size_t off, size_t len);
 void obj_rep_remote_close(struct obj_rep *r, int remove);
+
+/* copy [off, off + len) of the master to remote replica r (lanes set up) */
+int obj_rep_remote_copy(
+	struct obj_pool *p, struct obj_rep *r, size_t off, size_t len);
 
 /* per-remote-lane locks, once nlanes of every remote replica are known */
 int obj_rep_lanes_init(struct obj_pool *p);

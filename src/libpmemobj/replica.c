@@ -282,12 +282,12 @@ obj_rep_remote_close(struct obj_rep *r, int remove)
 }
 
 /* the first failure of a remote replica sticks: later ones do not
- * replace its errno */
-static void
+ * replace its errno; 1 for the first */
+static int
 rep_fail(struct obj_rep *r, int err)
 {
 	int none = 0;
-	atomic_compare_exchange_strong(&r->failed, &none, err);
+	return atomic_compare_exchange_strong(&r->failed, &none, err);
 }
 
 int
@@ -322,6 +322,29 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 	return 0;
 }
 
+/*
+ * A remote replica failed: the generation of the master and of the local
+ * replicas moves on by 2 (it stays even, as PMDK wants the run_id), the
+ * failed replica keeps the old one.
+ */
+static void
+gen_advance(struct obj_pool *p)
+{
+	if (p->gen_off == 0)
+		return;
+	uint64_t *g = (uint64_t *)(p->base + p->gen_off);
+	__atomic_add_fetch(g, 2, __ATOMIC_SEQ_CST);
+	if (p->is_pmem)
+		pm_persist(g, sizeof(*g));
+	else
+		(void)pm_msync(g, sizeof(*g));
+	for (unsigned i = 0; i < p->nreps; i++)
+		if (p->reps[i].node == NULL)
+			(void)local_copy(&p->reps[i], p->gen_off,
+				(const uint8_t *)g, sizeof(*g), 0,
+				OBJ_REP_PERSIST);
+}
+
 /* send the range to one remote replica; 0 or the errno of the failure */
 static int
 remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
@@ -341,6 +364,26 @@ remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
 		"failed: %s",
 		r->idx, r->desc, r->node, len, off, rpmem_why());
 	return e;
+}
+
+#define COPY_CHUNK ((size_t)64 << 20)
+
+int
+obj_rep_remote_copy(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len)
+{
+	while (len > 0) {
+		size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
+		int e = remote_persist(p, r, off, n, 0);
+		if (e) {
+			ERR("cannot copy the pool to remote replica %u (%s on "
+			    "%s): %s",
+				r->idx, r->desc, r->node, rpmem_why());
+			return -e;
+		}
+		off += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int
@@ -374,8 +417,8 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 		}
 		if (!atomic_load(&r->failed) && r->rpp != NULL) {
 			int e = remote_persist(p, r, off, len, flags);
-			if (e)
-				rep_fail(r, e);
+			if (e && rep_fail(r, e))
+				gen_advance(p);
 		}
 		int e = atomic_load(&r->failed);
 		if (e && bad == NULL) {

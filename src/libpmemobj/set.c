@@ -18,6 +18,7 @@
  * rpmem_open().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,7 @@ set_map(struct obj_pool *p, const char *path, int create)
 	}
 	p->base = p->master.addr;
 	p->is_pmem = p->master.is_pmem;
+	p->gen_off = DESC_OFF + offsetof(struct obj_desc, run_id);
 	if (p->size < PMEMOBJ_MIN_POOL) {
 		ERR("%s: pool size %zu smaller than %zu", path, p->size,
 			PMEMOBJ_MIN_POOL);
@@ -587,6 +589,45 @@ descs_check(struct obj_pool *p)
 	return 0;
 }
 
+/*
+ * A remote replica whose generation is not the master's failed in an
+ * earlier session (or that session ended before the replica got its last
+ * writes): it is behind the master. PMDK attaches it as it is and leaves
+ * the repair to `pmempool sync`; here it is said in the log and the whole
+ * pool is copied to it before the open returns.
+ */
+static int
+remotes_catch_up(struct obj_pool *p)
+{
+	uint64_t mine;
+	memcpy(&mine, p->base + p->gen_off, sizeof(mine));
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		uint64_t theirs;
+		if (r->rpp == NULL)
+			continue;
+		int ret = obj_rep_remote_read(
+			p, r, &theirs, p->gen_off, sizeof(theirs));
+		if (ret)
+			return ret;
+		if (theirs == mine)
+			continue;
+		LOG(LOG_LVL_WARN,
+			REPFMT " (%s on %s) missed writes of an earlier "
+			       "session (its run_id %llu, the master's %llu): "
+			       "copying the whole pool to it",
+			set_path, r->idx, r->desc, r->node,
+			(unsigned long long)theirs, (unsigned long long)mine);
+		ret = obj_rep_remote_copy(
+			p, r, POOL_HDR_SIZE, p->size - POOL_HDR_SIZE);
+		if (ret)
+			return ret;
+		LOG(LOG_LVL_WARN, REPFMT " (%s on %s) is a copy of the master again",
+			set_path, r->idx, r->desc, r->node);
+	}
+	return 0;
+}
+
 int
 obj_set_open(struct obj_pool *p, const char *path, const char *layout,
 	int check_only)
@@ -650,6 +691,8 @@ obj_set_open(struct obj_pool *p, const char *path, const char *layout,
 	ret = obj_rep_lanes_init(p);
 	if (ret == 0)
 		ret = descs_check(p);
+	if (ret == 0)
+		ret = remotes_catch_up(p);
 	if (ret == 0)
 		ret = obj_pool_verify(p, layout, 0);
 	if (ret)

@@ -103,6 +103,10 @@ group_setup(void **state)
 	setenv("RPMEM_SSH", path, 1);
 	if (getenv("RPMEM_PROVIDER") == NULL)
 		setenv("RPMEM_PROVIDER", "tcp", 1);
+	/* the log says what this run did only */
+	if (getenv("PMEMOBJ_LOG_FILE") != NULL &&
+		truncate(getenv("PMEMOBJ_LOG_FILE"), 0) != 0)
+		return -1;
 	return 0;
 }
 
@@ -473,6 +477,28 @@ test_kill_daemon(void **state)
 	assert_memory_equal(p, before, sizeof(before));
 	assert_memory_equal(p + 8192, after, sizeof(after));
 	pmemobj_close(pop);
+	/* the remote replica missed `after`: the reopen found it behind,
+	 * said so, and made it a copy of the master again */
+	size_t lrem;
+	uint8_t *rem = slurp("remote/rem.part", &lrem);
+	assert_memory_equal(rem + roff + 8192, after, sizeof(after));
+	free(rem);
+	struct range all = {HDR, POOL - HDR};
+	check_copies(&all, 1, NULL);
+	const char *log = getenv("PMEMOBJ_LOG_FILE");
+	if (log != NULL) {
+		char path[256];
+		pathf(path, sizeof(path), "%s", log);
+		FILE *f = fopen(path, "r");
+		assert_non_null(f);
+		char line[1024];
+		int said = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, "missed writes of an earlier session"))
+				said = 1;
+		fclose(f);
+		assert_true(said);
+	}
 }
 
 /* a remote node that cannot be reached: create fails, no file is left */
