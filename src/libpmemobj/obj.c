@@ -20,13 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
+#include "format/pool_hdr.h"
 #include "file.h"
 #include "layout.h"
 #include "log.h"
 #include "obj.h"
 #include "pmem.h"
-#include "uuid.h"
+#include "format/uuid.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	"the pool format is little-endian");
@@ -71,97 +72,63 @@ desc_of(struct obj_pool *p)
 	return (struct obj_desc *)(p->base + DESC_OFF);
 }
 
-/* ---- header ---- */
+/* ---- header (format/pool_hdr.h) ---- */
 
-static uint64_t
-hdr_checksum(const struct pool_hdr *h)
+static const struct pool_hdr_expect Obj_hdr = {
+	.signature = OBJ_SIGNATURE,
+	.major = OBJ_FORMAT_MAJOR,
+	.known_incompat = OBJ_INCOMPAT_KNOWN,
+};
+
+/* the shutdown state of a header with the SDS feature, as PMDK reads it */
+static int
+sds_verify(const struct pool_hdr *h)
 {
-	size_t skip = (h->incompat & FEAT_INCOMPAT_CKSUM_2K) ? HDR_CSUM_2K_SKIP
-							     : POOL_HDR_SIZE;
-	return csum_compute(h, POOL_HDR_SIZE, HDR_CSUM_OFF, skip);
+	if (!(h->incompat & POOL_FEAT_SDS))
+		return 0;
+	const struct pool_hdr_sds *s = &h->sds;
+	int zero = s->usc == 0 && s->uuid == 0 && s->checksum == 0;
+	if (!zero && s->checksum != pool_hdr_sds_checksum(s)) {
+		LOG(LOG_LVL_WARN, "shutdown state checksum invalid, "
+				  "reinitialising");
+	} else if (s->dirty && (s->usc != 0 || s->uuid != 0)) {
+		/* the devices under a regular file report zeros */
+		ERR("an ADR failure was detected, the pool might be "
+		    "corrupted");
+		return -EINVAL;
+	}
+	return 0;
 }
 
-static uint64_t
-sds_checksum(const struct shutdown_state *s)
+/* header checks with the expectations `want`, the message set on failure */
+static int
+hdr_verify_as(const struct pool_hdr *h, const struct pool_hdr_expect *want)
 {
-	return csum_compute(s, sizeof(*s), 56, sizeof(*s));
+	char why[256];
+	if (pool_hdr_validate(h, want, why, sizeof(why)) != 0) {
+		ERR("%s", why);
+		return -EINVAL;
+	}
+	return sds_verify(h);
 }
 
 /* every check of a header but its links to other parts and replicas */
 int
 obj_hdr_verify(const struct pool_hdr *h)
 {
-	if (h->major == 0) {
-		ERR("invalid major version (0)");
-		return -EINVAL;
-	}
-	if (memcmp(h->signature, OBJ_SIGNATURE, 8) != 0) {
-		ERR("wrong pool type: \"%.8s\"", h->signature);
-		return -EINVAL;
-	}
-	if (h->major != OBJ_FORMAT_MAJOR) {
-		ERR("pool version %u (library expects %d)", h->major,
-			OBJ_FORMAT_MAJOR);
-		return -EINVAL;
-	}
-	if (h->incompat & ~FEAT_INCOMPAT_KNOWN) {
-		ERR("unsafe to continue due to unknown incompat features: "
-		    "0x%x",
-			h->incompat & ~FEAT_INCOMPAT_KNOWN);
-		return -EINVAL;
-	}
-	if (h->ro_compat) {
-		ERR("read-only mode is not supported (ro_compat features "
-		    "0x%x)",
-			h->ro_compat);
-		return -EINVAL;
-	}
-	if (h->checksum != hdr_checksum(h)) {
-		ERR("invalid checksum of pool header");
-		return -EINVAL;
-	}
-	if (h->alignment_desc != ARCH_ALIGNMENT_DESC ||
-		h->machine_class != ARCH_MACHINE_CLASS ||
-		h->data != ARCH_DATA_LE || h->machine != ARCH_MACHINE_X86_64 ||
-		h->arch_reserved[0] || h->arch_reserved[1] ||
-		h->arch_reserved[2] || h->arch_reserved[3]) {
-		ERR("wrong architecture flags");
-		return -EINVAL;
-	}
-	if (h->incompat & FEAT_INCOMPAT_SDS) {
-		const struct shutdown_state *s = &h->sds;
-		int zero = s->usc == 0 && s->uuid == 0 && s->checksum == 0;
-		if (!zero && s->checksum != sds_checksum(s)) {
-			LOG(LOG_LVL_WARN, "shutdown state checksum invalid, "
-					  "reinitialising");
-		} else if (s->dirty && (s->usc != 0 || s->uuid != 0)) {
-			/* the devices under a regular file report zeros */
-			ERR("an ADR failure was detected, the pool might be "
-			    "corrupted");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return hdr_verify_as(h, &Obj_hdr);
 }
 
 /* a pool file of its own: every link points at the header itself */
 static int
 hdr_verify_single(const struct pool_hdr *h)
 {
-	int ret = obj_hdr_verify(h);
+	struct pool_hdr_expect single = Obj_hdr;
+	single.single_part = 1;
+	int ret = hdr_verify_as(h, &single);
 	if (ret)
 		return ret;
-	if (memcmp(h->prev_part_uuid, h->uuid, 16) ||
-		memcmp(h->next_part_uuid, h->uuid, 16)) {
-		ERR("wrong part UUID");
-		return -EINVAL;
-	}
-	if (memcmp(h->prev_repl_uuid, h->uuid, 16) ||
-		memcmp(h->next_repl_uuid, h->uuid, 16)) {
-		ERR("wrong replica UUID");
-		return -EINVAL;
-	}
-	if (h->incompat & FEAT_INCOMPAT_SINGLEHDR) {
+	if (h->incompat & POOL_FEAT_SINGLEHDR) {
 		ERR("poolset file options (none) do not match incompat "
 		    "feature flags (0x%x)",
 			h->incompat);
@@ -174,15 +141,15 @@ static void
 sds_set_dirty(struct obj_pool *p, int dirty)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
-	if (!(h->incompat & FEAT_INCOMPAT_SDS))
+	if (!(h->incompat & POOL_FEAT_SDS))
 		return;
-	struct shutdown_state *s = &h->sds;
-	if (s->checksum != sds_checksum(s) &&
+	struct pool_hdr_sds *s = &h->sds;
+	if (s->checksum != pool_hdr_sds_checksum(s) &&
 		!(s->usc == 0 && s->uuid == 0 && s->checksum == 0)) {
 		memset(s, 0, sizeof(*s));
 	}
 	s->dirty = (uint8_t)dirty;
-	s->checksum = sds_checksum(s);
+	s->checksum = pool_hdr_sds_checksum(s);
 	obj_persist(p, s, sizeof(*s));
 }
 
@@ -564,15 +531,6 @@ heap_verify(struct obj_pool *p)
 
 /* ---- registry ---- */
 
-static uint64_t
-uuid_lo_of(const uint8_t *u)
-{
-	uint64_t lo = 0;
-	for (int i = 0; i < 8; i++)
-		lo = (lo << 8) | (uint8_t)(u[i] ^ u[8 + i]);
-	return lo;
-}
-
 static void
 registry_add(struct obj_pool *p)
 {
@@ -835,7 +793,7 @@ obj_pool_boot(struct obj_pool *p)
 	d->conversion_flags = 0;
 	obj_persist(p, &d->conversion_flags, sizeof(d->conversion_flags));
 	sds_set_dirty(p, 1);
-	p->uuid_lo = uuid_lo_of(h->poolset_uuid);
+	p->uuid_lo = pool_hdr_uuid_lo(h->poolset_uuid);
 	pthread_mutex_init(&p->root_lock, NULL);
 	registry_add(p);
 }
@@ -936,23 +894,15 @@ obj_check(const char *path, const char *layout)
 void
 obj_hdr_fill(struct pool_hdr *h, unsigned incompat, uint64_t crtime)
 {
-	memset(h, 0, sizeof(*h));
-	memcpy(h->signature, OBJ_SIGNATURE, sizeof(OBJ_SIGNATURE));
-	h->major = OBJ_FORMAT_MAJOR;
-	h->compat = 0;
-	h->incompat = FEAT_INCOMPAT_CKSUM_2K | incompat;
-	h->ro_compat = 0;
+	pool_hdr_init(h, OBJ_SIGNATURE, OBJ_FORMAT_MAJOR, 0,
+		POOL_FEAT_CKSUM_2K | incompat, 0);
 	h->crtime = crtime;
-	h->alignment_desc = ARCH_ALIGNMENT_DESC;
-	h->machine_class = ARCH_MACHINE_CLASS;
-	h->data = ARCH_DATA_LE;
-	h->machine = ARCH_MACHINE_X86_64;
 }
 
 void
 obj_hdr_seal(struct pool_hdr *h)
 {
-	h->checksum = hdr_checksum(h);
+	pool_hdr_csum_set(h);
 }
 
 static void

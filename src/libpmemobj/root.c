@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
 #include "layout.h"
 #include "log.h"
 #include "obj.h"

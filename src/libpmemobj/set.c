@@ -30,7 +30,7 @@
 #include "log.h"
 #include "obj.h"
 #include "pmem.h"
-#include "uuid.h"
+#include "format/uuid.h"
 
 typedef uint8_t uuid_bytes[16];
 
@@ -234,7 +234,7 @@ hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
 static void
 arch_flags_of(const struct pool_hdr *h, unsigned char *flags)
 {
-	memcpy(flags, &h->alignment_desc, RPMEM_POOL_USER_FLAGS_LEN);
+	memcpy(flags, &h->arch, RPMEM_POOL_USER_FLAGS_LEN);
 }
 
 static int
@@ -328,7 +328,7 @@ obj_set_create(
 		for (unsigned part = 0; part < ids.nhdrs[r]; part++)
 			uuid_gen(ids.uuid[r][part]);
 	unsigned incompat = (set->options & POOLSET_OPT_SINGLEHDR)
-				    ? FEAT_INCOMPAT_SINGLEHDR
+				    ? POOL_FEAT_SINGLEHDR
 				    : 0;
 	ret = headers_write(p, &ids, poolset_uuid, incompat);
 	if (ret)
@@ -397,7 +397,7 @@ hdr_check(const struct pool_hdr *h, const struct pool_hdr *master,
 		return -EINVAL;
 	}
 	int single = (options & POOLSET_OPT_SINGLEHDR) != 0;
-	if (((h->incompat & FEAT_INCOMPAT_SINGLEHDR) != 0) != single) {
+	if (((h->incompat & POOL_FEAT_SINGLEHDR) != 0) != single) {
 		ERR(REPFMT ", part %u: poolset file options (%s) do not match "
 			   "incompat feature flags (0x%x)",
 			set_path, r, part, single ? "SINGLEHDR" : "none",

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "checksum.h"
-#include "pool_hdr.h"
+#include "format/checksum.h"
+#include "format/pool_hdr.h"
 
 /* alignment of a type: offset of a member of that type after one char */
 #define ALIGN_OF(t)             \

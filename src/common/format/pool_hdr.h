@@ -2,6 +2,10 @@
 /*
  * pool_hdr.h -- the 4096-byte pool header at offset 0 of every pool part
  *
+ * The one definition of the header in the tree: libpmemobj (object pools,
+ * local parts and replicas) and rpmemd (the parts of remote pools) build
+ * and check their headers with it.
+ *
  * Contract: one struct for every kind of pool (the signature, major version
  * and known feature bits are parameters: "PMEMOBJ" for obj pools, the rpmem
  * pool attribute signature for remote pools). A header in memory or on media
