@@ -14,15 +14,9 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "pmem.h"
 #include "poolset.h"
 #include "fault_inject.h" /* last: it may wrap calls */
-
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
 
 #define PAGE ((size_t)4096)
 
@@ -482,6 +476,16 @@ part_get(const struct poolset_part *part, int create, uint8_t *created)
 	return fd;
 }
 
+/* the first n parts' mappings, out of the pmem registry too */
+static void
+parts_unmap(struct poolset_map *m, unsigned n)
+{
+	for (unsigned p = 0; p < n; p++)
+		if (m->part_len[p] != 0)
+			pm_unmap((char *)m->addr + m->part_off[p],
+				m->part_len[p]);
+}
+
 static void
 map_free(struct poolset_map *m)
 {
@@ -546,35 +550,33 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 		ret = -errno;
 		goto err;
 	}
-	int all_sync = 1;
+	/* pmem when every part is (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1 as
+	 * pmem.c read it): the same rule as for a single pool file */
+	int all_pmem = 1;
 	size_t off = 0;
+	m->addr = base;
 	for (p = 0; p < n; p++) {
 		size_t psize = r->parts[p].size & ~(PAGE - 1);
 		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
 		size_t len = psize - foff;
-		char *at = (char *)base + off;
-		void *a = mmap(at, len, PROT_READ | PROT_WRITE,
-			MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, m->fds[p],
-			(off_t)foff);
-		if (a == MAP_FAILED) {
-			all_sync = 0;
-			a = mmap(at, len, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_FIXED, m->fds[p], (off_t)foff);
-		}
+		int part_pmem;
+		void *a = pm_map_file_at(m->fds[p], (char *)base + off, len,
+			foff, &part_pmem);
 		if (a == MAP_FAILED) {
 			ret = -errno;
 			m->bad_part = (int)p;
+			parts_unmap(m, p);
 			munmap(base, total);
+			m->addr = NULL;
 			goto err;
 		}
+		all_pmem &= part_pmem;
 		m->part_off[p] = off;
 		m->part_len[p] = len;
 		off += len;
 	}
-	m->addr = base;
 	m->size = total;
-	const char *force = getenv("PMEM_IS_PMEM_FORCE");
-	m->is_pmem = all_sync || (force != NULL && strcmp(force, "1") == 0);
+	m->is_pmem = all_pmem;
 	return 0;
 err:
 	/* only parts made and still locked here are removed */
@@ -594,8 +596,11 @@ poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	struct poolset_map *m, int remove)
 {
 	int ret = 0;
-	if (m->addr != NULL && munmap(m->addr, m->size))
-		ret = -errno;
+	if (m->addr != NULL) {
+		parts_unmap(m, m->nparts);
+		if (munmap(m->addr, m->size))
+			ret = -errno;
+	}
 	const struct poolset_replica *r = &set->replicas[rep];
 	for (unsigned p = 0; p < m->nparts; p++) {
 		if (m->fds && m->fds[p] >= 0) {
