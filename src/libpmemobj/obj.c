@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -80,26 +81,6 @@ static const struct pool_hdr_expect Obj_hdr = {
 	.known_incompat = OBJ_INCOMPAT_KNOWN,
 };
 
-/* the shutdown state of a header with the SDS feature, as PMDK reads it */
-static int
-sds_verify(const struct pool_hdr *h)
-{
-	if (!(h->incompat & POOL_FEAT_SDS))
-		return 0;
-	const struct pool_hdr_sds *s = &h->sds;
-	int zero = s->usc == 0 && s->uuid == 0 && s->checksum == 0;
-	if (!zero && s->checksum != pool_hdr_sds_checksum(s)) {
-		LOG(LOG_LVL_WARN, "shutdown state checksum invalid, "
-				  "reinitialising");
-	} else if (s->dirty && (s->usc != 0 || s->uuid != 0)) {
-		/* the devices under a regular file report zeros */
-		ERR("an ADR failure was detected, the pool might be "
-		    "corrupted");
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* header checks with the expectations `want`, the message set on failure */
 static int
 hdr_verify_as(const struct pool_hdr *h, const struct pool_hdr_expect *want)
@@ -109,14 +90,7 @@ hdr_verify_as(const struct pool_hdr *h, const struct pool_hdr_expect *want)
 		ERR("%s", why);
 		return -EINVAL;
 	}
-	return sds_verify(h);
-}
-
-/* every check of a header but its links to other parts and replicas */
-int
-obj_hdr_verify(const struct pool_hdr *h)
-{
-	return hdr_verify_as(h, &Obj_hdr);
+	return 0;
 }
 
 /* a pool file of its own: every link points at the header itself */
@@ -802,6 +776,61 @@ obj_pool_boot(struct obj_pool *p)
 #define SET_CHECK 1
 #define SET_CREATE 2
 
+/* the pool set's part of the work: what an object pool's headers hold */
+static void
+set_ctx_init(struct obj_set_ctx *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->hdr = Obj_hdr;
+	c->new_incompat = POOL_FEAT_CKSUM_2K;
+	c->shared_off = DESC_OFF;
+	c->shared_len = DESC_CSUM_LEN;
+	c->gen_off = DESC_OFF + offsetof(struct obj_desc, run_id);
+}
+
+/* as PMDK: the master's lanes are copied to every replica */
+static int
+lanes_mirror(struct obj_pool *p)
+{
+	const struct obj_desc *d = desc_of(p);
+	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE,
+		    0, OBJ_REP_PERSIST))
+		return -errno;
+	return 0;
+}
+
+static int
+set_create(struct obj_pool *p, const struct obj_set_ctx *c,
+	const char *layout, mode_t mode)
+{
+	int ret = obj_set_create(p, c);
+	if (ret)
+		return ret;
+	obj_body_create(p, layout);
+	ret = -obj_rep_failed(p);
+	if (ret) {
+		obj_set_abort(p);
+		return ret;
+	}
+	obj_set_created(p, mode);
+	return 0;
+}
+
+static int
+set_open(struct obj_pool *p, const struct obj_set_ctx *c, const char *layout)
+{
+	int ret = obj_set_open(p, c, 0);
+	if (ret)
+		return ret;
+	ret = obj_pool_verify(p, layout, 0);
+	if (ret == 0)
+		ret = lanes_mirror(p);
+	if (ret)
+		obj_set_close(p);
+	return ret;
+}
+
 /* a pool set file (is_set_file() said so): one handle, or NULL + errno */
 static struct obj_pool *
 set_handle(const char *path, const char *layout, mode_t mode, int how)
@@ -809,9 +838,15 @@ set_handle(const char *path, const char *layout, mode_t mode, int how)
 	struct obj_pool *p = pool_alloc();
 	if (p == NULL)
 		return NULL;
-	int ret = how == SET_CREATE
-			  ? obj_set_create(p, path, layout, mode)
-			  : obj_set_open(p, path, layout, how == SET_CHECK);
+	struct obj_set_ctx c;
+	set_ctx_init(&c, path);
+	int ret;
+	if (how == SET_CREATE)
+		ret = set_create(p, &c, layout, mode);
+	else if (how == SET_OPEN)
+		ret = set_open(p, &c, layout);
+	else
+		ret = obj_set_open(p, &c, 1);
 	if (ret) {
 		pool_release(p);
 		errno = -ret;
@@ -890,27 +925,14 @@ obj_check(const char *path, const char *layout)
 	return ret == 0 ? 1 : 0;
 }
 
-/* the fields every header of a pool shares; links and checksum apart */
-void
-obj_hdr_fill(struct pool_hdr *h, unsigned incompat, uint64_t crtime)
-{
-	pool_hdr_init(h, OBJ_SIGNATURE, OBJ_FORMAT_MAJOR, 0,
-		POOL_FEAT_CKSUM_2K | incompat, 0);
-	h->crtime = crtime;
-}
-
-void
-obj_hdr_seal(struct pool_hdr *h)
-{
-	pool_hdr_csum_set(h);
-}
-
 static void
 hdr_create(struct obj_pool *p, int fd)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
 	struct stat st;
-	obj_hdr_fill(h, 0, fstat(fd, &st) == 0 ? (uint64_t)st.st_ctime : 0);
+	pool_hdr_init(h, OBJ_SIGNATURE, OBJ_FORMAT_MAJOR, 0, POOL_FEAT_CKSUM_2K,
+		0);
+	h->crtime = fstat(fd, &st) == 0 ? (uint64_t)st.st_ctime : 0;
 	uint8_t id[16];
 	uuid_gen(h->poolset_uuid);
 	uuid_gen(id);
@@ -919,7 +941,7 @@ hdr_create(struct obj_pool *p, int fd)
 	memcpy(h->next_part_uuid, id, 16);
 	memcpy(h->prev_repl_uuid, id, 16);
 	memcpy(h->next_repl_uuid, id, 16);
-	obj_hdr_seal(h);
+	pool_hdr_csum_set(h);
 	obj_persist(p, h, sizeof(*h));
 }
 

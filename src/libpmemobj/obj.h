@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/pool_hdr.h"
 #include "libpmemobj.h"
 #include "poolset.h"
 
@@ -27,6 +28,20 @@ struct obj_rep {
 	unsigned nlanes;	/* remote: lanes granted */
 	atomic_int failed;	/* remote: first failure's errno, sticky;
 				 * set by any thread that persists */
+};
+
+/*
+ * What the pool layer tells the backing layer about the pool it wants, for
+ * one create, open or check of a pool set (passed down, kept in
+ * obj_pool.ctx for the length of that call only).
+ */
+struct obj_set_ctx {
+	const char *path;	    /* the set file, for messages */
+	struct pool_hdr_expect hdr; /* what every header holds */
+	uint32_t new_incompat;	    /* incompat features of new headers */
+	size_t shared_off;	    /* bytes every replica shares with the */
+	size_t shared_len;	    /* master (the checksummed descriptor) */
+	size_t gen_off;		    /* see obj_pool.gen_off */
 };
 
 struct obj_pool {
@@ -49,6 +64,7 @@ struct obj_pool {
 	 * descriptor's run_id): moved on in the local copies when a remote
 	 * replica fails, so that the next open finds the replica behind */
 	size_t gen_off;
+	const struct obj_set_ctx *ctx; /* during a set create/open only */
 	pthread_mutex_t *rlane_lock; /* one per remote lane */
 
 	struct obj_pool *next;
@@ -114,18 +130,23 @@ int obj_rep_failed(const struct obj_pool *p);
 
 /* ---- set.c ---- */
 
-/* a pool set file: create / open / check it, fill p (see set.c) */
-int obj_set_create(
-	struct obj_pool *p, const char *path, const char *layout, mode_t mode);
-int obj_set_open(struct obj_pool *p, const char *path, const char *layout,
-	int check_only);
+/*
+ * A pool set file (see set.c). obj_set_create() creates the parts, writes
+ * the headers, creates the remote replicas; the caller then writes the
+ * pool's body and calls obj_set_created() (or obj_set_abort(), which
+ * removes what the create made). obj_set_open() maps the set and checks
+ * its headers, links and the bytes every replica shares (with check_only,
+ * without contacting remote replicas). Both return 0 or a negative errno
+ * with the message set, and leave nothing mapped on failure.
+ */
+int obj_set_create(struct obj_pool *p, const struct obj_set_ctx *ctx);
+void obj_set_created(struct obj_pool *p, mode_t mode);
+void obj_set_abort(struct obj_pool *p);
+int obj_set_open(
+	struct obj_pool *p, const struct obj_set_ctx *ctx, int check_only);
 void obj_set_close(struct obj_pool *p);
 
-/* ---- obj.c, used by set.c ---- */
-struct pool_hdr;
-int obj_hdr_verify(const struct pool_hdr *h);
-void obj_hdr_seal(struct pool_hdr *h);
-void obj_hdr_fill(struct pool_hdr *h, unsigned incompat, uint64_t crtime);
+/* ---- obj.c ---- */
 void obj_body_create(struct obj_pool *p, const char *layout);
 int obj_pool_verify(struct obj_pool *p, const char *layout, int check_only);
 void obj_pool_boot(struct obj_pool *p);
