@@ -41,6 +41,8 @@ struct obj_desc {
 	uint64_t heap_curr_allocated;
 	uint8_t pmem_reserved[496];
 };
+/* the descriptor of the pool mapped at base */
+#define OBJ_DESC(base) ((struct obj_desc *)((uint8_t *)(base) + DESC_OFF))
 #define VOLATILE_OFF 0x1A20
 #define VOLATILE_END 0x2000
 

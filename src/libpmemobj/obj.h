@@ -70,11 +70,11 @@ struct obj_pool {
 	struct obj_pool *next;
 };
 
+/* registry.c: the open pools; obj_pool_of() is the one behind a handle,
+ * or NULL (the handle is never dereferenced) */
 struct obj_pool *obj_pool_of(PMEMobjpool *pop);
-void obj_persist(struct obj_pool *p, const void *addr, size_t len);
-uint8_t *obj_zone(struct obj_pool *p, uint64_t z);
-uint32_t obj_zone_size_idx(struct obj_pool *p, uint64_t z);
-uint64_t obj_nzones(struct obj_pool *p);
+void obj_registry_add(struct obj_pool *p);
+void obj_registry_remove(struct obj_pool *p);
 
 /* ---- replica.c ---- */
 
@@ -146,9 +146,5 @@ int obj_set_open(
 	struct obj_pool *p, const struct obj_set_ctx *ctx, int check_only);
 void obj_set_close(struct obj_pool *p);
 
-/* ---- obj.c ---- */
-void obj_body_create(struct obj_pool *p, const char *layout);
-int obj_pool_verify(struct obj_pool *p, const char *layout, int check_only);
-void obj_pool_boot(struct obj_pool *p);
 
 #endif /* LIBPMEMOBJ_OBJ_H */

@@ -10,55 +10,12 @@
 #include "format/checksum.h"
 #include "layout.h"
 #include "log.h"
+#include "backing.h"
+#include "heap.h"
 #include "obj.h"
+#include "ulog.h"
 
 #define OBJ_API __attribute__((visibility("default")))
-
-struct redo {
-	struct obj_pool *p;
-	struct ulog_hdr *u;
-	uint8_t *data;
-	size_t used;
-};
-
-static void
-redo_set(struct redo *r, void *target, uint64_t value)
-{
-	uint64_t w = (uint64_t)((uint8_t *)target - r->p->base) | ULOG_OP_SET;
-	memcpy(r->data + r->used, &w, 8);
-	memcpy(r->data + r->used + 8, &value, 8);
-	r->used += 16;
-	memset(r->data + r->used, 0, 8); /* terminator */
-}
-
-/* commit, apply, clobber -- PMDK replays a committed log after a crash */
-static void
-redo_run(struct redo *r)
-{
-	struct obj_pool *p = r->p;
-	obj_persist(p, r->data, r->used + 8);
-	uint64_t next = r->u->next;
-	memset(r->u, 0, sizeof(*r->u));
-	r->u->next = next;
-	r->u->capacity = (r->used + 8 + 63) & ~(size_t)63;
-	struct csum_state st = {0, 0};
-	csum_update(&st, r->u, sizeof(*r->u), 0, sizeof(*r->u));
-	csum_update(&st, r->data, r->used, CSUM_NO_FIELD, r->used);
-	r->u->checksum = csum_value(&st);
-	obj_persist(p, r->u, sizeof(*r->u));
-
-	for (size_t i = 0; i < r->used; i += 16) {
-		uint64_t w, v;
-		memcpy(&w, r->data + i, 8);
-		memcpy(&v, r->data + i + 8, 8);
-		uint64_t *t = (uint64_t *)(p->base + (w & ~ULOG_OP_MASK));
-		*t = v;
-		obj_persist(p, t, 8);
-	}
-	memset(r->u, 0, sizeof(*r->u));
-	r->u->next = next;
-	obj_persist(p, r->u, sizeof(*r->u));
-}
 
 static uint64_t
 chunk_word(uint16_t type, uint16_t flags, uint32_t size_idx)
