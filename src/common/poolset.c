@@ -148,6 +148,65 @@ tokenize(char *line, char *tok[MAX_TOKENS + 1])
 }
 
 static int
+parse_option(struct poolset *set, char *tok[], int n, unsigned lineno,
+	char *errbuf, size_t errlen)
+{
+	if (n == 1) {
+		set_err(errbuf, errlen, lineno, "missing option name");
+		return -EINVAL;
+	}
+	for (int i = 1; i < n; i++) {
+		if (strcmp(tok[i], "SINGLEHDR") == 0)
+			set->options |= POOLSET_OPT_SINGLEHDR;
+		else if (strcmp(tok[i], "NOHDRS") == 0)
+			set->options |= POOLSET_OPT_NOHDRS;
+		else {
+			set_err(errbuf, errlen, lineno, "unknown option '%s'",
+				tok[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* "REPLICA" (local) or "REPLICA <node> <set name>" (remote) */
+static int
+parse_replica(struct poolset *set, char *tok[], int n, unsigned lineno,
+	char *errbuf, size_t errlen)
+{
+	struct poolset_replica *cur = &set->replicas[set->nreplicas - 1];
+	if (cur->nparts == 0 && cur->node == NULL) {
+		set_err(errbuf, errlen, lineno,
+			set->nreplicas == 1 ? "no pool set parts"
+					    : "no replica parts");
+		return -EINVAL;
+	}
+	if (n != 1 && n != 3) {
+		set_err(errbuf, errlen, lineno,
+			"address of remote node and descriptor of "
+			"remote pool set expected");
+		return -EINVAL;
+	}
+	if (n == 3 && tok[2][0] == '/') {
+		set_err(errbuf, errlen, lineno,
+			"incorrect descriptor (must be a relative "
+			"path)");
+		return -EINVAL;
+	}
+	int ret = add_replica(set);
+	if (ret)
+		return ret;
+	if (n == 3) {
+		cur = &set->replicas[set->nreplicas - 1];
+		cur->node = strdup(tok[1]);
+		cur->desc = strdup(tok[2]);
+		if (cur->node == NULL || cur->desc == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
 parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	size_t errlen)
 {
@@ -160,56 +219,11 @@ parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	}
 	struct poolset_replica *cur = &set->replicas[set->nreplicas - 1];
 
-	if (strcmp(tok[0], "OPTION") == 0) {
-		if (n == 1) {
-			set_err(errbuf, errlen, lineno, "missing option name");
-			return -EINVAL;
-		}
-		for (int i = 1; i < n; i++) {
-			if (strcmp(tok[i], "SINGLEHDR") == 0)
-				set->options |= POOLSET_OPT_SINGLEHDR;
-			else if (strcmp(tok[i], "NOHDRS") == 0)
-				set->options |= POOLSET_OPT_NOHDRS;
-			else {
-				set_err(errbuf, errlen, lineno,
-					"unknown option '%s'", tok[i]);
-				return -EINVAL;
-			}
-		}
-		return 0;
-	}
+	if (strcmp(tok[0], "OPTION") == 0)
+		return parse_option(set, tok, n, lineno, errbuf, errlen);
 
-	if (strcmp(tok[0], "REPLICA") == 0) {
-		if (cur->nparts == 0 && cur->node == NULL) {
-			set_err(errbuf, errlen, lineno,
-				set->nreplicas == 1 ? "no pool set parts"
-						    : "no replica parts");
-			return -EINVAL;
-		}
-		if (n != 1 && n != 3) {
-			set_err(errbuf, errlen, lineno,
-				"address of remote node and descriptor of "
-				"remote pool set expected");
-			return -EINVAL;
-		}
-		if (n == 3 && tok[2][0] == '/') {
-			set_err(errbuf, errlen, lineno,
-				"incorrect descriptor (must be a relative "
-				"path)");
-			return -EINVAL;
-		}
-		int ret = add_replica(set);
-		if (ret)
-			return ret;
-		if (n == 3) {
-			cur = &set->replicas[set->nreplicas - 1];
-			cur->node = strdup(tok[1]);
-			cur->desc = strdup(tok[2]);
-			if (cur->node == NULL || cur->desc == NULL)
-				return -ENOMEM;
-		}
-		return 0;
-	}
+	if (strcmp(tok[0], "REPLICA") == 0)
+		return parse_replica(set, tok, n, lineno, errbuf, errlen);
 
 	/* part line */
 	if (n != 2) {
@@ -236,32 +250,15 @@ parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	return add_part(cur, tok[1], size, lineno);
 }
 
-int
-poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
+/* every line after the signature line, parsed into set */
+static int
+parse_lines(struct poolset *set, const char *buf, size_t len, char *errbuf,
 	size_t errlen)
 {
-	if (errbuf && errlen)
-		errbuf[0] = '\0';
-	if (buf == NULL || out == NULL)
-		return -EINVAL;
-	if (len < POOLSET_SIG_LEN ||
-		memcmp(buf, POOLSET_SIG, POOLSET_SIG_LEN)) {
-		set_err(errbuf, errlen, 0, "not a pool set file");
-		return -EINVAL;
-	}
-	struct poolset *set = calloc(1, sizeof(*set));
-	if (set == NULL)
-		return -ENOMEM;
-	set->is_set_file = 1;
-	int ret = add_replica(set);
-	if (ret)
-		goto err;
-
+	int ret = 0;
 	char *copy = malloc(len + 1);
-	if (copy == NULL) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (copy == NULL)
+		return -ENOMEM;
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 
@@ -303,6 +300,31 @@ poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
 			break;
 	}
 	free(copy);
+	return ret;
+}
+
+int
+poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
+	size_t errlen)
+{
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	if (buf == NULL || out == NULL)
+		return -EINVAL;
+	if (len < POOLSET_SIG_LEN ||
+		memcmp(buf, POOLSET_SIG, POOLSET_SIG_LEN)) {
+		set_err(errbuf, errlen, 0, "not a pool set file");
+		return -EINVAL;
+	}
+	struct poolset *set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return -ENOMEM;
+	set->is_set_file = 1;
+	int ret = add_replica(set);
+	if (ret)
+		goto err;
+
+	ret = parse_lines(set, buf, len, errbuf, errlen);
 	if (ret)
 		goto err;
 
@@ -499,6 +521,69 @@ map_free(struct poolset_map *m)
 	m->created = NULL;
 }
 
+/* the per-part tables of m, every descriptor -1 */
+static int
+map_alloc(struct poolset_map *m, unsigned n)
+{
+	m->nparts = n;
+	m->fds = calloc(n, sizeof(int));
+	m->part_off = calloc(n, sizeof(size_t));
+	m->part_len = calloc(n, sizeof(size_t));
+	m->created = calloc(n, 1);
+	if (!m->fds || !m->part_off || !m->part_len || !m->created) {
+		map_free(m);
+		return -ENOMEM;
+	}
+	for (unsigned p = 0; p < n; p++)
+		m->fds[p] = -1;
+	return 0;
+}
+
+/*
+ * Every part at its place in one reserved range (parts after the first
+ * without their header page when each part has one); pmem when every part
+ * is (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1 as pmem.c read it): the same rule
+ * as for a single pool file.
+ */
+static int
+parts_map(const struct poolset *set, unsigned rep, struct poolset_map *m)
+{
+	const struct poolset_replica *r = &set->replicas[rep];
+	unsigned n = r->nparts;
+	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
+	size_t total = poolset_replica_size(set, rep);
+	void *base = mmap(NULL, total, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	int all_pmem = 1;
+	size_t off = 0;
+	m->addr = base;
+	for (unsigned p = 0; p < n; p++) {
+		size_t psize = r->parts[p].size & ~(PAGE - 1);
+		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
+		size_t len = psize - foff;
+		int part_pmem;
+		void *a = pm_map_file_at(m->fds[p], (char *)base + off, len,
+			foff, &part_pmem);
+		if (a == MAP_FAILED) {
+			int ret = -errno;
+			m->bad_part = (int)p;
+			parts_unmap(m, p);
+			munmap(base, total);
+			m->addr = NULL;
+			return ret;
+		}
+		all_pmem &= part_pmem;
+		m->part_off[p] = off;
+		m->part_len[p] = len;
+		off += len;
+	}
+	m->size = total;
+	m->is_pmem = all_pmem;
+	return 0;
+}
+
 int
 poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 	struct poolset_map *m)
@@ -518,21 +603,10 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 		}
 	}
 	unsigned n = r->nparts;
-	m->nparts = n;
-	m->fds = calloc(n, sizeof(int));
-	m->part_off = calloc(n, sizeof(size_t));
-	m->part_len = calloc(n, sizeof(size_t));
-	m->created = calloc(n, 1);
-	if (!m->fds || !m->part_off || !m->part_len || !m->created) {
-		map_free(m);
-		return -ENOMEM;
-	}
-	for (unsigned p = 0; p < n; p++)
-		m->fds[p] = -1;
-
-	int ret = 0;
-	unsigned p;
-	for (p = 0; p < n; p++) {
+	int ret = map_alloc(m, n);
+	if (ret)
+		return ret;
+	for (unsigned p = 0; p < n; p++) {
 		int fd = part_get(&r->parts[p], create, &m->created[p]);
 		if (fd < 0) {
 			ret = fd;
@@ -541,43 +615,9 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 		}
 		m->fds[p] = fd;
 	}
-
-	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
-	size_t total = poolset_replica_size(set, rep);
-	void *base = mmap(NULL, total, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED) {
-		ret = -errno;
-		goto err;
-	}
-	/* pmem when every part is (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1 as
-	 * pmem.c read it): the same rule as for a single pool file */
-	int all_pmem = 1;
-	size_t off = 0;
-	m->addr = base;
-	for (p = 0; p < n; p++) {
-		size_t psize = r->parts[p].size & ~(PAGE - 1);
-		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
-		size_t len = psize - foff;
-		int part_pmem;
-		void *a = pm_map_file_at(m->fds[p], (char *)base + off, len,
-			foff, &part_pmem);
-		if (a == MAP_FAILED) {
-			ret = -errno;
-			m->bad_part = (int)p;
-			parts_unmap(m, p);
-			munmap(base, total);
-			m->addr = NULL;
-			goto err;
-		}
-		all_pmem &= part_pmem;
-		m->part_off[p] = off;
-		m->part_len[p] = len;
-		off += len;
-	}
-	m->size = total;
-	m->is_pmem = all_pmem;
-	return 0;
+	ret = parts_map(set, rep, m);
+	if (ret == 0)
+		return 0;
 err:
 	/* only parts made and still locked here are removed */
 	for (unsigned i = 0; i < n; i++) {

@@ -109,9 +109,39 @@ obj_set_close(struct obj_pool *p)
 	set_teardown(p, 0);
 }
 
-/* read and check the set file, map every local replica */
+/* says why local replica r's parts could not be mapped */
 static int
-set_map(struct obj_pool *p, const char *path, int create)
+map_failed(struct obj_pool *p, unsigned r, const struct poolset_map *m,
+	int create, int ret)
+{
+	const char *path = p->ctx->path;
+	const struct poolset_replica *sr = &p->set->replicas[r];
+	if (m->bad_part < 0) {
+		ERR(REPFMT ": cannot %s its part files: %s", path, r,
+			create ? "create or open" : "open", strerror(-ret));
+		return ret;
+	}
+	const struct poolset_part *bp = &sr->parts[m->bad_part];
+	struct stat st;
+	if (ret == -EINVAL && stat(bp->path, &st) == 0 &&
+		S_ISREG(st.st_mode) && (size_t)st.st_size != bp->size) {
+		ERR(REPFMT ", part %d: file size does not match the set "
+			   "file: \"%s\" has %lld bytes, not %zu",
+			path, r, m->bad_part, bp->path, (long long)st.st_size,
+			bp->size);
+		return ret;
+	}
+	ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part must be a "
+		   "regular file of the size the set file gives, %zu bytes, "
+		   "at least 2 MiB, not in use)",
+		path, r, m->bad_part, create ? "create or open" : "open",
+		bp->path, strerror(-ret), bp->size);
+	return ret;
+}
+
+/* read the set file, refuse what object pools do not support */
+static int
+set_read(struct obj_pool *p, const char *path)
 {
 	char why[256] = "";
 	struct poolset *set = NULL;
@@ -140,13 +170,24 @@ set_map(struct obj_pool *p, const char *path, int create)
 				return -ENOTSUP;
 			}
 	p->nreps = set->nreplicas - 1;
-	if (p->nreps) {
-		p->reps = calloc(p->nreps, sizeof(*p->reps));
-		if (p->reps == NULL) {
-			ERR_W_ERRNO("cannot allocate %u replicas", p->nreps);
-			return -ENOMEM;
-		}
+	if (p->nreps == 0)
+		return 0;
+	p->reps = calloc(p->nreps, sizeof(*p->reps));
+	if (p->reps == NULL) {
+		ERR_W_ERRNO("cannot allocate %u replicas", p->nreps);
+		return -ENOMEM;
 	}
+	return 0;
+}
+
+/* read and check the set file, map every local replica */
+static int
+set_map(struct obj_pool *p, const char *path, int create)
+{
+	int ret = set_read(p, path);
+	if (ret)
+		return ret;
+	const struct poolset *set = p->set;
 	p->size = SIZE_MAX;
 	for (unsigned r = 0; r < set->nreplicas; r++) {
 		const struct poolset_replica *sr = &set->replicas[r];
@@ -160,36 +201,8 @@ set_map(struct obj_pool *p, const char *path, int create)
 		}
 		struct poolset_map *m = rep ? &rep->map : &p->master;
 		ret = poolset_map_replica(set, r, create, m);
-		struct stat st;
-		if (ret == -EINVAL && m->bad_part >= 0 &&
-			stat(sr->parts[m->bad_part].path, &st) == 0 &&
-			S_ISREG(st.st_mode) &&
-			(size_t)st.st_size != sr->parts[m->bad_part].size) {
-			const struct poolset_part *bp = &sr->parts[m->bad_part];
-			ERR(REPFMT
-				", part %d: file size does not match the set "
-				"file: \"%s\" has %lld bytes, not %zu",
-				path, r, m->bad_part, bp->path,
-				(long long)st.st_size, bp->size);
-			return ret;
-		}
-		if (ret && m->bad_part >= 0) {
-			const struct poolset_part *bp = &sr->parts[m->bad_part];
-			ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part "
-				   "must be a regular file of the size the set "
-				   "file gives, %zu bytes, at least 2 MiB, not "
-				   "in use)",
-				path, r, m->bad_part,
-				create ? "create or open" : "open", bp->path,
-				strerror(-ret), bp->size);
-			return ret;
-		}
-		if (ret) {
-			ERR(REPFMT ": cannot %s its part files: %s", path, r,
-				create ? "create or open" : "open",
-				strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return map_failed(p, r, m, create, ret);
 		if (m->size < p->size)
 			p->size = m->size;
 	}
