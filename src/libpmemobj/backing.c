@@ -19,32 +19,27 @@
 #include "obj.h"
 #include "pmem.h"
 
-struct obj_pool *
-obj_pool_alloc(void)
+void
+obj_backing_init(struct obj_backing *b)
 {
-	struct obj_pool *p = calloc(1, sizeof(*p));
-	if (p == NULL) {
-		ERR_W_ERRNO("cannot allocate the pool handle");
-		return NULL;
-	}
-	p->fd = -1;
-	return p;
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 }
 
 void
-obj_pool_release(struct obj_pool *p)
+obj_backing_release(struct obj_backing *b)
 {
-	if (p->set != NULL)
-		obj_set_close(p);
-	else if (p->base != NULL && p->base != MAP_FAILED)
-		pm_unmap(p->base, p->size);
-	if (p->fd >= 0)
-		close(p->fd);
-	free(p);
+	if (b->set != NULL)
+		obj_set_close(b);
+	else if (b->base != NULL && b->base != MAP_FAILED)
+		pm_unmap(b->base, b->size);
+	if (b->fd >= 0)
+		close(b->fd);
+	obj_backing_init(b);
 }
 
 void
-obj_persist(struct obj_pool *p, const void *addr, size_t len)
+obj_persist(struct obj_backing *p, const void *addr, size_t len)
 {
 	if (p->is_pmem)
 		pm_persist(addr, len);
@@ -73,16 +68,10 @@ obj_is_set_file(const char *path)
 }
 
 /* map the open, locked file fd; everything before any check */
-static struct obj_pool *
-pool_map_fd(int fd, const char *path, int private_copy, int remove_on_err)
+static int
+map_fd(struct obj_backing *p, int fd, const char *path, int private_copy,
+	int remove_on_err)
 {
-	struct obj_pool *p = obj_pool_alloc();
-	if (p == NULL) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return NULL;
-	}
 	p->fd = fd;
 	ssize_t size = file_size(fd);
 	if (size < 0) {
@@ -111,14 +100,14 @@ pool_map_fd(int fd, const char *path, int private_copy, int remove_on_err)
 		p->base = NULL;
 		goto err;
 	}
-	return p;
+	return 0;
 err:;
 	int e = errno;
 	if (remove_on_err)
 		unlink(path); /* still locked: ours */
-	obj_pool_release(p);
+	obj_backing_release(p);
 	errno = e;
-	return NULL;
+	return -1;
 }
 
 /*
@@ -127,8 +116,8 @@ err:;
  * open on, and gives EWOULDBLOCK rather than what its unfinished contents
  * would say.
  */
-struct obj_pool *
-obj_file_map(const char *path, int private_copy)
+int
+obj_file_map(struct obj_backing *b, const char *path, int private_copy)
 {
 	int fd = file_open(path, private_copy);
 	if (fd < 0) {
@@ -136,26 +125,26 @@ obj_file_map(const char *path, int private_copy)
 		ERR_W_ERRNO("open \"%s\"", path);
 		if (errno == EISDIR)
 			errno = EINVAL; /* as PMDK: a directory is no pool */
-		return NULL;
+		return -1;
 	}
 	int ret = file_lock(fd);
 	if (ret) {
 		close(fd);
 		errno = -ret;
 		ERR_W_ERRNO("flock \"%s\"", path);
-		return NULL;
+		return -1;
 	}
-	return pool_map_fd(fd, path, private_copy, 0);
+	return map_fd(b, fd, path, private_copy, 0);
 }
 
 /* a new pool file of poolsize bytes, mapped and locked since its creation */
-struct obj_pool *
-obj_file_create(const char *path, size_t poolsize)
+int
+obj_file_create(struct obj_backing *b, const char *path, size_t poolsize)
 {
 	if ((poolsize & ~(size_t)4095) < PMEMOBJ_MIN_POOL) {
 		ERR("size %zu smaller than %zu", poolsize, PMEMOBJ_MIN_POOL);
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
 	int fd = file_create(path, poolsize, 0);
 	if (fd < 0) {
@@ -164,20 +153,20 @@ obj_file_create(const char *path, size_t poolsize)
 			ERR("file %s already exists", path);
 		else
 			ERR_W_ERRNO("cannot create \"%s\"", path);
-		return NULL;
+		return -1;
 	}
-	return pool_map_fd(fd, path, 0, 1);
+	return map_fd(b, fd, path, 0, 1);
 }
 
 /* an existing file (not a pool set) to become a pool, mapped and locked */
-struct obj_pool *
-obj_file_adopt(const char *path)
+int
+obj_file_adopt(struct obj_backing *b, const char *path)
 {
 	int fd = file_open(path, 1);
 	if (fd < 0) {
 		errno = -fd;
 		ERR_W_ERRNO("open \"%s\"", path);
-		return NULL;
+		return -1;
 	}
 	ssize_t sz = file_size(fd);
 	close(fd);
@@ -186,15 +175,16 @@ obj_file_adopt(const char *path)
 		    "smaller than %zu",
 			sz, PMEMOBJ_MIN_POOL);
 		errno = EINVAL;
-		return NULL;
+		return -1;
 	}
-	struct obj_pool *p = obj_file_map(path, 0);
+	if (obj_file_map(b, path, 0) != 0)
+		return -1;
 	static const uint8_t zero[POOL_HDR_SIZE];
-	if (p != NULL && memcmp(p->base, zero, POOL_HDR_SIZE) != 0) {
+	if (memcmp(b->base, zero, POOL_HDR_SIZE) != 0) {
 		ERR("Non-empty file detected");
-		obj_pool_release(p);
+		obj_backing_release(b);
 		errno = EEXIST;
-		return NULL;
+		return -1;
 	}
-	return p;
+	return 0;
 }

@@ -24,14 +24,14 @@ obj_heap_nzones(uint64_t heap_size)
 }
 
 uint8_t *
-obj_zone(struct obj_pool *p, uint64_t z)
+obj_zone(struct obj_backing *p, uint64_t z)
 {
 	return p->base + OBJ_DESC(p->base)->heap_offset + HEAP_HDR_SIZE +
 	       z * ZONE_MAX_SIZE;
 }
 
 uint32_t
-obj_zone_size_idx(struct obj_pool *p, uint64_t z)
+obj_zone_size_idx(struct obj_backing *p, uint64_t z)
 {
 	uint64_t hs = OBJ_DESC(p->base)->heap_size;
 	uint64_t nz = obj_heap_nzones(p->size - OBJ_DESC(p->base)->heap_offset);
@@ -43,7 +43,7 @@ obj_zone_size_idx(struct obj_pool *p, uint64_t z)
 }
 
 uint64_t
-obj_nzones(struct obj_pool *p)
+obj_nzones(struct obj_backing *p)
 {
 	return obj_heap_nzones(p->size - OBJ_DESC(p->base)->heap_offset);
 }
@@ -61,7 +61,7 @@ obj_heap_hdr_fill(struct heap_hdr *h)
 }
 
 int
-obj_heap_verify(struct obj_pool *p)
+obj_heap_verify(struct obj_backing *p)
 {
 	struct obj_desc *d = OBJ_DESC(p->base);
 	uint64_t region = p->size - d->heap_offset;

@@ -16,10 +16,10 @@
 #include "obj.h"
 
 uint64_t obj_heap_nzones(uint64_t heap_size);
-uint8_t *obj_zone(struct obj_pool *p, uint64_t z);
-uint32_t obj_zone_size_idx(struct obj_pool *p, uint64_t z);
-uint64_t obj_nzones(struct obj_pool *p);
+uint8_t *obj_zone(struct obj_backing *p, uint64_t z);
+uint32_t obj_zone_size_idx(struct obj_backing *p, uint64_t z);
+uint64_t obj_nzones(struct obj_backing *p);
 void obj_heap_hdr_fill(struct heap_hdr *h);
-int obj_heap_verify(struct obj_pool *p);
+int obj_heap_verify(struct obj_backing *p);
 
 #endif /* LIBPMEMOBJ_HEAP_H */

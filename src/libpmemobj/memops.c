@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "obj.h"
+#include "pool.h"
 #include "pmem.h"
 
 #define OBJ_API __attribute__((visibility("default")))
@@ -79,12 +80,12 @@ sync_op(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	void (*pm_op)(const void *, size_t), enum obj_rep_op op)
 {
 	int ret = 0;
-	if (p->is_pmem)
+	if (p->b.is_pmem)
 		pm_op(addr, len);
 	else
 		ret = msync_range(addr, len);
 	/* the replicas are brought up to date even when msync failed */
-	int rep = obj_rep_sync(p, addr, len, flags, op);
+	int rep = obj_rep_sync(&p->b, addr, len, flags, op);
 	if (ret == 0)
 		ret = rep;
 	return ret;
@@ -118,7 +119,7 @@ pmemobj_drain(PMEMobjpool *pop)
 	if (p == NULL)
 		return;
 	/* one fence covers the master and the local replicas */
-	if (p->is_pmem || p->nreps)
+	if (p->b.is_pmem || p->b.nreps)
 		pm_drain();
 	errno = e;
 }
@@ -139,11 +140,11 @@ x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
 	if (p == NULL)
 		return -1;
 	/* as before: a failed msync leaves the replicas alone here */
-	if (!p->is_pmem && msync_range(addr, len) != 0)
+	if (!p->b.is_pmem && msync_range(addr, len) != 0)
 		return -1;
-	if (p->is_pmem)
+	if (p->b.is_pmem)
 		pm_op(addr, len);
-	if (obj_rep_sync(p, addr, len, flags, op) != 0)
+	if (obj_rep_sync(&p->b, addr, len, flags, op) != 0)
 		return -1;
 	errno = e;
 	return 0;
@@ -171,7 +172,7 @@ mem_op(struct obj_pool *p, enum mem_kind kind, void *dest, const void *src,
 {
 	int ret = 0;
 	unsigned f = flags & PM_F_MEM_VALID_FLAGS;
-	if (p->is_pmem) {
+	if (p->b.is_pmem) {
 		if (kind == MEM_SET)
 			pm_memset(dest, c, len, f);
 		else if (kind == MEM_COPY)
@@ -185,7 +186,7 @@ mem_op(struct obj_pool *p, enum mem_kind kind, void *dest, const void *src,
 			memmove(dest, src, len);
 		ret = msync_range(dest, len);
 	}
-	int rep = obj_rep_sync(p, dest, len, flags, OBJ_REP_MEM);
+	int rep = obj_rep_sync(&p->b, dest, len, flags, OBJ_REP_MEM);
 	return ret ? ret : rep;
 }
 

@@ -58,7 +58,7 @@ obj_hdr_verify_single(const struct pool_hdr *h)
 }
 
 void
-obj_sds_set_dirty(struct obj_pool *p, int dirty)
+obj_sds_set_dirty(struct obj_backing *p, int dirty)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
 	if (!(h->incompat & POOL_FEAT_SDS))
@@ -75,7 +75,7 @@ obj_sds_set_dirty(struct obj_pool *p, int dirty)
 
 /* d: the pool's descriptor, or a copy with redo log entries applied */
 static int
-desc_verify_at(struct obj_pool *p, const struct obj_desc *d, const char *layout)
+desc_verify_at(struct obj_backing *p, const struct obj_desc *d, const char *layout)
 {
 	if (d->checksum != csum_compute(d, DESC_CSUM_LEN, DESC_CSUM_LEN - 8,
 				   DESC_CSUM_LEN)) {
@@ -142,7 +142,7 @@ desc_verify_at(struct obj_pool *p, const struct obj_desc *d, const char *layout)
 }
 
 int
-obj_desc_verify(struct obj_pool *p, const char *layout)
+obj_desc_verify(struct obj_backing *p, const char *layout)
 {
 	return desc_verify_at(p, OBJ_DESC(p->base), layout);
 }
@@ -152,7 +152,7 @@ obj_desc_verify(struct obj_pool *p, const char *layout)
  * (writes unless check_only).
  */
 int
-obj_pool_verify(struct obj_pool *p, const char *layout, int check_only)
+obj_pool_verify(struct obj_backing *p, const char *layout, int check_only)
 {
 	int ret = obj_desc_verify(p, layout);
 	if (ret)
@@ -179,10 +179,9 @@ obj_pool_verify(struct obj_pool *p, const char *layout, int check_only)
 }
 
 void
-obj_pool_boot(struct obj_pool *p)
+obj_pool_boot(struct obj_backing *p)
 {
 	struct obj_desc *d = OBJ_DESC(p->base);
-	struct pool_hdr *h = (struct pool_hdr *)p->base;
 	memset(p->base + VOLATILE_OFF, 0, VOLATILE_END - VOLATILE_OFF);
 	d->run_id += 2;
 	if (d->run_id == 0)
@@ -195,12 +194,10 @@ obj_pool_boot(struct obj_pool *p)
 	d->conversion_flags = 0;
 	obj_persist(p, &d->conversion_flags, sizeof(d->conversion_flags));
 	obj_sds_set_dirty(p, 1);
-	p->uuid_lo = pool_hdr_uuid_lo(h->poolset_uuid);
-	pthread_mutex_init(&p->root_lock, NULL);
 }
 
 void
-obj_hdr_create(struct obj_pool *p, int fd)
+obj_hdr_create(struct obj_backing *p, int fd)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
 	struct stat st;
@@ -220,7 +217,7 @@ obj_hdr_create(struct obj_pool *p, int fd)
 }
 
 void
-obj_body_create(struct obj_pool *p, const char *layout)
+obj_body_create(struct obj_backing *p, const char *layout)
 {
 	struct obj_desc *d = OBJ_DESC(p->base);
 	memset(p->base + VOLATILE_OFF, 0, VOLATILE_END - VOLATILE_OFF);
@@ -265,7 +262,7 @@ obj_set_ctx_init(struct obj_set_ctx *c, const char *path)
 
 /* as PMDK: the master's lanes are copied to every replica */
 int
-obj_lanes_mirror(struct obj_pool *p)
+obj_lanes_mirror(struct obj_backing *p)
 {
 	const struct obj_desc *d = OBJ_DESC(p->base);
 	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE,

@@ -17,13 +17,13 @@
 #include "obj.h"
 
 int obj_hdr_verify_single(const struct pool_hdr *h);
-void obj_hdr_create(struct obj_pool *p, int fd);
-void obj_sds_set_dirty(struct obj_pool *p, int dirty);
-int obj_desc_verify(struct obj_pool *p, const char *layout);
-int obj_pool_verify(struct obj_pool *p, const char *layout, int check_only);
-void obj_pool_boot(struct obj_pool *p);
-void obj_body_create(struct obj_pool *p, const char *layout);
+void obj_hdr_create(struct obj_backing *p, int fd);
+void obj_sds_set_dirty(struct obj_backing *p, int dirty);
+int obj_desc_verify(struct obj_backing *p, const char *layout);
+int obj_pool_verify(struct obj_backing *p, const char *layout, int check_only);
+void obj_pool_boot(struct obj_backing *p);
+void obj_body_create(struct obj_backing *p, const char *layout);
 void obj_set_ctx_init(struct obj_set_ctx *c, const char *path);
-int obj_lanes_mirror(struct obj_pool *p);
+int obj_lanes_mirror(struct obj_backing *p);
 
 #endif /* LIBPMEMOBJ_META_H */

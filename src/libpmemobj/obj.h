@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * obj.h -- the run-time state of an open pool, shared by obj.c (pool life
- * cycle and registry), set.c (pool set files), replica.c (keeping replicas
- * in step), root.c (the root object) and memops.c (the memory functions).
- * PMEMobjpool * handed to applications is the base address of the master
- * replica's mapping; obj_pool_of() finds the state behind it.
+ * obj.h -- struct obj_backing, the memory of an open pool and what keeps it
+ * (a file, or a pool set with its parts and replicas), shared by the layers
+ * under the pool module: backing.c, set.c (pool set files), replica.c
+ * (keeping replicas in step), meta.c, ulog.c and heap.c. The pool module's
+ * own state (pool.h) is private to the files that implement the public
+ * functions. PMEMobjpool * handed to applications is the base address of
+ * the master replica's mapping.
  */
 #ifndef LIBPMEMOBJ_OBJ_H
 #define LIBPMEMOBJ_OBJ_H 1
@@ -33,7 +35,7 @@ struct obj_rep {
 /*
  * What the pool layer tells the backing layer about the pool it wants, for
  * one create, open or check of a pool set (passed down, kept in
- * obj_pool.ctx for the length of that call only).
+ * obj_backing.ctx for the length of that call only).
  */
 struct obj_set_ctx {
 	const char *path;	    /* the set file, for messages */
@@ -41,17 +43,16 @@ struct obj_set_ctx {
 	uint32_t new_incompat;	    /* incompat features of new headers */
 	size_t shared_off;	    /* bytes every replica shares with the */
 	size_t shared_len;	    /* master (the checksummed descriptor) */
-	size_t gen_off;		    /* see obj_pool.gen_off */
+	size_t gen_off;		    /* see obj_backing.gen_off */
 };
 
-struct obj_pool {
+/* the pool's memory and what keeps it: a file or a set with its replicas */
+struct obj_backing {
 	uint8_t *base;
 	size_t size; /* pool size: the smallest local replica */
 	int fd;	     /* single file: kept open, its flock excludes others */
 	int is_pmem;
 	int rdonly_private; /* pmemobj_check's copy-on-write mapping */
-	uint64_t uuid_lo;
-	pthread_mutex_t root_lock;
 
 	/* pool set (NULL for a single pool file) */
 	struct poolset *set;
@@ -66,15 +67,8 @@ struct obj_pool {
 	size_t gen_off;
 	const struct obj_set_ctx *ctx; /* during a set create/open only */
 	pthread_mutex_t *rlane_lock; /* one per remote lane */
-
-	struct obj_pool *next;
 };
 
-/* registry.c: the open pools; obj_pool_of() is the one behind a handle,
- * or NULL (the handle is never dereferenced) */
-struct obj_pool *obj_pool_of(PMEMobjpool *pop);
-void obj_registry_add(struct obj_pool *p);
-void obj_registry_remove(struct obj_pool *p);
 
 /* ---- replica.c ---- */
 
@@ -94,11 +88,11 @@ enum obj_rep_op {
  * when msync of a local replica failed or a remote replica failed now or
  * before.
  */
-int obj_rep_update(struct obj_pool *p, const void *addr, size_t len,
+int obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	unsigned flags, enum obj_rep_op op);
 
 static inline int
-obj_rep_sync(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+obj_rep_sync(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
 	enum obj_rep_op op)
 {
 	if (p->nreps == 0)
@@ -111,22 +105,22 @@ int obj_rpmem_load(void);
 
 /* remote replica life cycle (attr is struct rpmem_pool_attr) */
 int obj_rep_remote_create(
-	struct obj_pool *p, struct obj_rep *r, const void *attr);
-int obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr);
-int obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
+	struct obj_backing *p, struct obj_rep *r, const void *attr);
+int obj_rep_remote_open(struct obj_backing *p, struct obj_rep *r, void *attr);
+int obj_rep_remote_read(struct obj_backing *p, struct obj_rep *r, void *buf,
 	size_t off, size_t len);
 void obj_rep_remote_close(struct obj_rep *r, int remove);
 
 /* copy [off, off + len) of the master to remote replica r (lanes set up) */
 int obj_rep_remote_copy(
-	struct obj_pool *p, struct obj_rep *r, size_t off, size_t len);
+	struct obj_backing *p, struct obj_rep *r, size_t off, size_t len);
 
 /* per-remote-lane locks, once nlanes of every remote replica are known */
-int obj_rep_lanes_init(struct obj_pool *p);
-void obj_rep_lanes_fini(struct obj_pool *p);
+int obj_rep_lanes_init(struct obj_backing *p);
+void obj_rep_lanes_fini(struct obj_backing *p);
 
 /* first failure of any remote replica (errno value), or 0 */
-int obj_rep_failed(const struct obj_pool *p);
+int obj_rep_failed(const struct obj_backing *p);
 
 /* ---- set.c ---- */
 
@@ -139,12 +133,12 @@ int obj_rep_failed(const struct obj_pool *p);
  * without contacting remote replicas). Both return 0 or a negative errno
  * with the message set, and leave nothing mapped on failure.
  */
-int obj_set_create(struct obj_pool *p, const struct obj_set_ctx *ctx);
-void obj_set_created(struct obj_pool *p, mode_t mode);
-void obj_set_abort(struct obj_pool *p);
+int obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx);
+void obj_set_created(struct obj_backing *p, mode_t mode);
+void obj_set_abort(struct obj_backing *p);
 int obj_set_open(
-	struct obj_pool *p, const struct obj_set_ctx *ctx, int check_only);
-void obj_set_close(struct obj_pool *p);
+	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only);
+void obj_set_close(struct obj_backing *p);
 
 
 #endif /* LIBPMEMOBJ_OBJ_H */

@@ -16,10 +16,12 @@
 #include <sys/stat.h>
 
 #include "backing.h"
+#include "format/pool_hdr.h"
 #include "layout.h"
 #include "log.h"
 #include "meta.h"
 #include "obj.h"
+#include "pool.h"
 #include "pmem.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
@@ -47,38 +49,93 @@ static int
 set_create(struct obj_pool *p, const struct obj_set_ctx *c,
 	const char *layout, mode_t mode)
 {
-	int ret = obj_set_create(p, c);
+	int ret = obj_set_create(&p->b, c);
 	if (ret)
 		return ret;
-	obj_body_create(p, layout);
-	ret = -obj_rep_failed(p);
+	obj_body_create(&p->b, layout);
+	ret = -obj_rep_failed(&p->b);
 	if (ret) {
-		obj_set_abort(p);
+		obj_set_abort(&p->b);
 		return ret;
 	}
-	obj_set_created(p, mode);
+	obj_set_created(&p->b, mode);
 	return 0;
 }
 
 static int
 set_open(struct obj_pool *p, const struct obj_set_ctx *c, const char *layout)
 {
-	int ret = obj_set_open(p, c, 0);
+	int ret = obj_set_open(&p->b, c, 0);
 	if (ret)
 		return ret;
-	ret = obj_pool_verify(p, layout, 0);
+	ret = obj_pool_verify(&p->b, layout, 0);
 	if (ret == 0)
-		ret = obj_lanes_mirror(p);
+		ret = obj_lanes_mirror(&p->b);
 	if (ret)
-		obj_set_close(p);
+		obj_set_close(&p->b);
 	return ret;
+}
+
+static struct obj_pool *
+pool_alloc(void)
+{
+	struct obj_pool *p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		ERR_W_ERRNO("cannot allocate the pool handle");
+		return NULL;
+	}
+	obj_backing_init(&p->b);
+	return p;
+}
+
+static void
+pool_release(struct obj_pool *p)
+{
+	obj_backing_release(&p->b);
+	free(p);
+}
+
+enum file_how { FILE_OPEN, FILE_CHECK, FILE_CREATE, FILE_ADOPT };
+
+/* a pool file, mapped and locked (see backing.h): a handle, or NULL */
+static struct obj_pool *
+file_handle(const char *path, enum file_how how, size_t poolsize)
+{
+	struct obj_pool *p = pool_alloc();
+	if (p == NULL)
+		return NULL;
+	int ret;
+	if (how == FILE_CREATE)
+		ret = obj_file_create(&p->b, path, poolsize);
+	else if (how == FILE_ADOPT)
+		ret = obj_file_adopt(&p->b, path);
+	else
+		ret = obj_file_map(&p->b, path, how == FILE_CHECK);
+	if (ret) {
+		int e = errno;
+		free(p);
+		errno = e;
+		return NULL;
+	}
+	return p;
+}
+
+/* a verified pool made ready for use and entered in the registry */
+static void
+pool_boot(struct obj_pool *p)
+{
+	obj_pool_boot(&p->b);
+	const struct pool_hdr *h = (const struct pool_hdr *)p->b.base;
+	p->uuid_lo = pool_hdr_uuid_lo(h->poolset_uuid);
+	pthread_mutex_init(&p->root_lock, NULL);
+	obj_registry_add(p);
 }
 
 /* a pool set file (obj_is_set_file() said so): one handle, or NULL + errno */
 static struct obj_pool *
 set_handle(const char *path, const char *layout, mode_t mode, int how)
 {
-	struct obj_pool *p = obj_pool_alloc();
+	struct obj_pool *p = pool_alloc();
 	if (p == NULL)
 		return NULL;
 	struct obj_set_ctx c;
@@ -89,9 +146,9 @@ set_handle(const char *path, const char *layout, mode_t mode, int how)
 	else if (how == SET_OPEN)
 		ret = set_open(p, &c, layout);
 	else
-		ret = obj_set_open(p, &c, 1);
+		ret = obj_set_open(&p->b, &c, 1);
 	if (ret) {
-		obj_pool_release(p);
+		pool_release(p);
 		errno = -ret;
 		return NULL;
 	}
@@ -114,21 +171,20 @@ obj_open(const char *path, const char *layout)
 		if (p == NULL)
 			return NULL;
 	} else {
-		p = obj_file_map(path, 0);
+		p = file_handle(path, FILE_OPEN, 0);
 		if (p == NULL)
 			return NULL;
-		int ret = obj_hdr_verify_single((struct pool_hdr *)p->base);
+		int ret = obj_hdr_verify_single((struct pool_hdr *)p->b.base);
 		if (ret == 0)
-			ret = obj_pool_verify(p, layout, 0);
+			ret = obj_pool_verify(&p->b, layout, 0);
 		if (ret) {
-			obj_pool_release(p);
+			pool_release(p);
 			errno = -ret;
 			return NULL;
 		}
 	}
-	obj_pool_boot(p);
-	obj_registry_add(p);
-	return (PMEMobjpool *)p->base;
+	pool_boot(p);
+	return (PMEMobjpool *)p->b.base;
 }
 
 static int
@@ -150,22 +206,22 @@ obj_check(const char *path, const char *layout)
 			return -1;
 		ret = 0;
 	} else {
-		p = obj_file_map(path, 1);
+		p = file_handle(path, FILE_CHECK, 0);
 		if (p == NULL)
 			return -1;
-		ret = obj_hdr_verify_single((struct pool_hdr *)p->base);
+		ret = obj_hdr_verify_single((struct pool_hdr *)p->b.base);
 	}
 	/* a bad header or descriptor is an error, anything later: "not
 	 * consistent" */
 	if (ret == 0)
-		ret = obj_desc_verify(p, layout);
+		ret = obj_desc_verify(&p->b, layout);
 	if (ret) {
-		obj_pool_release(p);
+		pool_release(p);
 		errno = -ret;
 		return -1;
 	}
-	ret = obj_pool_verify(p, layout, 1);
-	obj_pool_release(p);
+	ret = obj_pool_verify(&p->b, layout, 1);
+	pool_release(p);
 	return ret == 0 ? 1 : 0;
 }
 
@@ -188,26 +244,24 @@ obj_create(const char *path, const char *layout, size_t poolsize, mode_t mode)
 	}
 	struct obj_pool *p;
 	if (poolsize != 0) {
-		p = obj_file_create(path, poolsize);
+		p = file_handle(path, FILE_CREATE, poolsize);
 	} else if (obj_is_set_file(path) == 1) {
 		p = set_handle(path, layout, mode, SET_CREATE);
 		if (p == NULL)
 			return NULL;
-		obj_pool_boot(p);
-	obj_registry_add(p);
-		return (PMEMobjpool *)p->base;
+		pool_boot(p);
+		return (PMEMobjpool *)p->b.base;
 	} else {
-		p = obj_file_adopt(path);
+		p = file_handle(path, FILE_ADOPT, 0);
 	}
 	if (p == NULL)
 		return NULL;
-	obj_hdr_create(p, p->fd);
-	obj_body_create(p, layout);
-	obj_pool_boot(p);
-	obj_registry_add(p);
-	if (poolsize != 0 && fchmod(p->fd, mode) != 0)
+	obj_hdr_create(&p->b, p->b.fd);
+	obj_body_create(&p->b, layout);
+	pool_boot(p);
+	if (poolsize != 0 && fchmod(p->b.fd, mode) != 0)
 		LOG(LOG_LVL_WARN, "chmod \"%s\": %s", path, strerror(errno));
-	return (PMEMobjpool *)p->base;
+	return (PMEMobjpool *)p->b.base;
 }
 
 /*
@@ -259,12 +313,12 @@ pmemobj_close(PMEMobjpool *pop)
 		return;
 	}
 	obj_registry_remove(p);
-	if (!p->is_pmem)
-		pm_msync(p->base, p->size);
-	obj_sds_set_dirty(p, 0);
-	int failed = obj_rep_failed(p);
+	if (!p->b.is_pmem)
+		pm_msync(p->b.base, p->b.size);
+	obj_sds_set_dirty(&p->b, 0);
+	int failed = obj_rep_failed(&p->b);
 	pthread_mutex_destroy(&p->root_lock);
-	obj_pool_release(p);
+	pool_release(p);
 	errno = e;
 	if (failed) {
 		/* nothing else can tell the application any more */

@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "obj.h"
+#include "pool.h"
 
 #define OBJ_API __attribute__((visibility("default")))
 
@@ -39,7 +40,7 @@ obj_registry_remove(struct obj_pool *p)
 		}
 	__atomic_add_fetch(&_pobj_cache_invalidate, 1, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&Pools_lock);
-	if (_pobj_cached_pool.pop == (PMEMobjpool *)p->base)
+	if (_pobj_cached_pool.pop == (PMEMobjpool *)p->b.base)
 		memset(&_pobj_cached_pool, 0, sizeof(_pobj_cached_pool));
 }
 
@@ -49,7 +50,7 @@ obj_pool_of(PMEMobjpool *pop)
 	struct obj_pool *found = NULL;
 	pthread_mutex_lock(&Pools_lock);
 	for (struct obj_pool *p = Pools; p; p = p->next)
-		if ((PMEMobjpool *)p->base == pop) {
+		if ((PMEMobjpool *)p->b.base == pop) {
 			found = p;
 			break;
 		}
@@ -64,7 +65,7 @@ pmemobj_pool_by_oid(PMEMoid oid)
 	pthread_mutex_lock(&Pools_lock);
 	for (struct obj_pool *p = Pools; p; p = p->next)
 		if (p->uuid_lo == oid.pool_uuid_lo) {
-			ret = (PMEMobjpool *)p->base;
+			ret = (PMEMobjpool *)p->b.base;
 			break;
 		}
 	pthread_mutex_unlock(&Pools_lock);
@@ -78,8 +79,8 @@ pool_by_addr(const void *addr)
 	uintptr_t a = (uintptr_t)addr;
 	pthread_mutex_lock(&Pools_lock);
 	for (struct obj_pool *p = Pools; p; p = p->next) {
-		uintptr_t b = (uintptr_t)p->base;
-		struct obj_desc *d = OBJ_DESC(p->base);
+		uintptr_t b = (uintptr_t)p->b.base;
+		struct obj_desc *d = OBJ_DESC(p->b.base);
 		if (a >= b && a < b + d->heap_offset + d->heap_size) {
 			ret = p;
 			break;
@@ -93,7 +94,7 @@ OBJ_API PMEMobjpool *
 pmemobj_pool_by_ptr(const void *addr)
 {
 	struct obj_pool *p = pool_by_addr(addr);
-	return p ? (PMEMobjpool *)p->base : NULL;
+	return p ? (PMEMobjpool *)p->b.base : NULL;
 }
 
 OBJ_API PMEMoid
@@ -103,7 +104,7 @@ pmemobj_oid(const void *addr)
 	if (p == NULL)
 		return OID_NULL;
 	PMEMoid oid = {
-		p->uuid_lo, (uint64_t)((uintptr_t)addr - (uintptr_t)p->base)};
+		p->uuid_lo, (uint64_t)((uintptr_t)addr - (uintptr_t)p->b.base)};
 	return oid;
 }
 

@@ -169,7 +169,7 @@ remote_lanes_wanted(void)
 }
 
 int
-obj_rep_lanes_init(struct obj_pool *p)
+obj_rep_lanes_init(struct obj_backing *p)
 {
 	unsigned n = OBJ_NLANES;
 	p->nremote = 0;
@@ -196,7 +196,7 @@ obj_rep_lanes_init(struct obj_pool *p)
 }
 
 void
-obj_rep_lanes_fini(struct obj_pool *p)
+obj_rep_lanes_fini(struct obj_backing *p)
 {
 	for (unsigned i = 0; p->rlane_lock && i < p->rlanes; i++)
 		pthread_mutex_destroy(&p->rlane_lock[i]);
@@ -207,7 +207,7 @@ obj_rep_lanes_fini(struct obj_pool *p)
 
 /* each thread keeps one number for its life: its lane in every pool */
 static unsigned
-thread_lane(const struct obj_pool *p)
+thread_lane(const struct obj_backing *p)
 {
 	static unsigned next_id;
 	static __thread unsigned id; /* 0: none yet */
@@ -220,7 +220,7 @@ thread_lane(const struct obj_pool *p)
 
 /* rpmem_create (attr given) or rpmem_open (attr filled) of one replica */
 static int
-remote_attach(struct obj_pool *p, struct obj_rep *r, void *attr, int create)
+remote_attach(struct obj_backing *p, struct obj_rep *r, void *attr, int create)
 {
 	if (obj_rpmem_load())
 		return -errno;
@@ -241,19 +241,19 @@ remote_attach(struct obj_pool *p, struct obj_rep *r, void *attr, int create)
 }
 
 int
-obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
+obj_rep_remote_create(struct obj_backing *p, struct obj_rep *r, const void *attr)
 {
 	return remote_attach(p, r, (void *)attr, 1);
 }
 
 int
-obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr)
+obj_rep_remote_open(struct obj_backing *p, struct obj_rep *r, void *attr)
 {
 	return remote_attach(p, r, attr, 0);
 }
 
 int
-obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
+obj_rep_remote_read(struct obj_backing *p, struct obj_rep *r, void *buf,
 	size_t off, size_t len)
 {
 	(void)p;
@@ -291,7 +291,7 @@ rep_fail(struct obj_rep *r, int err)
 }
 
 int
-obj_rep_failed(const struct obj_pool *p)
+obj_rep_failed(const struct obj_backing *p)
 {
 	for (unsigned i = 0; i < p->nreps; i++) {
 		int e = atomic_load(&p->reps[i].failed);
@@ -328,7 +328,7 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
  * failed replica keeps the old one.
  */
 static void
-gen_advance(struct obj_pool *p)
+gen_advance(struct obj_backing *p)
 {
 	if (p->gen_off == 0)
 		return;
@@ -347,7 +347,7 @@ gen_advance(struct obj_pool *p)
 
 /* send the range to one remote replica; 0 or the errno of the failure */
 static int
-remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
+remote_persist(struct obj_backing *p, struct obj_rep *r, size_t off, size_t len,
 	unsigned flags)
 {
 	unsigned lane = thread_lane(p);
@@ -369,7 +369,7 @@ remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
 #define COPY_CHUNK ((size_t)64 << 20)
 
 int
-obj_rep_remote_copy(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len)
+obj_rep_remote_copy(struct obj_backing *p, struct obj_rep *r, size_t off, size_t len)
 {
 	while (len > 0) {
 		size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
@@ -387,7 +387,7 @@ obj_rep_remote_copy(struct obj_pool *p, struct obj_rep *r, size_t off, size_t le
 }
 
 int
-obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+obj_rep_update(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
 	enum obj_rep_op op)
 {
 	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)p->base;

@@ -82,7 +82,7 @@ nomem:
 /* ---- set up and tear down ---- */
 
 static void
-set_teardown(struct obj_pool *p, int remove)
+set_teardown(struct obj_backing *p, int remove)
 {
 	int how = remove ? POOLSET_REMOVE_CREATED : POOLSET_KEEP;
 	for (unsigned i = 0; p->reps && i < p->nreps; i++) {
@@ -104,14 +104,14 @@ set_teardown(struct obj_pool *p, int remove)
 }
 
 void
-obj_set_close(struct obj_pool *p)
+obj_set_close(struct obj_backing *p)
 {
 	set_teardown(p, 0);
 }
 
 /* says why local replica r's parts could not be mapped */
 static int
-map_failed(struct obj_pool *p, unsigned r, const struct poolset_map *m,
+map_failed(struct obj_backing *p, unsigned r, const struct poolset_map *m,
 	int create, int ret)
 {
 	const char *path = p->ctx->path;
@@ -141,7 +141,7 @@ map_failed(struct obj_pool *p, unsigned r, const struct poolset_map *m,
 
 /* read the set file, refuse what object pools do not support */
 static int
-set_read(struct obj_pool *p, const char *path)
+set_read(struct obj_backing *p, const char *path)
 {
 	char why[256] = "";
 	struct poolset *set = NULL;
@@ -182,7 +182,7 @@ set_read(struct obj_pool *p, const char *path)
 
 /* read and check the set file, map every local replica */
 static int
-set_map(struct obj_pool *p, const char *path, int create)
+set_map(struct obj_backing *p, const char *path, int create)
 {
 	int ret = set_read(p, path);
 	if (ret)
@@ -219,13 +219,13 @@ set_map(struct obj_pool *p, const char *path, int create)
 
 /* local replica r's mapping (r == 0: the master) */
 static struct poolset_map *
-rep_map(struct obj_pool *p, unsigned r)
+rep_map(struct obj_backing *p, unsigned r)
 {
 	return r ? &p->reps[r - 1].map : &p->master;
 }
 
 static int
-hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
+hdr_read(struct obj_backing *p, unsigned r, unsigned part, struct pool_hdr *h)
 {
 	struct poolset_map *m = rep_map(p, r);
 	if (part == 0) {
@@ -248,7 +248,7 @@ arch_flags_of(const struct pool_hdr *h, unsigned char *flags)
 }
 
 static int
-part_is_empty(struct obj_pool *p, unsigned r, unsigned part)
+part_is_empty(struct obj_backing *p, unsigned r, unsigned part)
 {
 	static const uint8_t zero[POOL_HDR_SIZE];
 	struct pool_hdr h;
@@ -258,7 +258,7 @@ part_is_empty(struct obj_pool *p, unsigned r, unsigned part)
 }
 
 static int
-headers_write(struct obj_pool *p, const struct set_ids *ids,
+headers_write(struct obj_backing *p, const struct set_ids *ids,
 	const uint8_t *poolset_uuid, unsigned incompat)
 {
 	unsigned R = ids->nreplicas;
@@ -310,7 +310,7 @@ headers_write(struct obj_pool *p, const struct set_ids *ids,
 
 /* parts given by the user must be empty where a header goes */
 static int
-parts_empty_check(struct obj_pool *p)
+parts_empty_check(struct obj_backing *p)
 {
 	const struct poolset *set = p->set;
 	for (unsigned r = 0; r < set->nreplicas; r++) {
@@ -331,7 +331,7 @@ parts_empty_check(struct obj_pool *p)
 
 /* rpmem_create of every remote replica, with the master's header fields */
 static int
-remotes_create(struct obj_pool *p, const struct set_ids *ids,
+remotes_create(struct obj_backing *p, const struct set_ids *ids,
 	const uint8_t *poolset_uuid)
 {
 	const struct pool_hdr *master = (const struct pool_hdr *)p->base;
@@ -360,7 +360,7 @@ remotes_create(struct obj_pool *p, const struct set_ids *ids,
 }
 
 int
-obj_set_create(struct obj_pool *p, const struct obj_set_ctx *ctx)
+obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx)
 {
 	p->ctx = ctx;
 	struct set_ids ids = {0};
@@ -397,13 +397,13 @@ err:
 }
 
 void
-obj_set_abort(struct obj_pool *p)
+obj_set_abort(struct obj_backing *p)
 {
 	set_teardown(p, 1);
 }
 
 void
-obj_set_created(struct obj_pool *p, mode_t mode)
+obj_set_created(struct obj_backing *p, mode_t mode)
 {
 	/* as PMDK: the mode applies to the part files created here */
 	const struct poolset *set = p->set;
@@ -423,7 +423,7 @@ obj_set_created(struct obj_pool *p, mode_t mode)
 
 /* one header of local replica r, part `part`, against the set */
 static int
-hdr_check(const struct obj_pool *p, const struct pool_hdr *h,
+hdr_check(const struct obj_backing *p, const struct pool_hdr *h,
 	const struct pool_hdr *master, unsigned r, unsigned part)
 {
 	unsigned options = p->set->options;
@@ -456,7 +456,7 @@ hdr_check(const struct obj_pool *p, const struct pool_hdr *h,
 
 /* read every local header, check it, note the uuids */
 static int
-headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
+headers_check(struct obj_backing *p, struct set_ids *ids, struct pool_hdr **hdrs)
 {
 	const struct poolset *set = p->set;
 	struct pool_hdr master;
@@ -484,7 +484,7 @@ headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
  * tell). Says so and returns 1.
  */
 static int
-first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
+first_part_moved(struct obj_backing *p, const struct set_ids *ids, unsigned r,
 	const uint8_t *uuid)
 {
 	if (!ids->known[r] || p->set->replicas[r].node != NULL)
@@ -503,7 +503,7 @@ first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
 /* prev/next links of every local header, where the neighbour is known */
 static int
 links_check(
-	struct obj_pool *p, const struct set_ids *ids, struct pool_hdr **hdrs)
+	struct obj_backing *p, const struct set_ids *ids, struct pool_hdr **hdrs)
 {
 	unsigned R = ids->nreplicas;
 	for (unsigned r = 0; r < R; r++) {
@@ -546,7 +546,7 @@ links_check(
 
 /* a remote replica's attributes against the master and its neighbours */
 static int
-remote_attr_check(struct obj_pool *p, struct set_ids *ids,
+remote_attr_check(struct obj_backing *p, struct set_ids *ids,
 	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
 	const struct pool_hdr *m = (const struct pool_hdr *)p->base;
@@ -576,7 +576,7 @@ remote_attr_check(struct obj_pool *p, struct set_ids *ids,
 }
 
 static int
-remote_links_check(const struct obj_pool *p, const struct set_ids *ids,
+remote_links_check(const struct obj_backing *p, const struct set_ids *ids,
 	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
 	unsigned R = ids->nreplicas;
@@ -595,7 +595,7 @@ remote_links_check(const struct obj_pool *p, const struct set_ids *ids,
 /* the bytes every replica shares with the master (the checksummed pool
  * descriptor) are the master's */
 static int
-shared_check(struct obj_pool *p)
+shared_check(struct obj_backing *p)
 {
 	size_t off = p->ctx->shared_off, len = p->ctx->shared_len;
 	const uint8_t *mine = p->base + off;
@@ -635,7 +635,7 @@ shared_check(struct obj_pool *p)
  * pool is copied to it before the open returns.
  */
 static int
-remotes_catch_up(struct obj_pool *p)
+remotes_catch_up(struct obj_backing *p)
 {
 	uint64_t mine;
 	memcpy(&mine, p->base + p->gen_off, sizeof(mine));
@@ -674,7 +674,7 @@ struct open_tabs {
 };
 
 static void
-tabs_free(struct obj_pool *p, struct open_tabs *t)
+tabs_free(struct obj_backing *p, struct open_tabs *t)
 {
 	for (unsigned r = 0; t->hdrs && r < p->set->nreplicas; r++)
 		free(t->hdrs[r]);
@@ -684,7 +684,7 @@ tabs_free(struct obj_pool *p, struct open_tabs *t)
 }
 
 static int
-tabs_alloc(struct obj_pool *p, struct open_tabs *t, int with_attrs)
+tabs_alloc(struct obj_backing *p, struct open_tabs *t, int with_attrs)
 {
 	int ret = ids_alloc(&t->ids, p->set);
 	if (ret)
@@ -710,7 +710,7 @@ nomem:
 
 /* rpmem_open of every remote replica, its attributes checked */
 static int
-remotes_open(struct obj_pool *p, struct open_tabs *t)
+remotes_open(struct obj_backing *p, struct open_tabs *t)
 {
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
@@ -726,7 +726,7 @@ remotes_open(struct obj_pool *p, struct open_tabs *t)
 }
 
 static int
-remotes_links_check(struct obj_pool *p, const struct open_tabs *t)
+remotes_links_check(struct obj_backing *p, const struct open_tabs *t)
 {
 	for (unsigned i = 0; i < p->nreps; i++)
 		if (p->reps[i].node != NULL) {
@@ -739,7 +739,7 @@ remotes_links_check(struct obj_pool *p, const struct open_tabs *t)
 }
 
 int
-obj_set_open(struct obj_pool *p, const struct obj_set_ctx *ctx, int check_only)
+obj_set_open(struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only)
 {
 	p->ctx = ctx;
 	struct open_tabs t;

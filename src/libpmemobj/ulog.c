@@ -28,7 +28,7 @@ redo_set(struct redo *r, void *target, uint64_t value)
 void
 redo_run(struct redo *r)
 {
-	struct obj_pool *p = r->p;
+	struct obj_backing *p = r->p;
 	obj_persist(p, r->data, r->used + 8);
 	uint64_t next = r->u->next;
 	memset(r->u, 0, sizeof(*r->u));
@@ -76,7 +76,7 @@ redo_apply(uint64_t *t, uint64_t w, uint64_t v)
  * of it) so that the caller can check what the replay would leave there.
  */
 static int
-ulog_recover_redo(struct obj_pool *p, struct ulog_hdr *u, size_t area,
+ulog_recover_redo(struct obj_backing *p, struct ulog_hdr *u, size_t area,
 	int write, struct obj_desc *shadow)
 {
 	uint8_t *data = (uint8_t *)(u + 1);
@@ -176,7 +176,7 @@ ulog_undo_pending(struct ulog_hdr *u)
 }
 
 int
-obj_lanes_recover(struct obj_pool *p, int write, struct obj_desc *shadow)
+obj_lanes_recover(struct obj_backing *p, int write, struct obj_desc *shadow)
 {
 	struct obj_desc *d = OBJ_DESC(p->base);
 	for (uint64_t i = 0; i < d->nlanes; i++) {
@@ -203,7 +203,7 @@ obj_lanes_recover(struct obj_pool *p, int write, struct obj_desc *shadow)
 }
 
 void
-obj_lanes_init(struct obj_pool *p)
+obj_lanes_init(struct obj_backing *p)
 {
 	struct obj_desc *d = OBJ_DESC(p->base);
 	static const uint64_t caps[3][2] = {

@@ -20,11 +20,11 @@
 #include "layout.h"
 #include "obj.h"
 
-int obj_lanes_recover(struct obj_pool *p, int write, struct obj_desc *shadow);
-void obj_lanes_init(struct obj_pool *p);
+int obj_lanes_recover(struct obj_backing *p, int write, struct obj_desc *shadow);
+void obj_lanes_init(struct obj_backing *p);
 
 struct redo {
-	struct obj_pool *p;
+	struct obj_backing *p;
 	struct ulog_hdr *u;
 	uint8_t *data;
 	size_t used;
