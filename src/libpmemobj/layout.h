@@ -5,7 +5,7 @@
  * zones and chunk headers. The pool header itself (struct pool_hdr, its
  * checksum and checks) is src/common/format/pool_hdr.h. All integers are
  * little-endian; this code runs on little-endian machines only (asserted
- * in obj.c).
+ * in pool.c).
  */
 #ifndef LIBPMEMOBJ_LAYOUT_H
 #define LIBPMEMOBJ_LAYOUT_H 1

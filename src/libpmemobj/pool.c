@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "backing.h"
+#include "badblocks.h"
 #include "format/pool_hdr.h"
 #include "layout.h"
 #include "log.h"
@@ -163,6 +164,11 @@ obj_open(const char *path, const char *layout)
 	if (path == NULL) {
 		ERR("invalid path -- NULL");
 		errno = EINVAL;
+		return NULL;
+	}
+	int bb = obj_badblocks_refuse(path);
+	if (bb) {
+		errno = -bb;
 		return NULL;
 	}
 	struct obj_pool *p;

@@ -7,7 +7,7 @@
  * format layer's, src/common/format/; this module only converts between
  * struct rpmem_pool_attr and the headers of a set.
  *
- * Contract (shared spec rpmem-protocol.md §5.8, §5.9): rpmemd_hdr_create()
+ * Contract (doc/protocol.md §6): rpmemd_hdr_create()
  * checks that attributes and the set's header options agree, that every
  * header page to be written is all zero (-EEXIST otherwise), and writes
  * linked headers with a Fletcher-64 checksum; zero UUIDs are generated.

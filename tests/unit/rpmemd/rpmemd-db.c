@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_skip.h"
+
 #include "db.h"
 #include "rpmemd_hdr.h"
 
@@ -217,7 +219,7 @@ test_create_open(void **state)
 		rpmemd_db_pool_open(&db, "a.set", &p2, &got), -EWOULDBLOCK);
 	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
 
-	/* on-disk headers per spec 5.9 */
+	/* on-disk headers per doc/protocol.md §6 */
 	struct pool_hdr h0, h1;
 	read_hdr("a.set", 0, &h0);
 	read_hdr("a.set", 1, &h1);
@@ -277,13 +279,17 @@ test_create_open(void **state)
 	read_hdr("a.set", 1, &h1);
 	assert_memory_equal(h1.next_part_uuid, n.uuid, 16);
 
-	/* a header page written over (as a remote write could) is put
-	 * back; set_attr's header counts as rpmemd's own */
+	/* a header page written over (as a remote write could) never
+	 * reaches the file and is put back in the mapping; set_attr's
+	 * header counts as rpmemd's own */
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
 	unsigned char saved[4096];
 	memcpy(saved, pool->addr, sizeof(saved));
 	memset(pool->addr, 0xAA, 64);
 	memset((char *)pool->addr + 4000, 0x55, 96);
+	struct pool_hdr on_disk;
+	read_hdr("a.set", 0, &on_disk);
+	assert_memory_equal(&on_disk, saved, sizeof(saved));
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 1);
 	assert_memory_equal(pool->addr, saved, sizeof(saved));
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
@@ -314,6 +320,13 @@ test_create_open(void **state)
 	assert_true(file_exists("a.set", ""));
 	assert_int_equal(rpmemd_db_pool_remove(&db, "a.set", 0, 0), -ENOENT);
 	assert_int_equal(rpmemd_db_pool_remove(&db, "a.set", 1, 1), 0);
+	/* force: a missing set file is no error; outside the directory is */
+	assert_int_equal(
+		rpmemd_db_pool_remove(&db, "missing.set", 0, 0), -ENOENT);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "missing.set", 1, 0), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "missing.set", 1, 1), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "../x.set", 1, 1), -EBADF);
+	assert_non_null(strstr(rpmemd_db_strerror(-EBADF), "outside"));
 	assert_false(file_exists("a.set", ""));
 	assert_int_equal(
 		rpmemd_db_pool_open(&db, "a.set", &pool, &got), -ENOENT);
@@ -434,11 +447,8 @@ static void
 test_checksum_pmdk(void **state)
 {
 	(void)state;
-	if (access("/usr/bin/pmempool", X_OK)) {
-		print_message("pmempool not installed, PMDK cross-check "
-			      "skipped\n");
-		skip();
-	}
+	if (access("/usr/bin/pmempool", X_OK))
+		TEST_SKIP("pmempool not installed, no PMDK cross-check\n");
 	char p[PATH_MAX], cmd[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/pmdk.pool", outside);
 	snprintf(cmd, sizeof(cmd), "pmempool create obj --size 8M '%s'", p);
@@ -472,5 +482,7 @@ main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_checksum_pmdk),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	test_filters();
+	return test_exit(
+		cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
