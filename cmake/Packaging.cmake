@@ -164,6 +164,15 @@ if(TARGET pmemobj)
 	endif()
 endif()
 
+# the license and the credit to PMDK (NOTICE) go with every package and
+# every plain install
+set(legal ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/NOTICE)
+install(FILES ${legal} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+foreach(c ${comps} rpmem-ng-pmemobj1 rpmem-ng-pmemobj-dev)
+	install(FILES ${legal} DESTINATION share/doc/${c}
+		COMPONENT ${c} EXCLUDE_FROM_ALL)
+endforeach()
+
 set(CPACK_COMPONENTS_ALL ${comps})
 set(CPACK_PACKAGE_NAME rpmem-ng)
 set(CPACK_PACKAGE_VENDOR rpmem-ng)

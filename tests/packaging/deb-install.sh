@@ -165,6 +165,11 @@ so=$(readelf -d "$libdir/librpmem.so.1" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p'
 [ "$so" = librpmem.so.1 ] || fail "$libdir/librpmem.so.1: soname '$so'"
 [ -L "$libdir/librpmem.so" ] || fail "no librpmem.so development link"
 [ -x "$root/usr/bin/rpmemd" ] || fail "no /usr/bin/rpmemd"
+for p in $pkgs; do
+	for f in LICENSE NOTICE; do
+		[ -f "$root/usr/share/doc/$p/$f" ] || fail "no /usr/share/doc/$p/$f"
+	done
+done
 if [ -n "$(find "$root/usr/lib" -maxdepth 1 -name '*.so*')" ]; then
 	fail "libraries outside the multiarch directory"
 fi

@@ -23,7 +23,7 @@ cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 || {
 	fail "cmake --install"
 }
 for f in include/librpmem.h include/libpmemobj.h include/libpmemobj/base.h \
-	bin/rpmemd; do
+	bin/rpmemd share/doc/rpmem-ng/NOTICE; do
 	[ -e "$tmp/prefix/$f" ] || fail "$f not installed"
 done
 rel=$(cd "$tmp/prefix" && dirname "$(find . -name librpmem.so.1 | head -1)")
