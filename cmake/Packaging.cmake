@@ -129,6 +129,20 @@ function(rpmemng_deb_man component sect pattern)
 		COMPONENT ${component} EXCLUDE_FROM_ALL
 		FILES_MATCHING PATTERN "${pattern}")
 endfunction()
+# <component> <section dir> <page>: one rendered page, compressed as
+# Debian's are, so that it takes the place of a diverted Debian page
+function(rpmemng_deb_man_gz component sect page)
+	install(CODE "
+		set(src \"${CMAKE_BINARY_DIR}/doc/${sect}/${page}\")
+		set(dst \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/share/man/${sect}\")
+		if(EXISTS \${src})
+			file(MAKE_DIRECTORY \${dst})
+			execute_process(COMMAND gzip -9nc \${src}
+				OUTPUT_FILE \${dst}/${page}.gz
+				COMMAND_ERROR_IS_FATAL ANY)
+		endif()"
+		COMPONENT ${component} EXCLUDE_FROM_ALL)
+endfunction()
 set(comps)
 if(TARGET rpmem)
 	install(TARGETS rpmem LIBRARY DESTINATION ${DEB_LIBDIR}
@@ -143,7 +157,10 @@ endif()
 if(TARGET rpmemd)
 	install(TARGETS rpmemd RUNTIME DESTINATION bin
 		COMPONENT rpmemd EXCLUDE_FROM_ALL)
-	rpmemng_deb_man(rpmemd man1 rpmemd.1)
+	# Debian's pmdk-tools has an rpmemd.1.gz for PMDK's daemon, which it
+	# does not ship: the package's maintainer scripts divert it while ours
+	# is installed (cmake/deb/rpmemd)
+	rpmemng_deb_man_gz(rpmemd man1 rpmemd.1)
 	rpmemng_deb_man(rpmemd man5 poolset.5)
 	list(APPEND comps rpmemd)
 endif()
@@ -216,6 +233,10 @@ set(CPACK_DEBIAN_LIBRPMEM-DEV_PACKAGE_NAME librpmem-dev)
 set(CPACK_DEBIAN_LIBRPMEM-DEV_PACKAGE_DEPENDS
 	"librpmem1 ${v}, libfabric-dev (>= 1.10)") # librpmem.pc requires libfabric
 set(CPACK_DEBIAN_RPMEMD_PACKAGE_NAME rpmemd)
+set(CPACK_DEBIAN_RPMEMD_PACKAGE_CONTROL_EXTRA
+	${PROJECT_SOURCE_DIR}/cmake/deb/rpmemd/preinst
+	${PROJECT_SOURCE_DIR}/cmake/deb/rpmemd/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_RPMEM-NG-PMEMOBJ1_PACKAGE_NAME rpmem-ng-pmemobj1)
 set(CPACK_DEBIAN_RPMEM-NG-PMEMOBJ1_PACKAGE_CONFLICTS libpmemobj1)
 set(CPACK_DEBIAN_RPMEM-NG-PMEMOBJ-DEV_PACKAGE_NAME rpmem-ng-pmemobj-dev)

@@ -14,8 +14,11 @@
 #   - the opt-in rpmem-ng-pmemobj1 / -dev packages carry other names,
 #     declare Conflicts with Debian's, and dpkg refuses to install them
 #     while Debian's are installed.
-# Debian's libpmemobj1 comes from the host: its installed files and control
-# data are packed again into a .deb (no download).
+#   - rpmemd(1) of the rpmemd package is the page man shows; Debian's page
+#     of pmdk-tools is diverted while it is installed and back after
+#     `dpkg -r rpmemd`.
+# Debian's libpmemobj1 and pmdk-tools come from the host: their installed
+# files and control data are packed again into .debs (no download).
 #
 # usage: deb-install.sh <build dir> <source dir> <sshd fixture dir>
 #        <sanitized> [<obj-tx-remote built against Debian's libpmemobj>]
@@ -47,11 +50,17 @@ optional="rpmem-ng-pmemobj1 rpmem-ng-pmemobj-dev"
 arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
 	gcc -print-multiarch)
 libdir=$root/usr/lib/$arch
-debian_obj=
-if dpkg-query -W -f '${Status}' libpmemobj1 2>/dev/null |
-	grep -q 'install ok installed'; then
-	debian_obj=$(dpkg-query -W -f '${Version}' libpmemobj1)
-fi
+# the Debian packages of the host installed next to ours, and their versions
+debian=
+for p in libpmemobj1 pmdk-tools; do
+	if dpkg-query -W -f '${Status}' $p 2>/dev/null |
+		grep -q 'install ok installed'; then
+		debian="$debian $p"
+		eval "ver_${p//-/_}=\$(dpkg-query -W -f '\${Version}' $p)"
+	fi
+done
+debian_obj=${ver_libpmemobj1:-}
+diverted=/usr/share/man/man1/rpmemd.1.gz
 
 dpkg_() {
 	dpkg --root="$root" --log="$tmp/dpkg.log" --force-not-root \
@@ -60,31 +69,35 @@ dpkg_() {
 status() { dpkg-query --admindir="$admin" -W -f '${Status} ${Version}' "$1"; }
 field() { dpkg-deb -f "$1" "$2"; }
 
-# the host's libpmemobj1, packed again from its installed files
-repack_libpmemobj1() {
-	local d=$tmp/repack
+# <package>: the host's copy, packed again from its installed files
+repack() {
+	local d=$tmp/repack-$1
 	mkdir -p "$d/DEBIAN"
-	dpkg-query -L libpmemobj1 | while read -r f; do
+	dpkg-query -L "$1" | while read -r f; do
 		if [ -d "$f" ] && [ ! -L "$f" ]; then
 			mkdir -p "$d$f"
 		else
 			cp -a "$f" "$d$f"
 		fi
 	done
-	dpkg-query -s libpmemobj1 | grep -v '^Status:' >"$d/DEBIAN/control"
-	cp "$(dpkg-query --control-path libpmemobj1 md5sums)" "$d/DEBIAN/md5sums"
-	dpkg-deb --root-owner-group --build "$d" "$tmp/libpmemobj1.deb" \
-		>/dev/null || fail "repacking the host's libpmemobj1"
+	dpkg-query -s "$1" | grep -v '^Status:' >"$d/DEBIAN/control"
+	cp "$(dpkg-query --control-path "$1" md5sums)" "$d/DEBIAN/md5sums"
+	dpkg-deb --root-owner-group --build "$d" "$tmp/$1.deb" >/dev/null ||
+		fail "repacking the host's $1"
 }
 
-# Debian's libpmemobj1 in the private root is installed and unchanged
-debian_obj_intact() {
-	[ "$(status libpmemobj1)" = "install ok installed $debian_obj" ] ||
-		fail "$1: Debian's libpmemobj1 is '$(status libpmemobj1)'"
-	local v
-	v=$(dpkg_ --verify libpmemobj1 2>&1) && [ -z "$v" ] ||
-		fail "$1: Debian's libpmemobj1 files changed: $v"
-	cmp -s "$libdir/libpmemobj.so.1" "/usr/lib/$arch/libpmemobj.so.1" ||
+# Debian's packages in the private root are installed and unchanged
+debian_intact() {
+	local p v
+	for p in $debian; do
+		eval "v=\$ver_${p//-/_}"
+		[ "$(status $p)" = "install ok installed $v" ] ||
+			fail "$1: Debian's $p is '$(status $p)'"
+		v=$(dpkg_ --verify $p 2>&1) && [ -z "$v" ] ||
+			fail "$1: Debian's $p files changed: $v"
+	done
+	[ -z "$debian_obj" ] ||
+		cmp -s "$libdir/libpmemobj.so.1" "/usr/lib/$arch/libpmemobj.so.1" ||
 		fail "$1: $libdir/libpmemobj.so.1 is not Debian's"
 }
 
@@ -115,9 +128,10 @@ for f in "${debs[@]}"; do
 		[ -z "$(field "$f" $k)" ] ||
 			fail "$(basename "$f") has $k: $(field "$f" $k)"
 	done
-	# no file of ours belongs to a package of the host
+	# no file of ours belongs to a package of the host (but the one that
+	# rpmemd diverts)
 	dpkg-deb --fsys-tarfile "$f" | tar -t | sed 's|^\./|/|' | while read -r p; do
-		case $p in */) continue ;; esac
+		case $p in */ | "$diverted") continue ;; esac
 		o=$(dpkg-query -S "$p" 2>/dev/null | cut -d: -f1 | tr , '\n' |
 			grep -vxE " ?(${pkgs// /|})" || true)
 		[ -z "$o" ] || fail "$(basename "$f"): $p belongs to $o"
@@ -125,22 +139,24 @@ for f in "${debs[@]}"; do
 done
 
 # 2. a private dpkg database seeded with the host's, so that dependencies
-# such as libfabric1 resolve; our names and libpmemobj1 are dropped from it
-# (libpmemobj1 is installed for real below)
+# such as libfabric1 resolve; our names and libpmemobj1 and pmdk-tools are
+# dropped from it (they are installed for real below)
 mkdir -p "$admin/info" "$admin/updates" "$admin/triggers"
-awk -v names=" $pkgs $optional libpmemobj1 " 'BEGIN { RS = ""; ORS = "\n\n" }
+awk -v names=" $pkgs $optional libpmemobj1 pmdk-tools " 'BEGIN { RS = ""; ORS = "\n\n" }
 	{ split($0, l, "\n"); n = l[1]; sub(/^Package: /, "", n) }
 	index(names, " " n " ") == 0 { print }' /var/lib/dpkg/status \
 	>"$admin/status"
 touch "$admin/available"
-if [ -n "$debian_obj" ]; then
-	repack_libpmemobj1
-	dpkg_ -i "$tmp/libpmemobj1.deb" >"$tmp/dpkg.out" 2>&1 || {
+for p in $debian; do
+	repack $p
+	dpkg_ -i "$tmp/$p.deb" >"$tmp/dpkg.out" 2>&1 || {
 		cat "$tmp/dpkg.out"
-		fail "dpkg -i Debian's libpmemobj1 into $root"
+		fail "dpkg -i Debian's $p into $root"
 	}
-	debian_obj_intact "before our packages"
-fi
+done
+debian_intact "before our packages"
+echo "Debian's packages in the private root:" $(for p in $debian; do
+	dpkg-query --admindir="$admin" -W -f '${Package} ${Version} ' $p; done)
 dpkg_ -i "${debs[@]}" >"$tmp/dpkg.out" 2>&1 || {
 	cat "$tmp/dpkg.out"
 	fail "dpkg -i into $root"
@@ -149,7 +165,16 @@ for p in $pkgs; do
 	st=$(status "$p")
 	[ "$st" = "install ok installed 1.12.1" ] || fail "$p: $st"
 done
-[ -z "$debian_obj" ] || debian_obj_intact "after our packages"
+debian_intact "after our packages"
+# rpmemd(1) is ours; pmdk-tools' page is kept under another name
+[ "$(dpkg-divert --admindir "$admin" --listpackage "$diverted")" = rpmemd ] ||
+	fail "rpmemd does not divert $diverted"
+zcat "$root$diverted" | grep -q -- --require-auth ||
+	fail "$diverted is not our rpmemd(1)"
+if [ -n "${ver_pmdk_tools:-}" ]; then
+	cmp -s "$root/usr/share/man/man1/rpmemd.pmdk.1.gz" "$diverted" ||
+		fail "pmdk-tools' rpmemd(1) is not kept as rpmemd.pmdk(1)"
+fi
 # the dependencies cpack wrote
 deps() { dpkg-query --admindir="$admin" -W -f '${Depends}' "$1"; }
 for p in librpmem1 rpmemd; do
@@ -184,7 +209,8 @@ for m in "$build"/doc/man[1-9]/*; do
 		continue
 		;;
 	esac
-	[ -f "$root/$rel" ] || fail "/$rel is in no package"
+	[ -f "$root/$rel" ] || [ -f "$root/$rel.gz" ] ||
+		fail "/$rel is in no package"
 	n=$((n + 1))
 done
 [ "$n" -gt 0 ] || fail "no rendered man pages in $build/doc"
@@ -270,12 +296,21 @@ if [ -n "$debian_obj" ]; then
 		cat "$tmp/dpkg-opt.out"
 		fail "dpkg refused the opt-in packages for another reason"
 	}
-	debian_obj_intact "after dpkg refused rpmem-ng-pmemobj1"
+	debian_intact "after dpkg refused rpmem-ng-pmemobj1"
 	for p in $optional; do
 		st=$(status "$p" 2>/dev/null || true)
 		case $st in *" installed "*) fail "$p: $st" ;; esac
 	done
 fi
+
+# 7. removing rpmemd gives pmdk-tools its page back
+dpkg_ -r rpmemd >"$tmp/dpkg.out" 2>&1 || {
+	cat "$tmp/dpkg.out"
+	fail "dpkg -r rpmemd"
+}
+[ -z "$(dpkg-divert --admindir "$admin" --listpackage "$diverted")" ] ||
+	fail "the diversion of $diverted stayed after dpkg -r rpmemd"
+debian_intact "after dpkg -r rpmemd"
 rm -rf "$pkgdir"
 echo "cpack, dpkg into a private root, sonames, man pages, example: ok"
 if [ -n "$skip" ]; then
