@@ -45,6 +45,8 @@ struct node {
 	unsigned char payload[];
 };
 
+typedef TOID(struct node) node_oid;
+
 struct root {
 	TOID(struct node) head;
 	uint64_t count;
@@ -78,16 +80,18 @@ expected(uint64_t key, uint64_t n, int stage)
 static uint64_t
 scrambled(uint64_t lo, uint64_t n, uint64_t i)
 {
-	uint64_t step =
-		7919; /* a prime: coprime with n unless n is its multiple */
+	/* a prime: coprime with n unless n is its multiple */
+	uint64_t step = 7919;
 	if (n % step == 0)
 		step = 1;
 	return lo + (i * step) % n;
 }
 
-static TOID(struct node) * link_before(TOID(struct root) root, uint64_t key)
+/* where a node with <key> belongs: the link that will point to it */
+static node_oid *
+link_before(TOID(struct root) root, uint64_t key)
 {
-	TOID(struct node) *pos = &D_RW(root)->head;
+	node_oid *pos = &D_RW(root)->head;
 	while (!TOID_IS_NULL(*pos) && D_RO(*pos)->key < key)
 		pos = &D_RW(*pos)->next;
 	return pos;

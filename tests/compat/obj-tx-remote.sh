@@ -33,7 +33,7 @@ tmp=$(mktemp -d /tmp/obj-tx-remote.XXXXXX)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/remote"
-set_=$tmp/pool.set local=$tmp/p0 remote=$tmp/remote/rem.part
+poolset=$tmp/pool.set local=$tmp/p0 remote=$tmp/remote/rem.part
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -47,7 +47,7 @@ fail() {
 export LD_LIBRARY_PATH=$librpmem RPMEM_SSH=$fx/ssh PMEM_IS_PMEM_FORCE=1
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/remote --log-file=$tmp/rpmemd.log --log-level=info"
 printf 'PMEMPOOLSET\n32M %s\n' "$remote" >"$tmp/remote/rem.set"
-printf 'PMEMPOOLSET\n32M %s\nREPLICA %s rem.set\n' "$local" "$target" >"$set_"
+printf 'PMEMPOOLSET\n32M %s\nREPLICA %s rem.set\n' "$local" "$target" >"$poolset"
 
 # the program runs Debian's libpmemobj (owned by its package) and ours
 # librpmem, which Debian's library loaded for the REPLICA line
@@ -74,13 +74,13 @@ same() { # <ranges file> <what>
 }
 
 # --- 1. transactions --------------------------------------------------------
-run "$tmp/create.out" create "$set_" $n
+run "$tmp/create.out" create "$poolset" $n
 same "$tmp/create.out" "after create (stage 1)"
-run "$tmp/verify1.out" verify "$set_" $n 1
+run "$tmp/verify1.out" verify "$poolset" $n 1
 same "$tmp/verify1.out" "after reopen"
-run "$tmp/update.out" update "$set_" $n
+run "$tmp/update.out" update "$poolset" $n
 same "$tmp/update.out" "after stage 2"
-run "$tmp/verify2.out" verify "$set_" $n 2
+run "$tmp/verify2.out" verify "$poolset" $n 2
 same "$tmp/verify2.out" "after reopen of stage 2"
 nodes=$(sed -n 's/^nodes //p' "$tmp/verify2.out")
 echo "Debian libpmemobj transactions, remote replica: ok ($nodes nodes)"
@@ -103,19 +103,19 @@ fi
 rm "$tmp/flipped.part"
 
 # --- 2. pmempool info ---------------------------------------------------------
-pmempool info "$set_" >"$tmp/info.out" 2>&1 || fail "pmempool info"
+pmempool info "$poolset" >"$tmp/info.out" 2>&1 || fail "pmempool info"
 grep -q '^Replica 1 - remote' "$tmp/info.out" &&
 	grep -q "^node *: $target\$" "$tmp/info.out" &&
 	grep -q '^pool set *: rem.set$' "$tmp/info.out" ||
 	fail "pmempool info does not show the remote replica"
-pmempool info -O "$set_" >"$tmp/info-objects.out" 2>&1 ||
+pmempool info -O "$poolset" >"$tmp/info-objects.out" 2>&1 ||
 	fail "pmempool info -O"
 objs=$(grep -c '^ *Object *:' "$tmp/info-objects.out" || true)
 [ "$objs" = "$nodes" ] ||
 	fail "pmempool info -O lists $objs objects, the list holds $nodes"
 # and it needs a librpmem: without ours (if the system has none) it fails
 if ! /sbin/ldconfig -p | grep -q 'librpmem\.so\.1 '; then
-	if env -u LD_LIBRARY_PATH pmempool info "$set_" \
+	if env -u LD_LIBRARY_PATH pmempool info "$poolset" \
 		>"$tmp/info-nolib.out" 2>&1; then
 		fail "pmempool info worked without any librpmem.so.1"
 	fi
@@ -124,21 +124,21 @@ echo "Debian pmempool info: ok"
 
 # --- 3. pmempool sync ---------------------------------------------------------
 rm "$remote"
-pmempool sync "$set_" >"$tmp/sync-remote.out" 2>&1 ||
+pmempool sync "$poolset" >"$tmp/sync-remote.out" 2>&1 ||
 	fail "pmempool sync (remote part lost)"
 [ -f "$remote" ] || fail "pmempool sync did not recreate the remote part"
 same "$tmp/verify2.out" "after pmempool sync recreated the remote part"
 rm "$local"
-pmempool sync "$set_" >"$tmp/sync-local.out" 2>&1 ||
+pmempool sync "$poolset" >"$tmp/sync-local.out" 2>&1 ||
 	fail "pmempool sync (local part lost)"
-run "$tmp/verify3.out" verify "$set_" $n 2
+run "$tmp/verify3.out" verify "$poolset" $n 2
 same "$tmp/verify3.out" "after pmempool sync restored the local part"
 echo "Debian pmempool sync, both directions: ok"
 
 # --- 4. pmempool rm -----------------------------------------------------------
-pmempool rm "$set_" >"$tmp/rm.out" 2>&1 || fail "pmempool rm"
+pmempool rm "$poolset" >"$tmp/rm.out" 2>&1 || fail "pmempool rm"
 [ ! -e "$local" ] || fail "pmempool rm left the local part"
 [ ! -e "$remote" ] || fail "pmempool rm left the remote part"
-[ -f "$set_" ] && [ -f "$tmp/remote/rem.set" ] ||
+[ -f "$poolset" ] && [ -f "$tmp/remote/rem.set" ] ||
 	fail "pmempool rm removed a pool set file (only parts by default)"
 echo "Debian pmempool rm: ok"
