@@ -155,8 +155,8 @@ for p in $debian; do
 	}
 done
 debian_intact "before our packages"
-echo "Debian's packages in the private root:" $(for p in $debian; do
-	dpkg-query --admindir="$admin" -W -f '${Package} ${Version} ' $p; done)
+echo "Debian's packages in the private root: $(for p in $debian; do
+	dpkg-query --admindir="$admin" -W -f '${Package} ${Version} ' $p; done)"
 dpkg_ -i "${debs[@]}" >"$tmp/dpkg.out" 2>&1 || {
 	cat "$tmp/dpkg.out"
 	fail "dpkg -i into $root"

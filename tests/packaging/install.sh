@@ -29,11 +29,10 @@ done
 rel=$(cd "$tmp/prefix" && dirname "$(find . -name librpmem.so.1 | head -1)")
 [ "$rel" != . ] && [ -f "$tmp/prefix/$rel/libpmemobj.so.1" ] ||
 	fail "libraries not installed under $tmp/prefix"
-for f in $(find "$tmp/prefix" -name '*.pc' -o -name '*.cmake'); do
-	if grep -n "$configured\|$tmp" "$f"; then
-		fail "$f names an absolute prefix"
-	fi
-done
+if find "$tmp/prefix" \( -name '*.pc' -o -name '*.cmake' \) -print0 |
+	xargs -0 grep -n "$configured\|$tmp"; then
+	fail "an installed .pc or CMake file names an absolute prefix"
+fi
 [ "$(find "$tmp/prefix" -name '*.pc' | wc -l)" = 2 ] ||
 	fail "expected librpmem.pc and libpmemobj.pc"
 
