@@ -114,7 +114,8 @@ endif()
 # -DPACKAGE_PMEMOBJ=ON does cpack also make rpmem-ng-pmemobj1 and
 # rpmem-ng-pmemobj-dev: other names than Debian's, no Provides and no
 # Replaces, and Conflicts with libpmemobj1 / libpmemobj-dev, so that dpkg
-# and apt refuse to install them over Debian's instead of replacing it.
+# refuses them next to Debian's, and apt asks to remove Debian's packages
+# first (listing them) instead of replacing them silently.
 #
 # The rules below repeat the plain ones of src/ and doc/ in the Debian
 # layout, each with its package's component and EXCLUDE_FROM_ALL, so
