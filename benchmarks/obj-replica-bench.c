@@ -1,37 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * obj-replica-bench.c -- pmemobj_memcpy_persist into (a) a pool of one
- * file, (b) a pool set with a local replica, (c) a pool set with a remote
- * replica (librpmem, ssh, rpmemd), at 64 B .. 1 MiB, in one run; one table
- * with MB/s, ops/s and p50 latency of each and the ratios (b)/(a), (c)/(a)
+ * obj-replica-bench.c -- pmemobj_memcpy_persist latency into a pool set
+ * with 0, 1, 2 and 3 remote replicas, with our libpmemobj and with PMDK's
+ * (Debian's libpmemobj.so.1), both on our librpmem, in one run; one table
+ * with p50 latency, MB/s and the ratios
  *
- * usage: obj-replica-bench [-d dir] [-s seconds-per-cell]
- *                          [<target> <remote pool set name>]
+ * usage: obj-replica-bench [-d dir] [-s seconds-per-cell] [-r rounds]
+ *                          [-p pmdk-lib] [<target> <remote set>...]
  *
- * The local parts are files in dir (default /dev/shm), created and
- * removed. Without a target only (a) and (b) are measured. The remote side
- * is reached as by any librpmem program (see rpmem-persist-bench): the
- * pool set name is one rpmemd serves on <target> (its --poolset-dir), of at
- * least 32 MiB, with no pool in it yet (rpmem_remove() clears it at the
- * end); RPMEM_SSH, RPMEM_CMD and RPMEM_PROVIDER apply. With the test sshd
- * on loopback:
- *
- *   utils/sshd-fixture.sh start /tmp/b/sshd && . /tmp/b/sshd/env
- *   mkdir -p /tmp/b/remote
- *   printf 'PMEMPOOLSET\n32M /dev/shm/obj-replica-remote.part\n' \
- *       > /tmp/b/remote/bench.set
- *   RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 build/src/rpmemd/rpmemd \
- *       --poolset-dir=/tmp/b/remote" \
- *   build/benchmarks/obj-replica-bench $RPMEM_TEST_TARGET bench.set
+ * Each library is loaded with dlopen() by path in a child process of its
+ * own (one libpmemobj per process); -p names PMDK's (default
+ * /usr/lib/x86_64-linux-gnu/libpmemobj.so.1, skipped when absent). Both
+ * load librpmem.so.1, which is ours: this program is linked with it.
+ * The pools with 0, 1, .. N remote replicas are open at the same time and
+ * measured in turn, a slice of each cell per round, and the libraries take
+ * turns round by round, so that the load of a shared machine falls on
+ * every cell alike. The masters are files in dir (default /dev/shm). The
+ * remote pool set names, which one rpmemd serves on <target> (at least
+ * 32 MiB each, no pool in them yet; rpmem_remove() clears them), are used
+ * one per remote replica: 1, 3 or 6 of them for N = 1, 2 or 3. RPMEM_SSH,
+ * RPMEM_CMD and RPMEM_PROVIDER apply. utils/obj-replica-bench.sh sets all
+ * of that up with the test sshd on loopback.
  *
  * The program runs itself again with PMEM_IS_PMEM_FORCE=1 when that is
  * not set, so that files on tmpfs take the CPU flush path (as on pmem).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpmemobj.h>
@@ -41,153 +41,255 @@
 
 #define PART_SIZE "32M"
 #define AREA ((size_t)16 << 20) /* the root object written to */
-#define MAX_OPS 100000
-#define MIN_OPS 20
+#define MAX_OPS 40000		/* samples kept per cell */
+#define MIN_OPS 10		/* per cell and round */
+#define MAX_REMOTE 3
+#define PMDK_LIB "/usr/lib/x86_64-linux-gnu/libpmemobj.so.1"
 
-static const size_t Sizes[] = {64, 256, 4096, 65536, 1 << 20};
+static const size_t Sizes[] = {64, 4096, 1 << 20};
 #define NSIZES (sizeof(Sizes) / sizeof(Sizes[0]))
 
-enum { PLAIN, LOCAL_REP, REMOTE_REP, NKINDS };
-static const char *Kind_name[NKINDS] = {
-	"(a) plain", "(b) local replica", "(c) remote replica"};
+enum { OURS, PMDK, NLIBS };
 
+/* the samples of one cell (library, remote replicas, size) */
 struct cell {
-	double mbs, ops, p50;
+	int n;
+	double bytes, us; /* for MB/s */
+	double lat[MAX_OPS];
+};
+
+/* the part of the libpmemobj API used here, looked up in the library */
+struct obj_api {
+	PMEMobjpool *(*create)(const char *, const char *, size_t, mode_t);
+	void (*close)(PMEMobjpool *);
+	PMEMoid (*root)(PMEMobjpool *, size_t);
+	void *(*direct)(PMEMoid);
+	void *(*memcpy_persist)(PMEMobjpool *, void *, const void *, size_t);
+	const char *(*errormsg)(void);
+};
+
+struct run {
+	const char *dir, *target;
+	char *const *rsets; /* 0, 1, 3 or 6 names: pool k uses k of them */
+	int maxrem, rounds;
+	double secs; /* per cell, over all rounds */
+	const char *src;
+	struct cell (*cells)[MAX_REMOTE + 1][NSIZES]; /* [lib][k][size] */
 };
 
 /* pmemobj_memcpy_persist of len bytes, over and over for `secs` */
 static void
-measure(PMEMobjpool *pop, char *dst, const char *src, size_t len, double secs,
-	double *lat, struct cell *c)
+measure(const struct obj_api *o, PMEMobjpool *pop, char *dst, const char *src,
+	size_t len, double secs, struct cell *c)
 {
 	size_t nslots = AREA / len, i = 0;
 	int n = 0;
 	double t0 = now_us(), t = t0;
-	while (n < MAX_OPS && (n < MIN_OPS || t - t0 < secs * 1e6)) {
+	while (c->n < MAX_OPS && (n < MIN_OPS || t - t0 < secs * 1e6)) {
 		double a = t;
-		pmemobj_memcpy_persist(pop, dst + i * len, src + (i & 63), len);
+		o->memcpy_persist(pop, dst + i * len, src + (i & 63), len);
 		t = now_us();
-		lat[n++] = t - a;
+		c->lat[c->n++] = t - a;
+		n++;
 		if (++i == nslots)
 			i = 0;
 	}
-	bench_pct(lat, n, &c->p50, NULL);
-	c->ops = n * 1e6 / (t - t0);
-	c->mbs = (double)n * (double)len / (t - t0);
+	c->bytes += (double)n * (double)len;
+	c->us += t - t0;
 }
 
 static int
-write_file(const char *path, const char *text)
+load_api(const char *path, struct obj_api *o)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		fprintf(stderr, "%s\n", dlerror());
+		return -1;
+	}
+	*(void **)&o->create = dlsym(h, "pmemobj_create");
+	*(void **)&o->close = dlsym(h, "pmemobj_close");
+	*(void **)&o->root = dlsym(h, "pmemobj_root");
+	*(void **)&o->direct = dlsym(h, "pmemobj_direct");
+	*(void **)&o->memcpy_persist = dlsym(h, "pmemobj_memcpy_persist");
+	*(void **)&o->errormsg = dlsym(h, "pmemobj_errormsg");
+	if (!o->create || !o->close || !o->root || !o->direct ||
+		!o->memcpy_persist || !o->errormsg) {
+		fprintf(stderr, "%s lacks a pmemobj function\n", path);
 		return -1;
 	}
 	return 0;
 }
 
-/* one kind of pool: created, every size measured, closed, removed */
-static int
-run_kind(int kind, const char *dir, const char *target, const char *rset,
-	double secs, double *lat, const char *src, struct cell *row)
+static void
+pool_files(const struct run *r, int k, char *set, char *part, size_t len)
 {
-	char set[512], part[512], rep[512], text[2048];
-	pid_t pid = getpid();
-	snprintf(set, sizeof(set), "%s/obj-replica-bench-%d.set", dir, pid);
-	snprintf(part, sizeof(part), "%s/obj-replica-bench-%d.part", dir, pid);
-	snprintf(rep, sizeof(rep), "%s/obj-replica-bench-%d.rep", dir, pid);
-	switch (kind) {
-	case PLAIN:
-		snprintf(text, sizeof(text), "PMEMPOOLSET\n%s %s\n", PART_SIZE,
-			part);
-		break;
-	case LOCAL_REP:
-		snprintf(text, sizeof(text),
-			"PMEMPOOLSET\n%s %s\nREPLICA\n%s %s\n", PART_SIZE, part,
-			PART_SIZE, rep);
-		break;
-	default:
-		snprintf(text, sizeof(text),
-			"PMEMPOOLSET\n%s %s\nREPLICA %s %s\n", PART_SIZE, part,
-			target, rset);
-		break;
+	snprintf(set, len, "%s/obj-replica-bench-%d-%d.set", r->dir,
+		(int)getpid(), k);
+	snprintf(part, len, "%s/obj-replica-bench-%d-%d.part", r->dir,
+		(int)getpid(), k);
+}
+
+/* the pool set with k remote replicas, created; NULL on failure */
+static PMEMobjpool *
+pool_create(const struct obj_api *o, const struct run *r, int k)
+{
+	char set[512], part[512], text[4096];
+	pool_files(r, k, set, part, sizeof(set));
+	int len = snprintf(
+		text, sizeof(text), "PMEMPOOLSET\n%s %s\n", PART_SIZE, part);
+	for (int i = 0; i < k; i++)
+		len += snprintf(text + len, sizeof(text) - (size_t)len,
+			"REPLICA %s %s\n", r->target,
+			r->rsets[k * (k - 1) / 2 + i]);
+	FILE *f = fopen(set, "w");
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		fprintf(stderr, "%s: %s\n", set, strerror(errno));
+		return NULL;
 	}
-	if (write_file(set, text))
-		return -1;
-	double t0 = now_us();
-	PMEMobjpool *pop = pmemobj_create(set, "obj-replica-bench", 0, 0600);
-	double t1 = now_us();
-	int ret = -1;
-	if (pop == NULL) {
-		fprintf(stderr, "%s: pmemobj_create: %s\n", Kind_name[kind],
-			pmemobj_errormsg());
-		goto out;
-	}
-	fprintf(stderr, "%s: pool created in %.1f ms\n", Kind_name[kind],
-		(t1 - t0) / 1e3);
-	PMEMoid root = pmemobj_root(pop, AREA);
-	char *dst = pmemobj_direct(root);
-	if (dst == NULL) {
-		fprintf(stderr, "%s: pmemobj_root: %s\n", Kind_name[kind],
-			pmemobj_errormsg());
-		pmemobj_close(pop);
-		goto out;
-	}
-	for (size_t s = 0; s < NSIZES; s++)
-		measure(pop, dst, src, Sizes[s], secs, lat, &row[s]);
-	/* a remote failure is sticky: xpersist reports it */
-	ret = 0;
-	if (pmemobj_xpersist(pop, dst, 64, 0)) {
-		fprintf(stderr, "%s: a replica failed: %s\n", Kind_name[kind],
-			pmemobj_errormsg());
-		ret = -1;
-	}
-	pmemobj_close(pop);
-out:
-	unlink(set);
-	unlink(part);
-	unlink(rep);
-	if (kind == REMOTE_REP && pop != NULL &&
-		rpmem_remove(target, rset, RPMEM_REMOVE_FORCE))
-		fprintf(stderr, "rpmem_remove %s on %s: %s\n", rset, target,
-			rpmem_errormsg());
-	return ret;
+	PMEMobjpool *pop = o->create(set, "obj-replica-bench", 0, 0600);
+	if (pop == NULL)
+		fprintf(stderr, "%d remote: pmemobj_create: %s\n", k,
+			o->errormsg());
+	return pop;
 }
 
 static void
-print_table(struct cell t[NKINDS][NSIZES], int nkinds, double secs)
+pool_remove(const struct run *r, int k)
 {
-	printf("pmemobj_memcpy_persist, PMEM_IS_PMEM_FORCE=1, %.2f s per "
-	       "cell\n",
-		secs);
-	printf("%8s", "size");
-	for (int k = 0; k < nkinds; k++)
-		printf(" | %-28s", Kind_name[k]);
-	printf(" | %-15s", "(b)/(a)");
-	if (nkinds > REMOTE_REP)
-		printf(" | %-15s", "(c)/(a)");
-	printf("\n%8s", "");
-	for (int k = 0; k < nkinds; k++)
-		printf(" | %8s %9s %9s", "MB/s", "ops/s", "p50 us");
-	for (int k = 1; k < nkinds; k++)
-		printf(" | %7s %7s", "MB/s", "p50");
-	printf("\n");
-	for (size_t s = 0; s < NSIZES; s++) {
-		if (Sizes[s] >= 1 << 20)
-			printf("%6zuMi", Sizes[s] >> 20);
-		else if (Sizes[s] >= 1024)
-			printf("%6zuKi", Sizes[s] >> 10);
-		else
-			printf("%7zuB", Sizes[s]);
-		for (int k = 0; k < nkinds; k++)
-			printf(" | %8.1f %9.0f %9.2f", t[k][s].mbs, t[k][s].ops,
-				t[k][s].p50);
-		for (int k = 1; k < nkinds; k++)
-			printf(" | %7.3f %7.2f", t[k][s].mbs / t[PLAIN][s].mbs,
-				t[k][s].p50 / t[PLAIN][s].p50);
-		printf("\n");
+	char set[512], part[512];
+	pool_files(r, k, set, part, sizeof(set));
+	unlink(set);
+	unlink(part);
+	for (int i = 0; i < k; i++) {
+		const char *rs = r->rsets[k * (k - 1) / 2 + i];
+		if (rpmem_remove(r->target, rs, RPMEM_REMOVE_FORCE))
+			fprintf(stderr, "rpmem_remove %s: %s\n", rs,
+				rpmem_errormsg());
 	}
+}
+
+/* in a child process: one round of one library over every pool and size */
+static void
+run_round(const char *path, const struct run *r, int lib)
+{
+	pid_t pid = fork();
+	if (pid != 0) {
+		int st;
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		return;
+	}
+	struct obj_api o;
+	if (load_api(path, &o))
+		_exit(1);
+	PMEMobjpool *pop[MAX_REMOTE + 1] = {NULL};
+	char *dst[MAX_REMOTE + 1] = {NULL};
+	for (int k = 0; k <= r->maxrem; k++) {
+		pop[k] = pool_create(&o, r, k);
+		if (pop[k] != NULL)
+			dst[k] = o.direct(o.root(pop[k], AREA));
+	}
+	double slice = r->secs / r->rounds;
+	for (size_t s = 0; s < NSIZES; s++)
+		for (int k = 0; k <= r->maxrem; k++)
+			if (dst[k] != NULL)
+				measure(&o, pop[k], dst[k], r->src, Sizes[s],
+					slice, &r->cells[lib][k][s]);
+	for (int k = 0; k <= r->maxrem; k++) {
+		if (pop[k] != NULL)
+			o.close(pop[k]);
+		pool_remove(r, k);
+	}
+	_exit(0);
+}
+
+static double
+p50(struct cell *c)
+{
+	double v;
+	if (c->n == 0)
+		return 0.0;
+	bench_pct(c->lat, c->n, &v, NULL);
+	return v;
+}
+
+static void
+size_label(size_t s)
+{
+	if (s >= 1 << 20)
+		printf("%5zuMi", s >> 20);
+	else if (s >= 1024)
+		printf("%5zuKi", s >> 10);
+	else
+		printf("%6zuB", s);
+}
+
+static double
+ratio(double a, double b)
+{
+	return a > 0 && b > 0 ? a / b : 0.0;
+}
+
+static void print_table(struct cell (*t)[MAX_REMOTE + 1][NSIZES], int maxrem)
+{
+	double p[NLIBS][MAX_REMOTE + 1][NSIZES];
+	for (int l = 0; l < NLIBS; l++)
+		for (int k = 0; k <= maxrem; k++)
+			for (size_t s = 0; s < NSIZES; s++)
+				p[l][k][s] = p50(&t[l][k][s]);
+	printf("%7s %7s | %-20s | %-20s | %-9s | %-9s | %-9s\n", "size",
+		"remotes", "ours p50 us  MB/s", "PMDK p50 us  MB/s",
+		"ours/PMDK", "ours/1rep", "PMDK/1rep");
+	for (size_t s = 0; s < NSIZES; s++) {
+		for (int k = 0; k <= maxrem; k++) {
+			struct cell *o = &t[OURS][k][s], *d = &t[PMDK][k][s];
+			size_label(Sizes[s]);
+			printf(" %7d | %10.2f %9.1f | %10.2f %9.1f | %9.3f", k,
+				p[OURS][k][s], o->us ? o->bytes / o->us : 0,
+				p[PMDK][k][s], d->us ? d->bytes / d->us : 0,
+				ratio(p[OURS][k][s], p[PMDK][k][s]));
+			if (k > 0)
+				printf(" | %9.3f | %9.3f",
+					ratio(p[OURS][k][s], p[OURS][1][s]),
+					ratio(p[PMDK][k][s], p[PMDK][1][s]));
+			printf("\n");
+		}
+	}
+	if (maxrem > 1)
+		printf("ours, 64 B: p50 with %d remote replicas / p50 with 1 = "
+		       "%.3f (target: at most 1.5 with 3)\n",
+			maxrem, ratio(p[OURS][maxrem][0], p[OURS][1][0]));
+	printf("0.000: not measured (see the messages above)\n");
+}
+
+static int
+parse(int argc, char *argv[], struct run *r, const char **pmdk)
+{
+	int opt;
+	while ((opt = getopt(argc, argv, "d:s:r:p:")) != -1) {
+		if (opt == 'd')
+			r->dir = optarg;
+		else if (opt == 's')
+			r->secs = atof(optarg);
+		else if (opt == 'r')
+			r->rounds = atoi(optarg);
+		else if (opt == 'p')
+			*pmdk = optarg;
+		else
+			return -1;
+	}
+	int nsets = argc - optind - 1;
+	if (nsets < 0)
+		nsets = 0;
+	while (r->maxrem < MAX_REMOTE &&
+		(r->maxrem + 1) * (r->maxrem + 2) / 2 <= nsets)
+		r->maxrem++;
+	if (argc - optind == 1 || nsets != r->maxrem * (r->maxrem + 1) / 2 ||
+		r->secs <= 0 || r->rounds <= 0)
+		return -1;
+	r->target = r->maxrem ? argv[optind] : NULL;
+	r->rsets = argv + optind + 1;
+	return 0;
 }
 
 int
@@ -199,58 +301,39 @@ main(int argc, char *argv[])
 		perror("re-executing with PMEM_IS_PMEM_FORCE=1");
 		return 1;
 	}
-	const char *dir = "/dev/shm";
-	double secs = 0.3;
-	int opt;
-	while ((opt = getopt(argc, argv, "d:s:")) != -1) {
-		switch (opt) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 's':
-			secs = atof(optarg);
-			break;
-		default:
-			goto usage;
-		}
+	struct run r = {.dir = "/dev/shm", .secs = 1.0, .rounds = 4};
+	const char *pmdk = PMDK_LIB;
+	if (parse(argc, argv, &r, &pmdk)) {
+		fprintf(stderr,
+			"usage: %s [-d dir] [-s seconds-per-cell] [-r rounds] "
+			"[-p pmdk-lib] [<target> <remote set>...] (1, 3 or 6 "
+			"sets)\n",
+			argv[0]);
+		return 2;
 	}
-	const char *target = NULL, *rset = NULL;
-	if (argc - optind == 2) {
-		target = argv[optind];
-		rset = argv[optind + 1];
-	} else if (argc != optind) {
-		goto usage;
-	}
-	if (secs <= 0)
-		goto usage;
-
-	static struct cell table[NKINDS][NSIZES];
-	double *lat = malloc(sizeof(double) * MAX_OPS);
+	r.cells = mmap(NULL, sizeof(*r.cells) * NLIBS, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char *src = malloc(Sizes[NSIZES - 1] + 64);
-	if (lat == NULL || src == NULL)
+	if (r.cells == MAP_FAILED || src == NULL)
 		return 1;
 	for (size_t i = 0; i < Sizes[NSIZES - 1] + 64; i++)
 		src[i] = (char)(i * 131 + 7);
-	int nkinds = target ? NKINDS : REMOTE_REP;
-	for (int k = 0; k < nkinds; k++)
-		if (run_kind(k, dir, target, rset, secs, lat, src, table[k]))
-			return 1;
-	if (target == NULL) {
-		printf("(c) not measured: no <target> <remote pool set> "
-		       "given\n");
-	} else {
-		const char *prov = getenv("RPMEM_PROVIDER");
-		printf("(c) %s on %s, provider %s\n", rset, target,
-			prov ? prov : "chosen by librpmem (tcp without RDMA)");
+	r.src = src;
+	int have_pmdk = access(pmdk, R_OK) == 0;
+	if (!have_pmdk)
+		fprintf(stderr, "%s: not found, PMDK not measured\n", pmdk);
+	for (int round = 0; round < r.rounds; round++) {
+		run_round(OUR_PMEMOBJ, &r, OURS);
+		if (have_pmdk)
+			run_round(pmdk, &r, PMDK);
 	}
-	print_table(table, nkinds, secs);
-	free(lat);
+	const char *prov = getenv("RPMEM_PROVIDER");
+	printf("pmemobj_memcpy_persist, PMEM_IS_PMEM_FORCE=1, %.2f s per "
+	       "cell in %d rounds, remote replicas on %s, provider %s; "
+	       "librpmem: ours\n",
+		r.secs, r.rounds, r.target ? r.target : "-",
+		prov ? prov : "default");
+	print_table(r.cells, r.maxrem);
 	free(src);
 	return 0;
-usage:
-	fprintf(stderr,
-		"usage: %s [-d dir] [-s seconds-per-cell] "
-		"[<target> <remote pool set name>]\n",
-		argv[0]);
-	return 2;
 }

@@ -14,6 +14,8 @@
 # usage: utils/demo.sh [records]
 #        utils/demo.sh --run <demo-binary> <rpmemd-binary> [records]
 #            (no install/build; used by the test suite)
+# DEMO_SSHD_DIR: the directory of an sshd fixture already running (the
+# remote node), instead of a private sshd on 127.0.0.1
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -36,8 +38,13 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-"$top/utils/sshd-fixture.sh" start "$tmp/sshd" >/dev/null
-. "$tmp/sshd/env"
+if [ -n "${DEMO_SSHD_DIR:-}" ]; then
+	# a running sshd fixture (e.g. on another node's namespace)
+	. "$DEMO_SSHD_DIR/env"
+else
+	"$top/utils/sshd-fixture.sh" start "$tmp/sshd" >/dev/null
+	. "$tmp/sshd/env"
+fi
 
 mkdir -p "$tmp/remote"
 # the remote node's pool set, in the directory rpmemd serves

@@ -7,10 +7,12 @@
 # start: generates throwaway host and client keys in <dir>, writes an
 # sshd_config (key auth only, no PAM, SetEnv SHLVL=1) and an ssh client
 # config, starts /usr/sbin/sshd on a free high port and waits until a real
-# login works. It leaves in <dir>:
+# login works. SSHD_LISTEN names the addresses (default "127.0.0.1 ::1"; the
+# first is IPv4, e.g. inside a network namespace). It leaves in <dir>:
 #   ssh        wrapper running `ssh -F <dir>/ssh_config "$@"` (use as
 #              RPMEM_SSH, which must be a single word)
 #   port       the port; target: 127.0.0.1:<port>; target6: [::1]:<port>
+#              (the SSHD_LISTEN addresses when given)
 #   user       the login name
 #   env        shell exports: SSHD_FIXTURE_DIR RPMEM_SSH RPMEM_TEST_TARGET
 #              RPMEM_TEST_TARGET6 SSHD_PORT
@@ -25,6 +27,12 @@ if [ -z "$cmd" ] || [ -z "$dir" ]; then
 	exit 2
 fi
 SSHD=${SSHD:-/usr/sbin/sshd}
+read -r -a listen <<<"${SSHD_LISTEN:-127.0.0.1 ::1}"
+addr4=${listen[0]}
+addr6=
+for a in "${listen[@]}"; do
+	case "$a" in *:*) addr6=${addr6:-$a} ;; esac
+done
 
 stop() {
 	local pidf="$dir/sshd.pid" pid i
@@ -78,8 +86,7 @@ start() {
 		port=$(free_port)
 		cat >"$dir/sshd_config" <<CFG
 Port $port
-ListenAddress 127.0.0.1
-ListenAddress ::1
+$(printf 'ListenAddress %s\n' "${listen[@]}")
 HostKey $dir/host_key
 PidFile $dir/sshd.pid
 AuthorizedKeysFile $dir/authorized_keys
@@ -111,8 +118,8 @@ CFG
 		exit 1
 	fi
 	echo "$port" >"$dir/port"
-	echo "127.0.0.1:$port" >"$dir/target"
-	echo "[::1]:$port" >"$dir/target6"
+	echo "$addr4:$port" >"$dir/target"
+	echo "${addr6:+[$addr6]:$port}" >"$dir/target6"
 
 	cat >"$dir/ssh_config" <<CFG
 Host *
@@ -133,23 +140,23 @@ WRAP
 	cat >"$dir/env" <<ENV
 export SSHD_FIXTURE_DIR="$dir"
 export RPMEM_SSH="$dir/ssh"
-export RPMEM_TEST_TARGET="127.0.0.1:$port"
-export RPMEM_TEST_TARGET6="[::1]:$port"
+export RPMEM_TEST_TARGET="$addr4:$port"
+export RPMEM_TEST_TARGET6="${addr6:+[$addr6]:$port}"
 export SSHD_PORT="$port"
 ENV
 
 	local i
 	for i in $(seq 100); do
-		if "$dir/ssh" -p "$port" 127.0.0.1 true </dev/null \
+		if "$dir/ssh" -p "$port" "$addr4" true </dev/null \
 			>/dev/null 2>&1; then
-			echo "sshd fixture ready on 127.0.0.1:$port (pid $(cat "$dir/sshd.pid"))"
+			echo "sshd fixture ready on $addr4:$port (pid $(cat "$dir/sshd.pid"))"
 			return 0
 		fi
 		sleep 0.1
 	done
 	echo "sshd on port $port does not accept logins; its log:" >&2
 	cat "$dir/sshd.log" >&2
-	"$dir/ssh" -v -p "$port" 127.0.0.1 true </dev/null >&2 || true
+	"$dir/ssh" -v -p "$port" "$addr4" true </dev/null >&2 || true
 	stop
 	exit 1
 }

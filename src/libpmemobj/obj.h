@@ -67,8 +67,8 @@ enum obj_rep_op {
  * Bring [addr, addr + len) of every replica up to the master's bytes (the
  * pool header page is never copied: each replica keeps its own). Local
  * replicas get a copy made with the same flags; remote replicas an
- * rpmem_persist on the calling thread's lane, relaxed when flags has
- * PMEMOBJ_F_RELAXED. Returns 0, or -1 with errno and the error message set
+ * rpmem_flush on the calling thread's lane, all posted before the first
+ * rpmem_drain, relaxed when flags has PMEMOBJ_F_RELAXED. Returns 0, or -1 with errno and the error message set
  * when msync of a local replica failed or a remote replica failed now or
  * before.
  */

@@ -5,9 +5,11 @@
  * The master (replica 0) is what the application writes. Every
  * persistence call on a range of it is repeated here on the same offsets
  * of each other replica: a local replica gets a copy of the master's bytes
- * made with the same flags, a remote one an rpmem_persist() of the range
- * (librpmem reads the master's memory itself). The pool header page is
- * never mirrored: every replica keeps its own headers.
+ * made with the same flags, a remote one an rpmem_flush() of the range
+ * (librpmem reads the master's memory itself) and, once the range is
+ * posted to every remote replica and the local copies are made, an
+ * rpmem_drain(). The pool header page is never mirrored: every replica
+ * keeps its own headers.
  *
  * librpmem.so.1 is loaded with dlopen() only when a set names a remote
  * replica, so a program using local pools only needs neither librpmem nor
@@ -41,6 +43,8 @@ static struct {
 		unsigned *, struct rpmem_pool_attr *);
 	int (*close)(RPMEMpool *);
 	int (*persist)(RPMEMpool *, size_t, size_t, unsigned, unsigned);
+	int (*flush)(RPMEMpool *, size_t, size_t, unsigned, unsigned);
+	int (*drain)(RPMEMpool *, unsigned, unsigned);
 	int (*read)(RPMEMpool *, void *, size_t, size_t, unsigned);
 	int (*remove)(const char *, const char *, int);
 	const char *(*errormsg)(void);
@@ -97,6 +101,11 @@ rpmem_load_once(void)
 		{"rpmem_remove", (void **)&Rpmem.remove},
 		{"rpmem_errormsg", (void **)&Rpmem.errormsg},
 	};
+	/* optional: without them each replica's persist is waited for */
+	*(void **)&Rpmem.flush = dlsym(h, "rpmem_flush");
+	*(void **)&Rpmem.drain = dlsym(h, "rpmem_drain");
+	if (Rpmem.flush == NULL || Rpmem.drain == NULL)
+		Rpmem.flush = NULL;
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		*syms[i].slot = dlsym(h, syms[i].name);
 		if (*syms[i].slot == NULL) {
@@ -311,27 +320,57 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 	return 0;
 }
 
-/* send the range to one remote replica; 0 or the errno of the failure */
+/* 0, or the errno of a remote replica's failure, which is logged */
 static int
-remote_persist(struct obj_pool *p, struct obj_rep *r, size_t off, size_t len,
-	unsigned flags)
+remote_failed(const struct obj_rep *r, const char *what, size_t off, size_t len)
 {
-	unsigned lane = thread_lane(p);
-	unsigned rf = (flags & PMEMOBJ_F_RELAXED) ? RPMEM_PERSIST_RELAXED : 0;
-	pthread_mutex_lock(&p->rlane_lock[lane]);
-	int ret = Rpmem.persist(r->rpp, off, len, lane, rf);
-	int e = errno;
-	pthread_mutex_unlock(&p->rlane_lock[lane]);
-	if (ret == 0)
-		return 0;
-	e = e ? e : EIO;
+	int e = errno ? errno : EIO;
 	LOG(LOG_LVL_ERR,
-		"remote replica %u (%s on %s): persist of %zu bytes at %zu "
+		"remote replica %u (%s on %s): %s of %zu bytes at %zu "
 		"failed: %s",
-		r->idx, r->desc, r->node, len, off, rpmem_why());
+		r->idx, r->desc, r->node, what, len, off, rpmem_why());
 	return e;
 }
 
+/*
+ * starts sending the range to one remote replica: rpmem_flush posts it
+ * and returns; remote_wait() waits for it to be durable. A librpmem
+ * without rpmem_flush gets an rpmem_persist here (waited for at once).
+ */
+static int
+remote_post(struct obj_rep *r, unsigned lane, size_t off, size_t len,
+	unsigned flags)
+{
+	int relaxed = (flags & PMEMOBJ_F_RELAXED) != 0;
+	errno = 0;
+	if (Rpmem.flush != NULL) {
+		unsigned rf = relaxed ? RPMEM_FLUSH_RELAXED : 0;
+		if (Rpmem.flush(r->rpp, off, len, lane, rf) == 0)
+			return 0;
+		return remote_failed(r, "flush", off, len);
+	}
+	unsigned rf = relaxed ? RPMEM_PERSIST_RELAXED : 0;
+	if (Rpmem.persist(r->rpp, off, len, lane, rf) == 0)
+		return 0;
+	return remote_failed(r, "persist", off, len);
+}
+
+static int
+remote_wait(struct obj_rep *r, unsigned lane, size_t off, size_t len)
+{
+	errno = 0;
+	if (Rpmem.flush == NULL || Rpmem.drain(r->rpp, lane, 0) == 0)
+		return 0;
+	return remote_failed(r, "drain", off, len);
+}
+
+/*
+ * The range goes to every remote replica at once: posted to each, the
+ * local replicas copied meanwhile, then each waited for, so a call costs
+ * about the slowest replica's round trip rather than their sum. The lane
+ * stays locked from the first post to the last wait. A replica that fails
+ * does not stop the others from getting the range.
+ */
 int
 obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	enum obj_rep_op op)
@@ -350,32 +389,46 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	}
 	const uint8_t *src = p->base + off;
 	struct obj_rep *bad = NULL, *bad_local = NULL;
-	int local_err = 0;
+	int local_err = 0, saved_errno = errno;
+	unsigned lane = p->rlanes ? thread_lane(p) : 0;
+	if (p->rlanes)
+		pthread_mutex_lock(&p->rlane_lock[lane]);
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
-		if (r->rpp == NULL && r->node == NULL) {
-			int e = local_copy(r, off, src, len, flags, op);
-			if (e && bad_local == NULL) {
-				bad_local = r;
-				local_err = e;
-			}
+		if (r->rpp != NULL && !r->failed)
+			r->failed = remote_post(r, lane, off, len, flags);
+	}
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->rpp != NULL || r->node != NULL)
 			continue;
+		int e = local_copy(r, off, src, len, flags, op);
+		if (e && bad_local == NULL) {
+			bad_local = r;
+			local_err = e;
 		}
-		if (!r->failed && r->rpp != NULL)
-			r->failed = remote_persist(p, r, off, len, flags);
+	}
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		if (r->rpp != NULL && !r->failed)
+			r->failed = remote_wait(r, lane, off, len);
 		if (r->failed && bad == NULL)
 			bad = r;
 	}
+	if (p->rlanes)
+		pthread_mutex_unlock(&p->rlane_lock[lane]);
 	if (bad_local != NULL) {
 		ERR("msync of %zu bytes at %zu of replica %u: %s", len, off,
 			bad_local->idx, strerror(local_err));
 		errno = local_err;
 		return -1;
 	}
-	if (bad == NULL)
+	if (bad == NULL) {
+		errno = saved_errno;
 		return 0;
+	}
 	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
-	    "only in the local replicas",
+	    "not in it",
 		bad->idx, bad->desc, bad->node, strerror(bad->failed));
 	errno = bad->failed;
 	return -1;

@@ -43,6 +43,8 @@ struct lane {
 	uint64_t writes, writes_done;
 	size_t unsignaled;
 	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
+	int pending;	     /* a posted message awaits its response */
+	int pending_inline;  /* ... and it carries data (RPMEM_PERSIST_SEND) */
 	struct rpmem_spin spin;
 };
 
@@ -320,13 +322,33 @@ write_range(struct rpmem_fip *fip, struct lane *l, size_t offset, size_t len)
 	return 0;
 }
 
-/* one persist message and its response; inline copies the data */
+/* the response to the lane's posted message; the receive is posted again */
 static int
-send_pmsg(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
+pmsg_wait(struct rpmem_fip *fip, struct lane *l)
+{
+	int ret = wait_for(fip, l, &l->resps_done, l->resps);
+	if (ret)
+		return ret;
+	ret = wait_for(fip, l, &l->sends_done, l->sends);
+	if (ret)
+		return ret;
+	l->pending = 0;
+	l->unsignaled = 0;
+	return post_recv(fip, l);
+}
+
+/*
+ * posts one persist message without waiting for its response (pmsg_wait);
+ * inline copies the data. A message still unanswered is awaited first:
+ * the lane has one message buffer and one receive.
+ */
+static int
+pmsg_post(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
 	size_t len)
 {
 	struct lane *l = &fip->lanes[lane];
-	int ret = wait_for(fip, l, &l->sends_done, l->sends);
+	int ret = l->pending ? pmsg_wait(fip, l)
+			     : wait_for(fip, l, &l->sends_done, l->sends);
 	if (ret)
 		return ret;
 	size_t msglen = sizeof(struct rpmem_msg_persist);
@@ -348,14 +370,18 @@ send_pmsg(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
 		.data = 0};
 	POST(fip, l, fi_sendmsg(l->ep, &msg, FI_COMPLETION));
 	l->sends++;
-	ret = wait_for(fip, l, &l->resps_done, l->resps);
-	if (ret)
-		return ret;
-	ret = wait_for(fip, l, &l->sends_done, l->sends);
-	if (ret)
-		return ret;
-	l->unsignaled = 0;
-	return post_recv(fip, l);
+	l->pending = 1;
+	l->pending_inline = mode == RPMEM_PERSIST_SEND;
+	return 0;
+}
+
+/* one persist message and its response */
+static int
+send_pmsg(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
+	size_t len)
+{
+	int ret = pmsg_post(fip, lane, mode, offset, len);
+	return ret ? ret : pmsg_wait(fip, &fip->lanes[lane]);
 }
 
 /* read-after-write: an 8-byte READ that completes after prior WRITEs */
@@ -409,6 +435,8 @@ rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
+	if (l->pending && (ret = pmsg_wait(fip, l)))
+		return ret;
 	if (how == RPMEM_FIP_PERSIST && len <= fip->inline_max)
 		return persist_inline(fip, offset, len, lane);
 	ret = write_range(fip, l, offset, len);
@@ -421,6 +449,13 @@ rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 	return send_pmsg(fip, lane, RPMEM_FLUSH_WRITE, offset, len);
 }
 
+/*
+ * GPSPM: the writes are posted, and so is the persist message when the
+ * lane has none unanswered (the data itself when it is small); the drain
+ * awaits the response. Flushing several pools and then draining them
+ * overlaps their round trips. A range flushed while a message is
+ * unanswered is covered by one more message at the drain.
+ */
 int
 rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	int relaxed)
@@ -431,12 +466,25 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
-	if (!relaxed && len <= fip->inline_max &&
-		fip->attr.persist_method == RPMEM_PM_APM)
+	int apm = fip->attr.persist_method == RPMEM_PM_APM;
+	if (!relaxed && len <= fip->inline_max && apm)
 		return persist_inline(fip, offset, len, lane);
+	/*
+	 * the daemon's copy of inline data must not land after these writes;
+	 * what follows is left to the drain (at most two round trips)
+	 */
+	int waited = l->pending && l->pending_inline;
+	if (waited && (ret = pmsg_wait(fip, l)))
+		return ret;
+	int idle = !apm && !waited && !l->pending && l->fl_hi == l->fl_lo;
+	if (idle && !relaxed && len <= fip->inline_max &&
+		len <= fip->attr.buff_size)
+		return pmsg_post(fip, lane, RPMEM_PERSIST_SEND, offset, len);
 	ret = write_range(fip, l, offset, len);
 	if (ret)
 		return ret;
+	if (idle)
+		return pmsg_post(fip, lane, RPMEM_FLUSH_WRITE, offset, len);
 	if (l->fl_hi == l->fl_lo) {
 		l->fl_lo = offset;
 		l->fl_hi = offset + len;
@@ -456,6 +504,8 @@ rpmem_fip_drain(struct rpmem_fip *fip, unsigned lane)
 	if (ret)
 		return ret;
 	struct lane *l = &fip->lanes[lane];
+	if (l->pending && (ret = pmsg_wait(fip, l)))
+		return ret;
 	size_t lo = l->fl_lo, hi = l->fl_hi;
 	l->fl_lo = l->fl_hi = 0;
 	if (fip->attr.persist_method == RPMEM_PM_APM)
@@ -486,6 +536,8 @@ rpmem_fip_read(struct rpmem_fip *fip, void *buf, size_t offset, size_t len,
 	if (len == 0)
 		return 0;
 	struct lane *l = &fip->lanes[lane];
+	if (l->pending && (ret = pmsg_wait(fip, l))) /* inline data lands */
+		return ret;
 	struct fid_mr *mr;
 	ret = fi_mr_reg(fip->domain, buf, len, FI_READ, 0, 0, 0, &mr, NULL);
 	if (ret)

@@ -573,6 +573,10 @@ int
 rpmemd_fip_stop(struct rpmemd_fip *fip)
 {
 	atomic_store(&fip->stop, 1);
+	/* workers asleep in fi_cq_sread see the flag now, not a wait later */
+	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++)
+		if (fip->workers[i].started && fip->workers[i].cq)
+			(void)fi_cq_signal(fip->workers[i].cq);
 	if (fip->thread_started) {
 		pthread_join(fip->thread, NULL);
 		fip->thread_started = 0;

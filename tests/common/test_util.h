@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_util.h -- small helpers shared by the integration programs: a
- * monotonic clock in seconds, the removal of a directory tree and the first
- * line of a file (the sshd fixture's files)
+ * monotonic clock in seconds, the removal of a directory tree, the first
+ * line of a file (the sshd fixture's files), formatted paths, a test
+ * pattern and the rpmemd processes started for a poolset directory
  */
 #ifndef TESTS_TEST_UTIL_H
 #define TESTS_TEST_UTIL_H 1
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 static inline double
 now_s(void)
@@ -51,6 +59,87 @@ read_line(const char *path, char *buf, size_t len)
 		return -1;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* snprintf into a path buffer */
+__attribute__((format(printf, 3, 4))) static inline void
+pathf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* a pattern that differs per seed and along the buffer */
+static inline void
+fill(uint8_t *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 9));
+}
+
+/* 1 when the process pid is an rpmemd with the argument arg */
+static inline int
+is_rpmemd_with(pid_t pid, const char *arg)
+{
+	char path[64], args[4096];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, args, sizeof(args) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	args[n] = '\0';
+	size_t l0 = strlen(args);
+	if (l0 < 6 || strcmp(args + l0 - 6, "rpmemd") != 0)
+		return 0;
+	for (size_t o = l0 + 1; o < (size_t)n; o += strlen(args + o) + 1)
+		if (strcmp(args + o, arg) == 0)
+			return 1;
+	return 0;
+}
+
+/* up to max pids of the rpmemd processes run with --poolset-dir=dir */
+static inline unsigned
+rpmemd_pids_of(const char *dir, pid_t *pids, unsigned max)
+{
+	char want[512];
+	snprintf(want, sizeof(want), "--poolset-dir=%s", dir);
+	unsigned n = 0;
+	DIR *proc = opendir("/proc");
+	if (proc == NULL)
+		return 0;
+	struct dirent *de;
+	while (n < max && (de = readdir(proc)) != NULL) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid > 0 && is_rpmemd_with(pid, want))
+			pids[n++] = pid;
+	}
+	closedir(proc);
+	return n;
+}
+
+/*
+ * the client environment of the pmemobj replica tests: rpmemd from
+ * RPMEMD_BIN serving dir/remote and logging to dir/rpmemd.log, the sshd
+ * fixture's ssh wrapper, the tcp provider unless one is chosen
+ */
+static inline void
+obj_replica_env(const char *dir)
+{
+	char cmd[2048], path[512];
+	pathf(cmd, sizeof(cmd),
+		"env PMEM_IS_PMEM_FORCE=1 %s --poolset-dir=%s/remote "
+		"--log-file=%s/rpmemd.log --log-level=info",
+		getenv("RPMEMD_BIN"), dir, dir);
+	setenv("RPMEM_CMD", cmd, 1);
+	pathf(path, sizeof(path), "%s/ssh", getenv("SSHD_FIXTURE_DIR"));
+	setenv("RPMEM_SSH", path, 1);
+	if (getenv("RPMEM_PROVIDER") == NULL)
+		setenv("RPMEM_PROVIDER", "tcp", 1);
 }
 
 #endif /* TESTS_TEST_UTIL_H */

@@ -12,13 +12,11 @@
  * Environment (set by ctest): RPMEMD_BIN, SSHD_FIXTURE_DIR; PMEM_IS_PMEM_FORCE
  * chooses the CPU-flush or the msync path.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,15 +41,6 @@
 
 static char Dir[64];
 static char Set[128];
-
-static void
-pathf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
 
 static void
 write_file(const char *path, const char *text)
@@ -92,16 +81,7 @@ group_setup(void **state)
 		"REPLICA %s rem.set\n",
 		PART, Dir, PART, Dir, REPL, Dir, target);
 	write_file(Set, text);
-	char cmd[2048];
-	pathf(cmd, sizeof(cmd),
-		"env PMEM_IS_PMEM_FORCE=1 %s --poolset-dir=%s/remote "
-		"--log-file=%s/rpmemd.log --log-level=info",
-		getenv("RPMEMD_BIN"), Dir, Dir);
-	setenv("RPMEM_CMD", cmd, 1);
-	pathf(path, sizeof(path), "%s/ssh", getenv("SSHD_FIXTURE_DIR"));
-	setenv("RPMEM_SSH", path, 1);
-	if (getenv("RPMEM_PROVIDER") == NULL)
-		setenv("RPMEM_PROVIDER", "tcp", 1);
+	obj_replica_env(Dir);
 	return 0;
 }
 
@@ -200,13 +180,6 @@ check_copies(const struct range *r, size_t n, const uint8_t *expect_at_off)
 	free(img);
 	free(rep);
 	free(rem);
-}
-
-static void
-fill(uint8_t *buf, size_t len, unsigned seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 9));
 }
 
 /* ---- tests ---- */
@@ -370,40 +343,14 @@ test_threads(void **state)
 	check_copies(&r, 1, NULL);
 }
 
-/* the rpmemd serving this test: argv[0] ends in rpmemd, our poolset-dir */
+/* the rpmemd serving this test */
 static pid_t
 rpmemd_pid(void)
 {
-	char want[128];
-	pathf(want, sizeof(want), "--poolset-dir=%s/remote", Dir);
-	pid_t found = 0;
-	DIR *proc = opendir("/proc");
-	assert_non_null(proc);
-	struct dirent *de;
-	while (found == 0 && (de = readdir(proc)) != NULL) {
-		pid_t pid = (pid_t)atoi(de->d_name);
-		if (pid <= 0)
-			continue;
-		char path[300], args[4096];
-		pathf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-		int fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		ssize_t n = read(fd, args, sizeof(args) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		args[n] = '\0';
-		size_t l0 = strlen(args);
-		if (l0 < 6 || strcmp(args + l0 - 6, "rpmemd") != 0)
-			continue;
-		for (size_t o = l0 + 1; o < (size_t)n;
-			o += strlen(args + o) + 1)
-			if (strcmp(args + o, want) == 0)
-				found = pid;
-	}
-	closedir(proc);
-	return found;
+	char dir[128];
+	pid_t pid = 0;
+	pathf(dir, sizeof(dir), "%s/remote", Dir);
+	return rpmemd_pids_of(dir, &pid, 1) ? pid : 0;
 }
 
 /* rpmemd killed: reported by the next calls and close, local pool intact */

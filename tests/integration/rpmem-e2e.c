@@ -501,6 +501,28 @@ test_data(void **state)
 	assert_int_equal(rpmem_drain(rpp, 0, 0), 0);
 	for (unsigned k = 0; k < 200; k++)
 		check_remote("data.set", pool, HDR + (size_t)k * 9000, 100);
+
+	/*
+	 * a flush posted and not yet drained, then the same bytes changed and
+	 * flushed, persisted or read: the remote pool ends with the last
+	 */
+	for (unsigned k = 0; k < 3; k++) {
+		refill(pool, HDR, 64, 300 + k);
+		assert_int_equal(rpmem_flush(rpp, HDR, 64, 0, 0), 0);
+		refill(pool, HDR, 8192, 310 + k);
+		if (k == 0)
+			assert_int_equal(rpmem_flush(rpp, HDR, 8192, 0, 0), 0);
+		else if (k == 1)
+			assert_int_equal(
+				rpmem_persist(rpp, HDR, 8192, 0, 0), 0);
+		else
+			assert_int_equal(rpmem_read(rpp, back, HDR, 64, 0), 0);
+		assert_int_equal(rpmem_drain(rpp, 0, 0), 0);
+		if (k == 2)
+			assert_int_equal(
+				rpmem_persist(rpp, HDR, 8192, 0, 0), 0);
+		check_remote("data.set", pool, HDR, 8192);
+	}
 	assert_int_equal(rpmem_close(rpp), 0);
 
 	/* data persisted before close is there after open */

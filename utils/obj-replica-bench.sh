@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# utils/obj-replica-bench.sh -- runs benchmarks/obj-replica-bench the way
+# its numbers in the README were taken
+#
+# Starts a private sshd on 127.0.0.1 (utils/sshd-fixture.sh), writes six
+# 32 MiB remote pool sets on /dev/shm (one per remote replica of the pools
+# with 1, 2 and 3 of them), points RPMEM_CMD at
+# build/src/rpmemd/rpmemd with PMEM_IS_PMEM_FORCE=1 and runs the benchmark
+# with 0..3 remote replicas over RPMEM_PROVIDER (default tcp), then
+# benchmarks/rpmem-setup-bench (rpmem_create/open/close next to `ssh true`).
+# Everything it creates is removed on exit.
+#
+# usage: utils/obj-replica-bench.sh [seconds-per-cell [rounds]]
+# (after building build/)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bench=${BENCH:-$top/build/benchmarks/obj-replica-bench}
+setup=${SETUP_BENCH:-$top/build/benchmarks/rpmem-setup-bench}
+rpmemd=${RPMEMD:-$top/build/src/rpmemd/rpmemd}
+for f in "$bench" "$setup" "$rpmemd"; do
+	[ -x "$f" ] || {
+		echo "$f not built: cmake --build build" >&2
+		exit 1
+	}
+done
+
+tmp=$(mktemp -d /tmp/obj-replica-bench.XXXXXX)
+shm=$(mktemp -d /dev/shm/obj-replica-bench.XXXXXX)
+cleanup() {
+	"$top/utils/sshd-fixture.sh" stop "$tmp/sshd" || true
+	rm -rf "$tmp" "$shm"
+}
+trap cleanup EXIT
+"$top/utils/sshd-fixture.sh" start "$tmp/sshd" >/dev/null
+. "$tmp/sshd/env"
+mkdir -p "$tmp/sets"
+sets=()
+for i in 1 2 3 4 5 6; do
+	printf 'PMEMPOOLSET\n32M %s/rem%s.part\n' "$shm" "$i" >"$tmp/sets/rem$i.set"
+	sets+=("rem$i.set")
+done
+export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/sets"
+export RPMEM_PROVIDER=${RPMEM_PROVIDER:-tcp}
+"$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" "$RPMEM_TEST_TARGET" "${sets[@]}"
+echo
+"$setup" -n "${SETUP_ROUNDS:-9}" "$RPMEM_TEST_TARGET" rem1.set
