@@ -14,7 +14,8 @@ static __thread char errmsg[ERRMSG_BUF_SIZE];
 
 static const char *log_name = "common";
 static int log_level;
-static FILE *log_file; /* NULL means stderr */
+static FILE *log_file;	     /* NULL means stderr */
+static log_sink_fn log_sink; /* set: every line goes there instead */
 
 static int
 parse_level(const char *s, int *out)
@@ -58,6 +59,12 @@ log_set_level(int level)
 	log_level = level < 0 ? 0 : (level > 4 ? 4 : level);
 }
 
+void
+log_set_sink(log_sink_fn sink)
+{
+	log_sink = sink;
+}
+
 int
 log_get_level(void)
 {
@@ -77,14 +84,15 @@ log_init(const char *name, const char *level_var, const char *file_var)
 			log_level = v;
 		else
 			fprintf(stderr,
-				"%s: ignoring %s='%s' (expected 0..4)\n",
-				name, level_var, lvl);
+				"%s: ignoring %s='%s' (expected 0..4)\n", name,
+				level_var, lvl);
 	}
 
 	const char *file = file_var ? secure_getenv(file_var) : NULL;
 	if (file && *file && log_set_file(file) != 0)
-		fprintf(stderr, "%s: cannot open %s='%s': %s; logging to "
-				"stderr\n",
+		fprintf(stderr,
+			"%s: cannot open %s='%s': %s; logging to "
+			"stderr\n",
 			name, file_var, file, strerror(errno));
 	errno = saved;
 }
@@ -107,14 +115,18 @@ log_vwrite(int level, const char *file, int line, const char *func,
 	struct timespec ts;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	clock_gettime(CLOCK_REALTIME, &ts);
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
+	if (log_sink != NULL) {
+		log_sink(level, base, line, func, msg);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(log_file ? log_file : stderr,
 		"%s[%d] %ld.%06ld %s %s:%d %s: %s\n", log_name, getpid(),
 		(long)ts.tv_sec, ts.tv_nsec / 1000L,
-		tags[level < 0 ? 0 : (level > 4 ? 4 : level)], base, line,
-		func, msg);
+		tags[level < 0 ? 0 : (level > 4 ? 4 : level)], base, line, func,
+		msg);
 }
 
 void

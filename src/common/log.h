@@ -17,6 +17,9 @@
  * - ERR(...) formats the thread's error message and logs it at level 1;
  *   ERR_W_ERRNO(...) appends ": <strerror(errno)>". Neither changes errno.
  * - err_msg() returns the thread's last error message ("" before any).
+ * - log_set_sink() hands every line that passes the level to a program's
+ *   own logger instead (rpmemd: its log file or syslog), so that one log
+ *   holds the messages of the program and of this layer.
  */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H 1
@@ -37,6 +40,12 @@ void log_fini(void);
 /* programs (rpmemd) may direct the log elsewhere at run time */
 int log_set_file(const char *path);
 void log_set_level(int level);
+
+/* level (LOG_LVL_*), source file base name, line, function, message */
+typedef void (*log_sink_fn)(int level, const char *file, int line,
+	const char *func, const char *msg);
+/* NULL: back to the log file / stderr */
+void log_set_sink(log_sink_fn sink);
 int log_get_level(void);
 
 void log_msg(int level, const char *file, int line, const char *func,
@@ -48,11 +57,11 @@ void err_vset(int with_errno, const char *fmt, va_list ap);
 const char *err_msg(void);
 void err_clear(void);
 
-#define LOG(level, ...)                                                        \
-	do {                                                                   \
-		if ((level) <= log_get_level())                                \
-			log_msg(level, __FILE__, __LINE__, __func__,           \
-				__VA_ARGS__);                                  \
+#define LOG(level, ...)                                              \
+	do {                                                         \
+		if ((level) <= log_get_level())                      \
+			log_msg(level, __FILE__, __LINE__, __func__, \
+				__VA_ARGS__);                        \
 	} while (0)
 
 #define ERR(...) err_set(__FILE__, __LINE__, __func__, 0, __VA_ARGS__)

@@ -70,15 +70,19 @@ poolset_parse_size(const char *s, size_t *out)
 	while (isdigit((unsigned char)*s)) {
 		unsigned d = (unsigned)(*s - '0');
 		if (v > (UINT64_MAX - d) / 10)
-			return -EINVAL;
+			return -EFBIG; /* as PMDK: the size cannot be a file's
+					*/
 		v = v * 10 + d;
 		s++;
 	}
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		if (strcmp(s, suffixes[i].suffix) != 0)
 			continue;
-		if (v == 0 || v > SIZE_MAX / suffixes[i].mult)
+		if (v == 0)
 			return -EINVAL;
+		if (v > SIZE_MAX / suffixes[i].mult ||
+			v * suffixes[i].mult > (uint64_t)INT64_MAX)
+			return -EFBIG;
 		*out = (size_t)(v * suffixes[i].mult);
 		return 0;
 	}
@@ -228,10 +232,13 @@ parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 		return -EINVAL;
 	}
 	size_t size;
-	if (poolset_parse_size(tok[0], &size)) {
-		set_err(errbuf, errlen, lineno, "incorrect format of size '%s'",
+	int sret = poolset_parse_size(tok[0], &size);
+	if (sret) {
+		set_err(errbuf, errlen, lineno,
+			sret == -EFBIG ? "size too large for a file '%s'"
+				       : "incorrect format of size '%s'",
 			tok[0]);
-		return -EINVAL;
+		return sret;
 	}
 	if (tok[1][0] != '/') {
 		set_err(errbuf, errlen, lineno,
@@ -339,7 +346,8 @@ poolset_read_file(
 {
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the reader */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	int ret;
@@ -350,6 +358,11 @@ poolset_read_file(
 	}
 	if (S_ISDIR(st.st_mode)) {
 		ret = -EISDIR;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(errbuf, errlen, 0, "not a regular file");
+		ret = -EINVAL;
 		goto out_close;
 	}
 	char sig[POOLSET_SIG_LEN];

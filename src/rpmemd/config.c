@@ -326,44 +326,124 @@ no_memory(int *errnum, char *err, size_t errlen)
 	return RPMEMD_CFG_BAD_FILE;
 }
 
-enum rpmemd_config_result
-rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
-	int *errnum, char *err, size_t errlen)
+static const struct option longopts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"remove", required_argument, NULL, 'r'},
+	{"force", no_argument, NULL, 'f'},
+	{"pool-set", no_argument, NULL, 's'},
+	{"nthreads", required_argument, NULL, 't'},
+	{"log-file", required_argument, NULL, OPT_LOG_FILE},
+	{"poolset-dir", required_argument, NULL, OPT_POOLSET_DIR},
+	{"persist-apm", no_argument, NULL, OPT_PERSIST_APM},
+	{"persist-general", no_argument, NULL, OPT_PERSIST_GENERAL},
+	{"use-syslog", no_argument, NULL, OPT_USE_SYSLOG},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
+	{"no-check-source", no_argument, NULL, OPT_NO_CHECK_SOURCE},
+	{NULL, 0, NULL, 0},
+};
+
+/* options without a value; 1 when opt was one of them */
+static int
+flag_option(struct rpmemd_config *cfg, int opt, unsigned *given)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"remove", required_argument, NULL, 'r'},
-		{"force", no_argument, NULL, 'f'},
-		{"pool-set", no_argument, NULL, 's'},
-		{"nthreads", required_argument, NULL, 't'},
-		{"log-file", required_argument, NULL, OPT_LOG_FILE},
-		{"poolset-dir", required_argument, NULL, OPT_POOLSET_DIR},
-		{"persist-apm", no_argument, NULL, OPT_PERSIST_APM},
-		{"persist-general", no_argument, NULL, OPT_PERSIST_GENERAL},
-		{"use-syslog", no_argument, NULL, OPT_USE_SYSLOG},
-		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-		{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
-		{"no-check-source", no_argument, NULL, OPT_NO_CHECK_SOURCE},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config_file = NULL;
-	unsigned given = 0;
-	int opt;
-	*errnum = 0;
-	err[0] = '\0';
-	rpmemd_config_defaults(cfg);
-	if (cfg->log_file == NULL || cfg->poolset_dir == NULL)
+	switch (opt) {
+	case 'f':
+		cfg->force = 1;
+		return 1;
+	case 's':
+		cfg->pool_set = 1;
+		return 1;
+	case OPT_PERSIST_APM:
+		cfg->persist_apm = 1;
+		*given |= RPMEMD_OPT_PERSIST_APM;
+		return 1;
+	case OPT_PERSIST_GENERAL:
+		cfg->persist_general = 1;
+		*given |= RPMEMD_OPT_PERSIST_GENERAL;
+		return 1;
+	case OPT_USE_SYSLOG:
+		cfg->use_syslog = 1;
+		*given |= RPMEMD_OPT_USE_SYSLOG;
+		return 1;
+	case OPT_REQUIRE_AUTH:
+		cfg->require_auth = 1;
+		*given |= RPMEMD_OPT_REQUIRE_AUTH;
+		return 1;
+	case OPT_NO_CHECK_SOURCE:
+		cfg->check_source = 0;
+		*given |= RPMEMD_OPT_CHECK_SOURCE;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* --nthreads and --log-level; -1 when fine, else the result */
+static int
+number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
+	size_t errlen)
+{
+	if (opt == 't') {
+		char *end;
+		errno = 0;
+		cfg->nthreads = strtoul(optarg, &end, 10);
+		if (errno || *end != '\0' || *optarg == '\0' ||
+			*optarg == '-') {
+			snprintf(err, errlen,
+				"invalid number of threads -- '%s'", optarg);
+			return RPMEMD_CFG_BAD_ARGS;
+		}
+		return -1;
+	}
+	int l = rpmemd_log_level_from_str(optarg);
+	if (l < 0) {
+		snprintf(err, errlen, "invalid log level -- '%s'", optarg);
+		return RPMEMD_CFG_BAD_ARGS;
+	}
+	cfg->log_level = (enum rpmemd_log_level)l;
+	*given |= RPMEMD_OPT_LOG_LEVEL;
+	return -1;
+}
+
+/* options with a string value; -1 when fine, else the result */
+static int
+string_option(struct rpmemd_config *cfg, int opt, unsigned *given, int *errnum,
+	char *err, size_t errlen)
+{
+	char **dst = opt == 'r' ? &cfg->rm_poolset
+				: (opt == OPT_LOG_FILE ? &cfg->log_file
+						       : &cfg->poolset_dir);
+	if (set_str(dst, optarg))
 		return no_memory(errnum, err, errlen);
+	if (opt == OPT_LOG_FILE) {
+		cfg->use_syslog = 0;
+		*given |= RPMEMD_OPT_LOG_FILE | RPMEMD_OPT_USE_SYSLOG;
+	} else if (opt == OPT_POOLSET_DIR) {
+		*given |= RPMEMD_OPT_POOLSET_DIR;
+	}
+	return -1;
+}
+
+/* the command line; -1 when rpmemd goes on, else the result */
+static int
+parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
+	const char **config_file, unsigned *given, int *errnum, char *err,
+	size_t errlen)
+{
+	int opt;
 	optind = 1;
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "c:hVr:fst:", longopts, NULL)) !=
 		-1) {
-		char *end;
+		int ret = -1;
+		if (flag_option(cfg, opt, given))
+			continue;
 		switch (opt) {
 		case 'c':
-			config_file = optarg;
+			*config_file = optarg;
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -371,73 +451,22 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		case 'V':
 			fprintf(stderr, "rpmemd version %s\n", RPMEMD_VERSION);
 			return RPMEMD_CFG_EXIT;
-		case 'r':
-			if (set_str(&cfg->rm_poolset, optarg))
-				return no_memory(errnum, err, errlen);
-			break;
-		case 'f':
-			cfg->force = 1;
-			break;
-		case 's':
-			cfg->pool_set = 1;
-			break;
 		case 't':
-			errno = 0;
-			cfg->nthreads = strtoul(optarg, &end, 10);
-			if (errno || *end != '\0' || *optarg == '\0' ||
-				*optarg == '-') {
-				snprintf(err, errlen,
-					"invalid number of threads -- '%s'",
-					optarg);
-				return RPMEMD_CFG_BAD_ARGS;
-			}
+		case OPT_LOG_LEVEL:
+			ret = number_option(cfg, opt, given, err, errlen);
 			break;
+		case 'r':
 		case OPT_LOG_FILE:
-			if (set_str(&cfg->log_file, optarg))
-				return no_memory(errnum, err, errlen);
-			cfg->use_syslog = 0;
-			given |= RPMEMD_OPT_LOG_FILE | RPMEMD_OPT_USE_SYSLOG;
-			break;
 		case OPT_POOLSET_DIR:
-			if (set_str(&cfg->poolset_dir, optarg))
-				return no_memory(errnum, err, errlen);
-			given |= RPMEMD_OPT_POOLSET_DIR;
+			ret = string_option(
+				cfg, opt, given, errnum, err, errlen);
 			break;
-		case OPT_PERSIST_APM:
-			cfg->persist_apm = 1;
-			given |= RPMEMD_OPT_PERSIST_APM;
-			break;
-		case OPT_PERSIST_GENERAL:
-			cfg->persist_general = 1;
-			given |= RPMEMD_OPT_PERSIST_GENERAL;
-			break;
-		case OPT_USE_SYSLOG:
-			cfg->use_syslog = 1;
-			given |= RPMEMD_OPT_USE_SYSLOG;
-			break;
-		case OPT_REQUIRE_AUTH:
-			cfg->require_auth = 1;
-			given |= RPMEMD_OPT_REQUIRE_AUTH;
-			break;
-		case OPT_NO_CHECK_SOURCE:
-			cfg->check_source = 0;
-			given |= RPMEMD_OPT_CHECK_SOURCE;
-			break;
-		case OPT_LOG_LEVEL: {
-			int l = rpmemd_log_level_from_str(optarg);
-			if (l < 0) {
-				snprintf(err, errlen,
-					"invalid log level -- '%s'", optarg);
-				return RPMEMD_CFG_BAD_ARGS;
-			}
-			cfg->log_level = (enum rpmemd_log_level)l;
-			given |= RPMEMD_OPT_LOG_LEVEL;
-			break;
-		}
 		default:
 			usage(argv[0]);
 			return RPMEMD_CFG_BAD_ARGS;
 		}
+		if (ret >= 0)
+			return ret;
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument -- '%s'",
@@ -449,27 +478,32 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 			"--force and --pool-set need --remove <poolset>");
 		return RPMEMD_CFG_BAD_ARGS;
 	}
+	return -1;
+}
 
-	const char *home = home_dir();
-	int ret;
-	if (config_file) {
-		ret = read_file(cfg, config_file, 1, given, err, errlen);
-	} else {
-		ret = read_file(
-			cfg, RPMEMD_GLOBAL_CONFIG, 0, given, err, errlen);
-		if (ret == 0 && home != NULL) {
-			char path[4096];
-			int n = snprintf(path, sizeof(path), "%s/%s", home,
-				RPMEMD_USER_CONFIG);
-			if (n > 0 && (size_t)n < sizeof(path))
-				ret = read_file(
-					cfg, path, 0, given, err, errlen);
-		}
+/* -c file, or the global and then the user's configuration file */
+static int
+read_files(struct rpmemd_config *cfg, const char *config_file, const char *home,
+	unsigned given, char *err, size_t errlen)
+{
+	if (config_file)
+		return read_file(cfg, config_file, 1, given, err, errlen);
+	int ret = read_file(cfg, RPMEMD_GLOBAL_CONFIG, 0, given, err, errlen);
+	if (ret == 0 && home != NULL) {
+		char path[4096];
+		int n = snprintf(
+			path, sizeof(path), "%s/%s", home, RPMEMD_USER_CONFIG);
+		if (n > 0 && (size_t)n < sizeof(path))
+			ret = read_file(cfg, path, 0, given, err, errlen);
 	}
-	if (ret) {
-		*errnum = -ret;
-		return RPMEMD_CFG_BAD_FILE;
-	}
+	return ret;
+}
+
+/* $HOME substituted in poolset-dir, which must then be absolute */
+static enum rpmemd_config_result
+finish_poolset_dir(struct rpmemd_config *cfg, const char *home, int *errnum,
+	char *err, size_t errlen)
+{
 	char *dir;
 	if (rpmemd_config_subst_home(cfg->poolset_dir, home, &dir)) {
 		*errnum = ENOMEM;
@@ -484,4 +518,28 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		return RPMEMD_CFG_BAD_FILE;
 	}
 	return RPMEMD_CFG_OK;
+}
+
+enum rpmemd_config_result
+rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
+	int *errnum, char *err, size_t errlen)
+{
+	const char *config_file = NULL;
+	unsigned given = 0;
+	*errnum = 0;
+	err[0] = '\0';
+	rpmemd_config_defaults(cfg);
+	if (cfg->log_file == NULL || cfg->poolset_dir == NULL)
+		return no_memory(errnum, err, errlen);
+	int ret = parse_args(
+		cfg, argc, argv, &config_file, &given, errnum, err, errlen);
+	if (ret >= 0)
+		return (enum rpmemd_config_result)ret;
+	const char *home = home_dir();
+	ret = read_files(cfg, config_file, home, given, err, errlen);
+	if (ret) {
+		*errnum = -ret;
+		return RPMEMD_CFG_BAD_FILE;
+	}
+	return finish_poolset_dir(cfg, home, errnum, err, errlen);
 }

@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +16,27 @@
 #include "pmem.h"
 #include "rpmemd_hdr.h"
 #include "fault_inject.h" /* last: it may wrap calls */
+
+/* what the last failed call found wrong, beyond its errno ("" none) */
+static char db_why[256];
+
+static int why(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int
+why(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(db_why, sizeof(db_why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *
+rpmemd_db_strerror(int err)
+{
+	return db_why[0] ? db_why : strerror(err < 0 ? -err : err);
+}
 
 int
 rpmemd_db_init(struct rpmemd_db *db, const char *dir)
@@ -63,10 +87,20 @@ has_dotdot(const char *p)
 int
 rpmemd_db_resolve(const struct rpmemd_db *db, const char *desc, char **path)
 {
+	db_why[0] = '\0';
 	if (desc == NULL || desc[0] == '\0')
-		return -EINVAL;
-	if (desc[0] == '/' || has_dotdot(desc))
-		return -EBADF;
+		return why(-EINVAL, "empty pool set name");
+	if (desc[0] == '/')
+		return why(-EBADF,
+			"absolute pool set names are refused; "
+			"name a file relative to the pool set "
+			"directory '%s'",
+			db->root);
+	if (has_dotdot(desc))
+		return why(-EBADF,
+			"the name leads outside the pool set "
+			"directory '%s' (a '..' component)",
+			db->root);
 	size_t len = strlen(db->root) + 1 + strlen(desc) + 1;
 	if (len > PATH_MAX)
 		return -ENAMETOOLONG;
@@ -84,11 +118,70 @@ rpmemd_db_resolve(const struct rpmemd_db *db, const char *desc, char **path)
 	int inside = strncmp(real, db->root, rl) == 0 &&
 		     (real[rl] == '/' || (rl == 1 && db->root[0] == '/'));
 	if (!inside) {
+		why(-EBADF,
+			"the name leads outside the pool set directory "
+			"'%s' (through a symbolic link)",
+			db->root);
 		free(real);
 		return -EBADF;
 	}
 	*path = real;
 	return 0;
+}
+
+static const char *
+file_type(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+/*
+ * Open a pool set file without blocking: a FIFO (or a device) under
+ * poolset-dir must not make rpmemd wait forever for a writer.
+ */
+static int
+set_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st)) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return why(S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+			"the pool set file is %s, not a regular file",
+			file_type(st.st_mode));
+	}
+	return fd;
+}
+
+/* parse the set at path (checked to be a regular file first) */
+static int
+set_read(const char *path, struct poolset **setp)
+{
+	int fd = set_open(path);
+	if (fd < 0)
+		return fd;
+	char err[160];
+	int ret = poolset_read_file(path, setp, err, sizeof(err));
+	close(fd);
+	if (ret && err[0])
+		return why(ret, "invalid pool set file: %s (%s)", err,
+			strerror(-ret));
+	return ret;
 }
 
 /* resolve, lock and parse a set; a set file must describe one local
@@ -101,9 +194,9 @@ load_set(const struct rpmemd_db *db, const char *desc, char **pathp,
 	int ret = rpmemd_db_resolve(db, desc, &path);
 	if (ret)
 		return ret;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = set_open(path);
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		goto err_path;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -111,12 +204,13 @@ load_set(const struct rpmemd_db *db, const char *desc, char **pathp,
 		goto err_fd;
 	}
 	struct poolset *set;
-	ret = poolset_read_file(path, &set, NULL, 0);
+	ret = set_read(path, &set);
 	if (ret)
 		goto err_fd;
 	if (set->nreplicas != 1 || set->replicas[0].node != NULL) {
 		poolset_free(set);
-		ret = -EINVAL;
+		ret = why(-EINVAL, "the pool set must have exactly one local "
+				   "replica");
 		goto err_fd;
 	}
 	close(fd);
@@ -139,6 +233,87 @@ pool_free(struct rpmemd_db_pool *p)
 	free(p);
 }
 
+/* name the part a mapping failed on, and what is wrong with it */
+static void
+part_why(const struct rpmemd_db_pool *p, int err)
+{
+	const char *path = p->set->replicas[0].parts[p->map.bad_part].path;
+	struct stat st;
+	if (err == -EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		why(err, "part file '%s' is %s", path, file_type(st.st_mode));
+	else if (err == -EINVAL)
+		why(err, "part file '%s' has the wrong size or is too small",
+			path);
+	else
+		why(err, "part file '%s': %s", path, strerror(-err));
+}
+
+/*
+ * The header page of part 0 is the first page of the registered region
+ * (PMDK clients read it remotely), but only rpmemd may change it. It is
+ * mapped copy-on-write: a client's RDMA write lands in rpmemd's private
+ * copy and never reaches the part file, so neither a close nor a killed
+ * rpmemd can leave a header a client wrote. rpmemd itself writes headers
+ * with pwrite() and then refreshes the private copy (hdr_snapshot()).
+ */
+static int
+hdr_private(struct rpmemd_db_pool *p)
+{
+	void *a = mmap(p->addr, POOLSET_HDR_SIZE, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_FIXED, p->map.fds[0], 0);
+	if (a == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+/* the pool a fatal signal cleans up after (rpmemd_db_crash_*()) */
+static struct rpmemd_db_pool *volatile crash_pool;
+
+void
+rpmemd_db_crash_arm(struct rpmemd_db_pool *pool)
+{
+	crash_pool = pool->created ? pool : NULL;
+}
+
+void
+rpmemd_db_crash_disarm(void)
+{
+	crash_pool = NULL;
+}
+
+int
+rpmemd_db_crash_cleanup(void)
+{
+	static const unsigned char zero[POOLSET_HDR_SIZE];
+	struct rpmemd_db_pool *p = crash_pool;
+	crash_pool = NULL;
+	if (p == NULL)
+		return 0;
+	unsigned nh = poolset_nhdrs(p->set, 0);
+	int n = 0;
+	for (unsigned i = 0; i < p->map.nparts; i++) {
+		if (p->map.created[i]) {
+			if (unlink(p->set->replicas[0].parts[i].path) == 0)
+				n++;
+		} else if (p->hdrs_written && i < nh) {
+			/* async-signal-safe, like unlink() */
+			(void)!pwrite(p->map.fds[i], zero, sizeof(zero), 0);
+		}
+	}
+	return n;
+}
+
+/* unmap; remove: a POOLSET_* removal mode */
+static int
+pool_end(struct rpmemd_db_pool *p, int remove)
+{
+	if (crash_pool == p)
+		crash_pool = NULL;
+	int ret = poolset_unmap_replica(p->set, 0, &p->map, remove);
+	pool_free(p);
+	return ret;
+}
+
 static int
 map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	struct rpmemd_db_pool **out)
@@ -153,6 +328,8 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	}
 	ret = poolset_map_replica(p->set, 0, create, &p->map);
 	if (ret) {
+		if (p->map.bad_part >= 0)
+			part_why(p, ret);
 		pool_free(p);
 		return ret;
 	}
@@ -163,23 +340,30 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	p->created = create;
 	if (p->has_hdrs) {
 		p->hdr_copy = malloc(POOLSET_HDR_SIZE);
-		if (p->hdr_copy == NULL) {
-			poolset_unmap_replica(p->set, 0, &p->map,
+		ret = p->hdr_copy == NULL ? -ENOMEM : hdr_private(p);
+		if (ret) {
+			pool_end(p,
 				create ? POOLSET_REMOVE_CREATED : POOLSET_KEEP);
-			pool_free(p);
-			return -ENOMEM;
+			return ret;
 		}
 	}
 	*out = p;
 	return 0;
 }
 
-/* remember the header page as it is now (after rpmemd wrote or checked it) */
-static void
+/* the header page as the file holds it now (after rpmemd wrote or checked
+ * it), also in the private copy clients read */
+static int
 hdr_snapshot(struct rpmemd_db_pool *p)
 {
-	if (p->hdr_copy != NULL)
-		memcpy(p->hdr_copy, p->addr, POOLSET_HDR_SIZE);
+	if (p->hdr_copy == NULL)
+		return 0;
+	int ret = poolset_read_hdr(&p->map, 0, p->hdr_copy);
+	if (ret)
+		return ret;
+	if (memcmp(p->addr, p->hdr_copy, POOLSET_HDR_SIZE) != 0)
+		memcpy(p->addr, p->hdr_copy, POOLSET_HDR_SIZE);
+	return 0;
 }
 
 int
@@ -188,12 +372,37 @@ rpmemd_db_pool_guard_hdr(struct rpmemd_db_pool *p)
 	if (p->hdr_copy == NULL ||
 		memcmp(p->hdr_copy, p->addr, POOLSET_HDR_SIZE) == 0)
 		return 0;
+	/* the private copy only: the part file has the header rpmemd wrote */
 	memcpy(p->addr, p->hdr_copy, POOLSET_HDR_SIZE);
-	if (p->is_pmem)
-		pm_persist(p->addr, POOLSET_HDR_SIZE);
-	else if (pm_msync(p->addr, POOLSET_HDR_SIZE))
-		return -errno;
 	return 1;
+}
+
+/* parts that existed before a failed create: the header pages it wrote
+ * (all zero before, rpmemd_hdr_create() checks) become zero again */
+static int
+unwrite_hdrs(struct rpmemd_db_pool *p)
+{
+	static const unsigned char zero[POOLSET_HDR_SIZE];
+	unsigned nh = poolset_nhdrs(p->set, 0);
+	int first = 0;
+	for (unsigned i = 0; i < nh && i < p->map.nparts; i++) {
+		if (p->map.created[i])
+			continue;
+		int e = poolset_write_hdr(&p->map, i, zero);
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
+int
+rpmemd_db_pool_discard(struct rpmemd_db_pool *pool)
+{
+	if (!pool->created)
+		return pool_end(pool, POOLSET_KEEP);
+	int ret = pool->hdrs_written ? unwrite_hdrs(pool) : 0;
+	int e = pool_end(pool, POOLSET_REMOVE_CREATED);
+	return ret ? ret : e;
 }
 
 int
@@ -205,14 +414,13 @@ rpmemd_db_pool_create(const struct rpmemd_db *db, const char *desc,
 	if (ret)
 		return ret;
 	ret = rpmemd_hdr_create(p->set, &p->map, attr);
+	p->hdrs_written = ret == 0;
+	if (ret == 0)
+		ret = hdr_snapshot(p);
 	if (ret) {
-		/* only files this call created are removed */
-		poolset_unmap_replica(
-			p->set, 0, &p->map, POOLSET_REMOVE_CREATED);
-		pool_free(p);
+		rpmemd_db_pool_discard(p);
 		return ret;
 	}
-	hdr_snapshot(p);
 	*out = p;
 	return 0;
 }
@@ -226,12 +434,12 @@ rpmemd_db_pool_open(const struct rpmemd_db *db, const char *desc,
 	if (ret)
 		return ret;
 	ret = rpmemd_hdr_check(p->set, &p->map, attr);
+	if (ret == 0)
+		ret = hdr_snapshot(p);
 	if (ret) {
-		poolset_unmap_replica(p->set, 0, &p->map, 0);
-		pool_free(p);
+		pool_end(p, POOLSET_KEEP);
 		return ret;
 	}
-	hdr_snapshot(p);
 	*out = p;
 	return 0;
 }
@@ -240,20 +448,51 @@ int
 rpmemd_db_pool_set_attr(
 	struct rpmemd_db_pool *pool, const struct rpmem_pool_attr_packed *attr)
 {
+	db_why[0] = '\0';
 	int ret = rpmemd_hdr_set_attr(pool->set, &pool->map, attr);
 	if (ret == 0)
-		hdr_snapshot(pool);
+		ret = hdr_snapshot(pool);
 	return ret;
 }
 
 int
 rpmemd_db_pool_close(struct rpmemd_db_pool *pool, int remove)
 {
-	int ret = poolset_unmap_replica(pool->set, 0, &pool->map, remove);
-	pool_free(pool);
-	return ret;
+	return pool_end(pool, remove);
 }
 
+/* a set naming a remote replica is not ours to remove (without force) */
+static int
+has_remote(const struct poolset *set)
+{
+	for (unsigned r = 0; r < set->nreplicas; r++)
+		if (set->replicas[r].node != NULL)
+			return 1;
+	return 0;
+}
+
+/* unlink the parts of every local replica; the first error, if any */
+static int
+remove_all_parts(const struct poolset *set)
+{
+	int first_err = 0;
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		int e = set->replicas[r].node != NULL
+				? -EINVAL
+				: poolset_remove_parts(set, r);
+		if (e && !first_err)
+			first_err = e;
+	}
+	return first_err;
+}
+
+/*
+ * As PMDK's rpmemd: every part that can be removed is removed and, with
+ * pool_set, the set file too, even when a part fails; the result is the
+ * first error. With force nothing fails but a descriptor outside the
+ * directory: a missing set file, an unreadable set or missing parts are
+ * not errors.
+ */
 int
 rpmemd_db_pool_remove(
 	const struct rpmemd_db *db, const char *desc, int force, int pool_set)
@@ -261,48 +500,28 @@ rpmemd_db_pool_remove(
 	char *path;
 	int ret = rpmemd_db_resolve(db, desc, &path);
 	if (ret)
-		return ret;
+		return (force && ret != -EBADF) ? 0 : ret;
 	struct poolset *set = NULL;
-	ret = poolset_read_file(path, &set, NULL, 0);
-	if (ret) {
-		if (!force) {
-			free(path);
-			return ret;
-		}
-		ret = 0;
-	}
+	ret = set_read(path, &set);
+	if (ret && !force)
+		goto out;
 	if (set != NULL && !set->is_set_file) {
 		/* a plain pool file is its own only part */
 		poolset_free(set);
 		set = NULL;
 		pool_set = 1;
 	}
-	int first_err = 0;
-	/* a set naming a remote replica is not ours to remove */
-	for (unsigned r = 0; set != NULL && r < set->nreplicas; r++) {
-		if (set->replicas[r].node != NULL && !force) {
-			poolset_free(set);
-			free(path);
-			return -EINVAL;
-		}
+	if (set != NULL && has_remote(set) && !force) {
+		ret = -EINVAL;
+		goto out;
 	}
-	for (unsigned r = 0; set != NULL && r < set->nreplicas; r++) {
-		if (set->replicas[r].node != NULL) {
-			if (!first_err)
-				first_err = -EINVAL;
-			continue;
-		}
-		int e = poolset_remove_parts(set, r);
-		if (e && !first_err)
-			first_err = e;
-	}
-	poolset_free(set);
-	if (first_err && !force) {
-		free(path);
-		return first_err;
-	}
-	if (pool_set && unlink(path))
+	ret = set != NULL ? remove_all_parts(set) : 0;
+	if (pool_set && unlink(path) && ret == 0)
 		ret = -errno;
+	if (force)
+		ret = 0;
+out:
+	poolset_free(set);
 	free(path);
 	return ret;
 }

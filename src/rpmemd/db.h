@@ -31,10 +31,16 @@ struct rpmemd_db_pool {
 	size_t size;  /* usable pool size */
 	int has_hdrs; /* part 0 carries a pool header */
 	int is_pmem;
-	int created; /* created in this session */
+	int created;	  /* created in this session */
+	int hdrs_written; /* the create wrote the headers */
 	/* the header page as rpmemd last wrote or checked it (has_hdrs) */
 	unsigned char *hdr_copy;
 };
+
+/* text for the error err (negative errno) of the last failed call: what
+ * was wrong when the call knew more than the errno says (e.g. a name
+ * outside poolset-dir, a FIFO), else strerror(); valid until the next call */
+const char *rpmemd_db_strerror(int err);
 
 int rpmemd_db_init(struct rpmemd_db *db, const char *dir);
 void rpmemd_db_fini(struct rpmemd_db *db);
@@ -55,16 +61,44 @@ int rpmemd_db_pool_set_attr(
 
 /*
  * The pool is registered for remote access as one region that includes
- * the header page (see rpmemd(1)), but only rpmemd may change the header.
- * Puts back a header page a client wrote over since the last create, open
- * or set_attr: 1 when it did, 0 when untouched, negative errno on failure.
+ * the header page (see rpmemd(1)), but only rpmemd may change the header:
+ * the page is mapped copy-on-write, so a client's write never reaches the
+ * part file. Puts back the header in the mapping when a client wrote over
+ * it since the last create, open or set_attr: 1 when it did, 0 when
+ * untouched.
  */
 int rpmemd_db_pool_guard_hdr(struct rpmemd_db_pool *pool);
 
-/* remove != 0: unlink all part files */
+/*
+ * The one clean-up for a pool whose session failed after the part files
+ * existed (refused request, fabric set-up, lanes that never connected):
+ * unmaps and, for a created pool, removes the part files this process
+ * created (it holds their locks until they are unlinked) and zeroes again
+ * the header pages it wrote into parts that existed before; other files
+ * and any opened pool stay as they are. Frees pool. 0 or the first
+ * negative errno.
+ */
+int rpmemd_db_pool_discard(struct rpmemd_db_pool *pool);
+
+/*
+ * The same clean-up when rpmemd dies of a fatal signal: while a created
+ * pool is armed, rpmemd_db_crash_cleanup() (async-signal-safe: unlink and
+ * pwrite only) removes the part files it created and zeroes the header
+ * pages written into parts that existed, and returns how many files it
+ * removed. rpmemd arms a pool when its create succeeds; the fabric server
+ * disarms it once all lanes are connected (from then on the pool is the
+ * client's and stays, as after any other session). Ending the pool
+ * (close, discard) disarms it too.
+ */
+void rpmemd_db_crash_arm(struct rpmemd_db_pool *pool);
+void rpmemd_db_crash_disarm(void);
+int rpmemd_db_crash_cleanup(void);
+
+/* remove: POOLSET_KEEP, or POOLSET_REMOVE_ALL to unlink all part files */
 int rpmemd_db_pool_close(struct rpmemd_db_pool *pool, int remove);
 
-/* remove mode: unlink parts (and the set file with pool_set) */
+/* remove mode: unlink parts (and the set file with pool_set); force as in
+ * rpmemd(1): only a name outside poolset-dir is still an error */
 int rpmemd_db_pool_remove(
 	const struct rpmemd_db *db, const char *desc, int force, int pool_set);
 

@@ -13,11 +13,20 @@
 #include "db.h"
 #include "fip.h"
 #include "oob.h"
+#include "pmem.h"
 #include "rpmem_fip_common.h"
 #include "rpmemd_log.h"
 
 #define RPMEMD_ACCEPT_TIMEOUT_MS 30000
-#define EXIT_PROTO 255
+
+/* fatal signals that end rpmemd with a log line and the clean-up of a
+ * pool it was creating */
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+
+/* exit statuses (rpmemd(1), EXIT STATUS) */
+#define RPMEMD_EXIT_OK 0      /* clean close; --help, --version; removed */
+#define RPMEMD_EXIT_REFUSED 1 /* refused or failed; no clean close */
+#define EXIT_PROTO 255	      /* bad command line or protocol violation */
 
 enum state { STATE_IDLE, STATE_POOL_OPEN };
 
@@ -32,6 +41,7 @@ struct rpmemd {
 	char peer[64];	    /* the ssh client's address, "" unknown */
 	int in_fd;
 	int out_fd;
+	int exit_status; /* when serving stops after a handled request */
 };
 
 /* one line for the client (ssh stderr) and the same text in the log */
@@ -127,25 +137,6 @@ log_req(const char *what, const struct rpmemd_req *r)
 		log_attr(&r->attr);
 }
 
-static void
-close_pool(struct rpmemd *d, int remove)
-{
-	if (d->pool == NULL)
-		return;
-	int g = remove ? 0 : rpmemd_db_pool_guard_hdr(d->pool);
-	if (g > 0)
-		RPMEMD_LOG(ERR, "the client wrote over the pool header; the "
-				"header rpmemd wrote was put back");
-	else if (g < 0)
-		RPMEMD_LOG(ERR, "restoring the pool header failed: %s",
-			strerror(-g));
-	int ret = rpmemd_db_pool_close(
-		d->pool, remove ? POOLSET_REMOVE_ALL : POOLSET_KEEP);
-	if (ret)
-		RPMEMD_LOG(ERR, "closing the pool failed: %s", strerror(-ret));
-	d->pool = NULL;
-}
-
 /* stop the fabric; returns 0 when the accept phase had succeeded */
 static int
 stop_fabric(struct rpmemd *d)
@@ -158,6 +149,55 @@ stop_fabric(struct rpmemd *d)
 	return ret;
 }
 
+/* how a pool ends */
+enum pool_end {
+	POOL_KEEP,    /* the session ended normally, or an opened pool */
+	POOL_DISCARD, /* a create failed: remove the parts it made */
+	POOL_REMOVE,  /* the client asked to remove the pool: every part */
+};
+
+static void
+close_pool(struct rpmemd *d, enum pool_end how)
+{
+	if (d->pool == NULL)
+		return;
+	int g = rpmemd_db_pool_guard_hdr(d->pool);
+	if (g > 0)
+		RPMEMD_LOG(ERR, "the client wrote over the pool header; its "
+				"write did not reach the part file");
+	else if (g < 0)
+		RPMEMD_LOG(ERR, "checking the pool header failed: %s",
+			strerror(-g));
+	int ret;
+	if (how == POOL_DISCARD)
+		ret = rpmemd_db_pool_discard(d->pool);
+	else
+		ret = rpmemd_db_pool_close(d->pool,
+			how == POOL_REMOVE ? POOLSET_REMOVE_ALL : POOLSET_KEEP);
+	if (ret)
+		RPMEMD_LOG(ERR, "closing the pool failed: %s", strerror(-ret));
+	else if (how != POOL_KEEP)
+		RPMEMD_LOG(NOTICE, "removed the part files of the pool");
+	d->pool = NULL;
+	d->state = STATE_IDLE;
+}
+
+/*
+ * The one way out of a session that failed: the fabric is stopped and a
+ * pool this session created whose lanes never all connected is removed
+ * (only the part files this process created and holds locked); a pool
+ * that was opened, or whose lanes were up, is kept.
+ */
+static void
+end_failed_session(struct rpmemd *d)
+{
+	int acc = stop_fabric(d);
+	if (d->pool == NULL)
+		return;
+	close_pool(
+		d, (d->pool->created && acc != 0) ? POOL_DISCARD : POOL_KEEP);
+}
+
 static int
 reply(struct rpmemd *d, uint32_t type, uint32_t status,
 	const struct rpmem_msg_ibc_attr *ibc,
@@ -167,6 +207,16 @@ reply(struct rpmemd *d, uint32_t type, uint32_t status,
 		RPMEMD_LOG(ERR, "sending response failed: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* the request is refused with status; rpmemd then exits with
+ * RPMEMD_EXIT_REFUSED; returns 0 (stop serving) */
+static int
+refuse(struct rpmemd *d, uint32_t type, enum rpmem_status st)
+{
+	d->exit_status = RPMEMD_EXIT_REFUSED;
+	reply(d, type, st, NULL, NULL);
 	return 0;
 }
 
@@ -207,71 +257,72 @@ send_secret(struct rpmemd *d, unsigned char *secret)
 	return 0;
 }
 
-/* CREATE or OPEN; returns 1 to keep serving, 0 to exit */
+/* may a CREATE/OPEN be served: 0 yes, -1 it was refused */
 static int
-open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
+admit(struct rpmemd *d, const struct rpmemd_req *r, const char *what)
 {
-	int create = r->type == RPMEM_MSG_TYPE_CREATE;
-	const char *what = create ? "create" : "open";
-	struct rpmem_pool_attr_packed attr;
-	memset(&attr, 0, sizeof(attr));
-	log_req(what, r);
-
 	if (d->state != STATE_IDLE) {
+		/* as PMDK: the session ends; a created pool whose lanes
+		 * never connected does not stay behind */
 		fail("%s request while a pool is already open", what);
-		stop_fabric(d);
-		close_pool(d, 0);
-		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
-		return 0;
+		end_failed_session(d);
+		refuse(d, r->type, RPMEM_ERR_FATAL);
+		return -1;
 	}
 	if (!r->auth && d->cfg.require_auth) {
 		fail("legacy client without session binding refused "
 		     "(require-auth is set)");
-		reply(d, r->type, RPMEM_ERR_NOACCESS, NULL, NULL);
-		return 0;
+		refuse(d, r->type, RPMEM_ERR_NOACCESS);
+		return -1;
 	}
 	if (!r->auth)
 		RPMEMD_LOG(NOTICE,
 			"legacy client: fabric connections are not bound to "
 			"this session (unauthenticated)");
-	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
-	if (r->auth && new_secret(secret)) {
-		fail("cannot generate the session secret: %s", strerror(errno));
-		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
-		return 0;
-	}
-	int ret;
-	if (create)
-		ret = rpmemd_db_pool_create(&d->db, r->desc,
-			r->has_attr ? &r->attr : NULL, &d->pool);
-	else
-		ret = rpmemd_db_pool_open(&d->db, r->desc, &d->pool, &attr);
-	if (ret) {
-		fail("cannot %s pool set -- '%s': %s", what, r->desc,
-			strerror(-ret));
-		d->pool = NULL;
-		reply(d, r->type, errno_to_status(-ret), NULL, NULL);
-		return 0;
-	}
-	enum rpmem_status st = RPMEM_SUCCESS;
+	return 0;
+}
+
+/* the pool set against the request: RPMEM_SUCCESS or the refusal */
+static enum rpmem_status
+check_size(struct rpmemd *d, const struct rpmemd_req *r)
+{
 	if (r->pool_size == 0) {
 		fail("invalid pool size 0 requested for -- '%s'", r->desc);
-		st = RPMEM_ERR_BADSIZE;
-	} else if (d->pool->size < RPMEM_MIN_POOL_SIZE) {
+		return RPMEM_ERR_BADSIZE;
+	}
+	if (d->pool->size < RPMEM_MIN_POOL_SIZE) {
 		fail("pool set -- '%s' too small: %zu bytes", r->desc,
 			d->pool->size);
-		st = RPMEM_ERR_POOL_CFG;
-	} else if (d->pool->size < r->pool_size) {
+		return RPMEM_ERR_POOL_CFG;
+	}
+	if (d->pool->size < r->pool_size) {
 		fail("pool set -- '%s' has %zu bytes, %llu requested", r->desc,
 			d->pool->size, (unsigned long long)r->pool_size);
-		st = RPMEM_ERR_BADSIZE;
+		return RPMEM_ERR_BADSIZE;
 	}
-	if (st != RPMEM_SUCCESS) {
-		close_pool(d, create);
-		reply(d, r->type, st, NULL, NULL);
-		return 0;
-	}
+	return RPMEM_SUCCESS;
+}
 
+static void
+log_policy(const struct rpmemd_fip_attr *fa)
+{
+	RPMEMD_LOG(INFO, "persistency policy:");
+	RPMEMD_LOG(INFO, "    persist method: %s",
+		fa->method == RPMEM_PM_APM
+			? "Appliance Persistency Method"
+			: "General Purpose Server Persistency Method");
+	RPMEMD_LOG(INFO, "    persist flush: %s",
+		fa->method == RPMEM_PM_APM
+			? "none"
+			: (fa->is_pmem ? "pmem_persist" : "pmem_msync"));
+}
+
+/* set up and start the fabric for the open pool; RPMEM_SUCCESS or the
+ * status for the client */
+static enum rpmem_status
+fabric_up(struct rpmemd *d, const struct rpmemd_req *r,
+	const unsigned char *secret, struct rpmem_msg_ibc_attr *ibc)
+{
 	struct rpmemd_fip_attr fa = {
 		.addr = d->pool->addr,
 		.size = (size_t)r->pool_size,
@@ -285,28 +336,19 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		.nthreads = (unsigned)d->cfg.nthreads,
 		.node = d->node,
 		.accept_timeout_ms = RPMEMD_ACCEPT_TIMEOUT_MS,
-		.secret = r->auth ? secret : NULL,
+		.secret = secret,
 		.peer = (d->cfg.check_source && d->peer[0]) ? d->peer : NULL,
 	};
-	RPMEMD_LOG(INFO, "persistency policy:");
-	RPMEMD_LOG(INFO, "    persist method: %s",
-		fa.method == RPMEM_PM_APM
-			? "Appliance Persistency Method"
-			: "General Purpose Server Persistency Method");
-	RPMEMD_LOG(INFO, "    persist flush: %s",
-		fa.method == RPMEM_PM_APM
-			? "none"
-			: (d->pool->is_pmem ? "pmem_persist" : "pmem_msync"));
-
-	struct rpmem_msg_ibc_attr ibc;
-	ret = rpmemd_fip_init(&fa, &d->fip, &ibc, &st);
+	log_policy(&fa);
+	enum rpmem_status st = RPMEM_ERR_FATAL;
+	int ret = rpmemd_fip_init(&fa, &d->fip, ibc, &st);
 	if (ret == -ENOMEDIUM && d->node_defaulted &&
 		r->provider != RPMEM_PROV_LIBFABRIC_SOCKETS) {
 		/* loopback without IPv4: try IPv6 (sockets has no IPv6) */
 		snprintf(d->node, sizeof(d->node), "::1");
 		RPMEMD_LOG(
 			NOTICE, "no fabric on 127.0.0.1, trying %s", d->node);
-		ret = rpmemd_fip_init(&fa, &d->fip, &ibc, &st);
+		ret = rpmemd_fip_init(&fa, &d->fip, ibc, &st);
 	}
 	if (ret == 0) {
 		ret = rpmemd_fip_start(d->fip);
@@ -316,26 +358,82 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 			d->fip = NULL;
 		}
 	}
+	if (ret == 0)
+		return RPMEM_SUCCESS;
+	const char *prov = rpmem_provider_name(r->provider);
+	fail("cannot set up the %s fabric on %s: %s", prov ? prov : "unknown",
+		d->node, strerror(-ret));
+	return st;
+}
+
+/* map the pool set named by the request; 0 or refused (-1) */
+static int
+pool_up(struct rpmemd *d, const struct rpmemd_req *r,
+	struct rpmem_pool_attr_packed *attr)
+{
+	int create = r->type == RPMEM_MSG_TYPE_CREATE;
+	int ret;
+	if (create)
+		ret = rpmemd_db_pool_create(&d->db, r->desc,
+			r->has_attr ? &r->attr : NULL, &d->pool);
+	else
+		ret = rpmemd_db_pool_open(&d->db, r->desc, &d->pool, attr);
 	if (ret) {
-		fail("cannot set up the %s fabric on %s: %s",
-			rpmem_provider_name(r->provider)
-				? rpmem_provider_name(r->provider)
-				: "unknown",
-			d->node, strerror(-ret));
-		close_pool(d, create);
-		reply(d, r->type, st, NULL, NULL);
+		fail("cannot %s pool set -- '%s': %s",
+			create ? "create" : "open", r->desc,
+			rpmemd_db_strerror(ret));
+		d->pool = NULL;
+		refuse(d, r->type, errno_to_status(-ret));
+		return -1;
+	}
+	d->state = STATE_POOL_OPEN;
+	if (create) /* a crash from here on removes what the create made */
+		rpmemd_db_crash_arm(d->pool);
+	enum rpmem_status st = check_size(d, r);
+	if (st != RPMEM_SUCCESS) {
+		end_failed_session(d);
+		refuse(d, r->type, st);
+		return -1;
+	}
+	return 0;
+}
+
+/* CREATE or OPEN; returns 1 to keep serving, 0 to exit */
+static int
+open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
+{
+	const char *what = r->type == RPMEM_MSG_TYPE_CREATE ? "create" : "open";
+	struct rpmem_pool_attr_packed attr;
+	memset(&attr, 0, sizeof(attr));
+	log_req(what, r);
+	if (admit(d, r, what))
 		return 0;
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	if (r->auth && new_secret(secret)) {
+		fail("cannot generate the session secret: %s", strerror(errno));
+		return refuse(d, r->type, RPMEM_ERR_FATAL);
+	}
+	if (pool_up(d, r, &attr))
+		return 0;
+	struct rpmem_msg_ibc_attr ibc;
+	enum rpmem_status st = fabric_up(d, r, r->auth ? secret : NULL, &ibc);
+	if (st != RPMEM_SUCCESS) {
+		explicit_bzero(secret, sizeof(secret));
+		end_failed_session(d);
+		return refuse(d, r->type, st);
 	}
 	RPMEMD_LOG(
 		INFO, "listening on port %u, %u lanes", ibc.port, ibc.nlanes);
-	d->state = STATE_POOL_OPEN;
 	if (r->auth)
 		ibc.persist_method |= RPMEM_AUTH_PM_FLAG;
-	if (reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr))
-		return 0;
-	if (r->auth && send_secret(d, secret))
-		return 0;
+	int sent = reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr) == 0 &&
+		   (!r->auth || send_secret(d, secret) == 0);
 	explicit_bzero(secret, sizeof(secret));
+	if (!sent) {
+		end_failed_session(d);
+		d->exit_status = RPMEMD_EXIT_REFUSED;
+		return 0;
+	}
 	return 1;
 }
 
@@ -352,33 +450,31 @@ set_attr(struct rpmemd *d, const struct rpmemd_req *r)
 	int ret =
 		rpmemd_db_pool_set_attr(d->pool, r->has_attr ? &r->attr : NULL);
 	if (ret)
-		fail("cannot set pool attributes: %s", strerror(-ret));
+		fail("cannot set pool attributes: %s", rpmemd_db_strerror(ret));
 	reply(d, r->type, ret ? errno_to_status(-ret) : RPMEM_SUCCESS, NULL,
 		NULL);
 	return 1;
 }
 
+/* CLOSE: exit 0 only when the pool closed cleanly */
 static int
 do_close(struct rpmemd *d, const struct rpmemd_req *r)
 {
 	if (d->state != STATE_POOL_OPEN) {
 		fail("close request without an open pool");
-		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
-		return 0;
+		return refuse(d, r->type, RPMEM_ERR_FATAL);
 	}
 	int acc = stop_fabric(d);
-	enum rpmem_status st = RPMEM_SUCCESS;
 	if (acc) {
 		fail("in-band connection was not established: %s",
 			strerror(-acc));
-		st = RPMEM_ERR_FATAL;
+		close_pool(d, d->pool->created ? POOL_DISCARD : POOL_KEEP);
+		return refuse(d, r->type, RPMEM_ERR_FATAL);
 	}
-	int remove = d->pool->created &&
-		     (st != RPMEM_SUCCESS ||
-			     (r->close_flags & RPMEM_CLOSE_FLAGS_REMOVE));
-	close_pool(d, remove);
-	d->state = STATE_IDLE;
-	reply(d, r->type, st, NULL, NULL);
+	int remove =
+		d->pool->created && (r->close_flags & RPMEM_CLOSE_FLAGS_REMOVE);
+	close_pool(d, remove ? POOL_REMOVE : POOL_KEEP);
+	reply(d, r->type, RPMEM_SUCCESS, NULL, NULL);
 	return 0;
 }
 
@@ -386,10 +482,8 @@ do_close(struct rpmemd *d, const struct rpmemd_req *r)
 static void
 on_disconnect(struct rpmemd *d)
 {
-	if (d->state == STATE_POOL_OPEN) {
-		int acc = stop_fabric(d);
-		close_pool(d, d->pool->created && acc != 0);
-	}
+	if (d->state == STATE_POOL_OPEN)
+		end_failed_session(d);
 }
 
 static int
@@ -446,8 +540,135 @@ serve(struct rpmemd *d)
 			break;
 		}
 		if (!more)
-			return 0;
+			return d->exit_status;
 	}
+}
+
+/* async-signal-safe: "<prefix><n><suffix>" into buf */
+static void
+crash_line(char *buf, size_t len, const char *prefix, int n, const char *suffix)
+{
+	char num[12];
+	int i = (int)sizeof(num) - 1;
+	num[i] = '\0';
+	unsigned u = n < 0 ? 0U : (unsigned)n;
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0 && i > 0);
+	size_t o = 0;
+	for (const char *p = prefix; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	for (const char *p = num + i; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	for (const char *p = suffix; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	buf[o] = '\0';
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	char line[160];
+	int removed = rpmemd_db_crash_cleanup();
+	crash_line(line, sizeof(line), "fatal signal ", sig,
+		removed ? "; removed the part files of the pool being created"
+			: "");
+	rpmemd_log_crash(line);
+	/* SA_RESETHAND: the default action ends the process */
+	raise(sig);
+}
+
+static void
+catch_fatal_signals(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	(void)sigaltstack(&ss, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
+		i++)
+		(void)sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/* --remove: the exit status is 0 or the errno of the failure */
+static int
+remove_mode(struct rpmemd *d)
+{
+	int ret = rpmemd_db_pool_remove(
+		&d->db, d->cfg.rm_poolset, d->cfg.force, d->cfg.pool_set);
+	if (ret)
+		fail("cannot remove pool set -- '%s': %s", d->cfg.rm_poolset,
+			rpmemd_db_strerror(ret));
+	else
+		RPMEMD_LOG(NOTICE, "removed '%s'", d->cfg.rm_poolset);
+	return -ret;
+}
+
+static void
+log_startup(struct rpmemd *d)
+{
+	const char *ssh = getenv("SSH_CONNECTION");
+	const char *user = getenv("USER");
+	RPMEMD_LOG(INFO, "ssh connection: %s", ssh ? ssh : "(none)");
+	RPMEMD_LOG(INFO, "user: %s", user ? user : "(none)");
+	RPMEMD_LOG(INFO, "configuration:");
+	RPMEMD_LOG(INFO, "    pool set directory: '%s'", d->db.root);
+	RPMEMD_LOG(
+		INFO, "    persist APM: %s", d->cfg.persist_apm ? "yes" : "no");
+	RPMEMD_LOG(INFO, "    persist GPSPM: %s",
+		d->cfg.persist_general ? "yes" : "no");
+	RPMEMD_LOG(INFO, "    number of threads: %lu", d->cfg.nthreads);
+}
+
+/*
+ * Configuration, log and pool set directory: -1 when rpmemd may go on,
+ * otherwise its exit status (the failure already reported).
+ */
+static int
+start_up(struct rpmemd *d, int argc, char *argv[])
+{
+	char err[512];
+	int errnum = 0;
+	enum rpmemd_config_result cr = rpmemd_config_read(
+		&d->cfg, argc, argv, &errnum, err, sizeof(err));
+	int rm = d->cfg.rm_poolset != NULL;
+	if (cr == RPMEMD_CFG_EXIT)
+		return RPMEMD_EXIT_OK;
+	if (cr == RPMEMD_CFG_BAD_ARGS) {
+		if (err[0])
+			fail("%s", err);
+		return EXIT_PROTO;
+	}
+	if (cr == RPMEMD_CFG_BAD_FILE) {
+		fail("%s", err[0] ? err : strerror(errnum));
+		goto err;
+	}
+	rpmemd_log_set_level(d->cfg.log_level);
+	if (rpmemd_log_init("rpmemd", d->cfg.log_file, d->cfg.use_syslog)) {
+		errnum = errno;
+		fail("cannot open log file -- '%s': %s", d->cfg.log_file,
+			strerror(errnum));
+		goto err;
+	}
+	/* the memory layer's findings (flush, PMEM_* knobs) into the log */
+	pm_reinit();
+	int ret = rpmemd_db_init(&d->db, d->cfg.poolset_dir);
+	if (ret) {
+		errnum = -ret;
+		fail("cannot use pool set directory -- '%s': %s",
+			d->cfg.poolset_dir, strerror(errnum));
+		goto err;
+	}
+	return -1;
+err:
+	if (!rm)
+		(void)rpmemd_oob_send_status(d->out_fd, (uint32_t)errnum);
+	return rm ? errnum : RPMEMD_EXIT_REFUSED;
 }
 
 int
@@ -458,91 +679,30 @@ main(int argc, char *argv[])
 	d.in_fd = STDIN_FILENO;
 	d.out_fd = STDOUT_FILENO;
 	signal(SIGPIPE, SIG_IGN);
+	catch_fatal_signals();
 	rpmemd_log_init("rpmemd", NULL, 0);
 
-	char err[512];
-	int errnum = 0;
-	enum rpmemd_config_result cr = rpmemd_config_read(
-		&d.cfg, argc, argv, &errnum, err, sizeof(err));
-	int remove_mode = d.cfg.rm_poolset != NULL;
-	int ret = 0;
-	switch (cr) {
-	case RPMEMD_CFG_OK:
-		break;
-	case RPMEMD_CFG_EXIT:
-		rpmemd_config_free(&d.cfg);
-		return 0;
-	case RPMEMD_CFG_BAD_ARGS:
-		if (err[0])
-			fail("%s", err);
-		rpmemd_config_free(&d.cfg);
-		return EXIT_PROTO;
-	case RPMEMD_CFG_BAD_FILE:
-		fail("%s", err[0] ? err : strerror(errnum));
-		if (!remove_mode)
-			(void)rpmemd_oob_send_status(
-				d.out_fd, (uint32_t)errnum);
-		rpmemd_config_free(&d.cfg);
-		return remove_mode ? errnum : 1;
-	}
-
-	rpmemd_log_set_level(d.cfg.log_level);
-	if (rpmemd_log_init("rpmemd", d.cfg.log_file, d.cfg.use_syslog)) {
-		errnum = errno;
-		fail("cannot open log file -- '%s': %s", d.cfg.log_file,
-			strerror(errnum));
-		goto startup_err;
-	}
-	ret = rpmemd_db_init(&d.db, d.cfg.poolset_dir);
-	if (ret) {
-		errnum = -ret;
-		fail("cannot use pool set directory -- '%s': %s",
-			d.cfg.poolset_dir, strerror(errnum));
-		goto startup_err;
-	}
-
-	if (remove_mode) {
-		ret = rpmemd_db_pool_remove(
-			&d.db, d.cfg.rm_poolset, d.cfg.force, d.cfg.pool_set);
-		if (ret)
-			fail("cannot remove pool set -- '%s': %s",
-				d.cfg.rm_poolset, strerror(-ret));
-		rpmemd_db_fini(&d.db);
+	int ret = start_up(&d, argc, argv);
+	if (ret >= 0) {
 		rpmemd_config_free(&d.cfg);
 		rpmemd_log_close();
-		return -ret;
+		return ret;
 	}
-
-	if (rpmemd_oob_send_status(d.out_fd, 0)) {
+	if (d.cfg.rm_poolset != NULL) {
+		ret = remove_mode(&d);
+	} else if (rpmemd_oob_send_status(d.out_fd, 0)) {
 		RPMEMD_LOG(ERR, "cannot send the initial status: %s",
 			strerror(errno));
-		ret = 1;
-		goto out;
+		ret = RPMEMD_EXIT_REFUSED;
+	} else {
+		rpmemd_fip_warm_up();
+		log_startup(&d);
+		server_node(&d);
+		ret = serve(&d);
+		rpmemd_fip_warm_up_wait();
 	}
-	rpmemd_fip_warm_up();
-	const char *ssh = getenv("SSH_CONNECTION");
-	const char *user = getenv("USER");
-	RPMEMD_LOG(INFO, "ssh connection: %s", ssh ? ssh : "(none)");
-	RPMEMD_LOG(INFO, "user: %s", user ? user : "(none)");
-	RPMEMD_LOG(INFO, "configuration:");
-	RPMEMD_LOG(INFO, "    pool set directory: '%s'", d.db.root);
-	RPMEMD_LOG(
-		INFO, "    persist APM: %s", d.cfg.persist_apm ? "yes" : "no");
-	RPMEMD_LOG(INFO, "    persist GPSPM: %s",
-		d.cfg.persist_general ? "yes" : "no");
-	RPMEMD_LOG(INFO, "    number of threads: %lu", d.cfg.nthreads);
-	server_node(&d);
-	ret = serve(&d);
-out:
-	rpmemd_fip_warm_up_wait();
 	rpmemd_db_fini(&d.db);
 	rpmemd_config_free(&d.cfg);
 	rpmemd_log_close();
 	return ret;
-
-startup_err:
-	if (!remove_mode)
-		(void)rpmemd_oob_send_status(d.out_fd, (uint32_t)errnum);
-	rpmemd_config_free(&d.cfg);
-	return remove_mode ? errnum : 1;
 }

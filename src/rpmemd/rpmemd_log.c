@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "rpmemd_log.h"
 
 static const char *const level_names[MAX_RPD_LOG] = {
@@ -44,6 +46,29 @@ rpmemd_log_level_to_str(enum rpmemd_log_level l)
 	return (unsigned)l < MAX_RPD_LOG ? level_names[l] : "?";
 }
 
+/* the common layer's lines (src/common, LOG_LVL_*) go to the same log */
+static void
+common_sink(int level, const char *file, int line, const char *func,
+	const char *msg)
+{
+	enum rpmemd_log_level l = RPD_LOG_DBG;
+	if (level <= LOG_LVL_ERR)
+		l = RPD_LOG_ERR;
+	else if (level == LOG_LVL_WARN)
+		l = RPD_LOG_WARN;
+	else if (level == LOG_LVL_INFO)
+		l = RPD_LOG_INFO;
+	rpmemd_log(l, 0, "%s (%s:%d %s)", msg, file, line, func);
+}
+
+/* let through what rpmemd_log() would write */
+static void
+common_level(void)
+{
+	log_set_level(to_syslog ? LOG_LVL_DBG : (int)cur_level + 1);
+	log_set_sink(common_sink);
+}
+
 int
 rpmemd_log_init(const char *ident, const char *file, int use_syslog)
 {
@@ -62,6 +87,7 @@ rpmemd_log_init(const char *ident, const char *file, int use_syslog)
 		openlog(ident, LOG_NDELAY | LOG_PID, LOG_USER);
 	to_syslog = use_syslog;
 	pthread_mutex_unlock(&lock);
+	common_level();
 	return 0;
 }
 
@@ -69,6 +95,7 @@ void
 rpmemd_log_set_level(enum rpmemd_log_level l)
 {
 	cur_level = l;
+	common_level();
 }
 
 void
@@ -82,6 +109,23 @@ rpmemd_log_close(void)
 		closelog();
 	to_syslog = 0;
 	pthread_mutex_unlock(&lock);
+	log_set_sink(NULL);
+	log_set_level(0);
+}
+
+void
+rpmemd_log_crash(const char *line)
+{
+	size_t n = strlen(line);
+	FILE *f = out_file;
+	int fd = (f != NULL && !to_syslog) ? fileno(f) : -1;
+	if (fd >= 0) {
+		(void)!write(fd, line, n);
+		(void)!write(fd, "\n", 1);
+	}
+	(void)!write(STDERR_FILENO, "rpmemd: ", 8);
+	(void)!write(STDERR_FILENO, line, n);
+	(void)!write(STDERR_FILENO, "\n", 1);
 }
 
 void

@@ -6,6 +6,9 @@
  * Contract: RPMEMD_LOG(level, fmt, ...) writes one line; with syslog every
  * message is passed on, otherwise messages above the configured level are
  * dropped. rpmemd_log_errno() appends ": <strerror(errno)>". Thread safe.
+ * From rpmemd_log_init() to rpmemd_log_close() the lines of the common
+ * layer (src/common's LOG()/ERR()) go to the same place at the matching
+ * level (ERR err, WARN warn, INFO info, DBG debug).
  */
 #ifndef RPMEMD_LOG_H
 #define RPMEMD_LOG_H 1
@@ -30,6 +33,10 @@ void rpmemd_log_close(void);
 
 void rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* from a fatal signal handler: line (no newline) to the log file, if
+ * any, and to stderr with write(2) only; async-signal-safe */
+void rpmemd_log_crash(const char *line);
 
 #define RPMEMD_LOG(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 0, __VA_ARGS__)
 #define RPMEMD_LOG_ERRNO(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 1, __VA_ARGS__)

@@ -302,6 +302,54 @@ test_remote_errors(void **state)
 	no_children();
 }
 
+/* rpmemd through ssh: forced removal, FIFOs, error wording */
+static void
+test_daemon_errors(void **state)
+{
+	(void)state;
+	char path[1024];
+	/* force means force: no set file, parts that never existed */
+	assert_int_equal(
+		rpmem_remove(Target, "gone.set", RPMEM_REMOVE_FORCE), 0);
+	assert_int_equal(rpmem_remove(Target, "gone.set",
+				 RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET),
+		0);
+	write_set("noparts.set", "4M", NULL);
+	assert_int_equal(rpmem_remove(Target, "noparts.set", 0), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(
+		rpmem_remove(Target, "noparts.set", RPMEM_REMOVE_FORCE), 0);
+	assert_int_equal(rpmem_remove(Target, "noparts.set",
+				 RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET),
+		0);
+	snprintf(path, sizeof(path), "%s/noparts.set", Dir);
+	assert_int_equal(access(path, F_OK), -1);
+
+	char *pool = pool_alloc(5);
+	struct rpmem_pool_attr a = attrs(1);
+	unsigned nl = 1;
+	/* a FIFO as the pool set: refused at once */
+	snprintf(path, sizeof(path), "%s/fifo.set", Dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_fail(rpmem_open(Target, "fifo.set", pool, POOL_SIZE, &nl, NULL),
+		EINVAL, "FIFO");
+	unlink(path);
+	/* outside poolset-dir: said so */
+	expect_fail(rpmem_create(Target, "../x.set", pool, POOL_SIZE, &nl, &a),
+		EINVAL, "outside the pool set directory");
+	assert_null(strstr(rpmem_errormsg(), "Bad file descriptor"));
+	/* a part of 2^64-1 MiB: EFBIG on the daemon, as PMDK's */
+	write_set("huge.set", "18446744073709551615M", NULL);
+	RPMEMpool *rpp =
+		rpmem_create(Target, "huge.set", pool, POOL_SIZE, &nl, &a);
+	assert_null(rpp);
+	if (strstr(rpmem_errormsg(), "File too large") == NULL)
+		fail_msg("message '%s' lacks EFBIG's text", rpmem_errormsg());
+	assert_false(part_exists("huge.set"));
+	free(pool);
+	no_children();
+}
+
 /* caller mistakes at create/open time (spec §1.4, §2.1, §2.3) */
 static void
 test_bad_args(void **state)
@@ -1084,6 +1132,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_remote_errors),
+		cmocka_unit_test(test_daemon_errors),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_bad_ops),
 		cmocka_unit_test(test_data),

@@ -510,3 +510,84 @@ td_fab_close(struct td_fab *f)
 	free(f->lanes);
 	free(f);
 }
+
+/* part files live in the test directory, named after the set ('/' -> '_') */
+const char *
+td_flat(const char *name)
+{
+	static char f[128];
+	snprintf(f, sizeof(f), "%s", name);
+	for (char *c = f; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	return f;
+}
+
+void
+td_make_set(const char *name, const char *opt)
+{
+	char p[256], text[1024];
+	snprintf(p, sizeof(p), "%s/%s", td_sets(), name);
+	snprintf(text, sizeof(text),
+		"PMEMPOOLSET\n%s2M %s/%s.p0\n2M %s/%s.p1\n", opt, td_dir(),
+		td_flat(name), td_dir(), td_flat(name));
+	td_write_file(p, text);
+}
+
+int
+td_part_exists(const char *name, int part)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), td_flat(name), part);
+	return td_exists(p);
+}
+
+void
+td_read_part(const char *name, int part, off_t off, void *buf, size_t len)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), td_flat(name), part);
+	int fd = open(p, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, len, off), (ssize_t)len);
+	close(fd);
+}
+
+struct rpmem_pool_attr_packed
+td_attr(char tag)
+{
+	struct rpmem_pool_attr_packed a;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.signature, "PMEMOBJ", 8);
+	a.signature[6] = tag;
+	a.major = 6;
+	a.compat_features = 1;
+	a.incompat_features = 6;
+	memset(a.poolset_uuid, tag, 16);
+	memset(a.uuid, tag + 1, 16);
+	memset(a.next_uuid, tag + 2, 16);
+	memset(a.prev_uuid, tag + 3, 16);
+	memset(a.user_flags, tag + 4, 16);
+	return a;
+}
+
+void
+td_expect_stderr(struct daemon *d, const char *what)
+{
+	char buf[4096];
+	td_stderr(d, buf, sizeof(buf));
+	if (strstr(buf, what) == NULL)
+		fail_msg("stderr '%s' lacks '%s'", buf, what);
+}
+
+int
+td_file_has(const char *path, const char *what)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, what) != NULL;
+}

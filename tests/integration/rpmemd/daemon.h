@@ -53,6 +53,18 @@ uint32_t td_resp(struct daemon *d, uint32_t req_type,
 void td_write_file(const char *path, const char *text);
 int td_exists(const char *path);
 
+/* pool sets in td_sets() with two 2M parts <name>.p0/.p1 in td_dir()
+ * ('/' in name becomes '_'); opt: extra lines after the signature */
+const char *td_flat(const char *name);
+void td_make_set(const char *name, const char *opt);
+int td_part_exists(const char *name, int part);
+void td_read_part(const char *name, int part, off_t off, void *buf, size_t len);
+/* attributes that differ in every field with tag */
+struct rpmem_pool_attr_packed td_attr(char tag);
+/* the daemon's stderr (until EOF) contains what */
+void td_expect_stderr(struct daemon *d, const char *what);
+int td_file_has(const char *path, const char *what);
+
 /* fabric client */
 struct td_fab;
 struct td_fab *td_fab_connect(const char *prov, uint32_t port, unsigned nlanes);

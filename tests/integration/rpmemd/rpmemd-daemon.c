@@ -27,75 +27,6 @@
 
 static unsigned char msg[8192];
 
-/* part files live in the test directory, named after the set ('/' -> '_') */
-static const char *
-flat(const char *name)
-{
-	static char f[128];
-	snprintf(f, sizeof(f), "%s", name);
-	for (char *c = f; *c; c++)
-		if (*c == '/')
-			*c = '_';
-	return f;
-}
-
-static void
-make_set(const char *name, const char *opt)
-{
-	char p[256], text[1024];
-	snprintf(p, sizeof(p), "%s/%s", td_sets(), name);
-	snprintf(text, sizeof(text),
-		"PMEMPOOLSET\n%s2M %s/%s.p0\n2M %s/%s.p1\n", opt, td_dir(),
-		flat(name), td_dir(), flat(name));
-	td_write_file(p, text);
-}
-
-static int
-part_exists(const char *name, int part)
-{
-	char p[256];
-	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), flat(name), part);
-	return td_exists(p);
-}
-
-static void
-read_part(const char *name, int part, off_t off, void *buf, size_t len)
-{
-	char p[256];
-	snprintf(p, sizeof(p), "%s/%s.p%d", td_dir(), flat(name), part);
-	int fd = open(p, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, buf, len, off), (ssize_t)len);
-	close(fd);
-}
-
-static struct rpmem_pool_attr_packed
-attr_v(char tag)
-{
-	struct rpmem_pool_attr_packed a;
-	memset(&a, 0, sizeof(a));
-	memcpy(a.signature, "PMEMOBJ", 8);
-	a.signature[6] = tag;
-	a.major = 6;
-	a.compat_features = 1;
-	a.incompat_features = 6;
-	memset(a.poolset_uuid, tag, 16);
-	memset(a.uuid, tag + 1, 16);
-	memset(a.next_uuid, tag + 2, 16);
-	memset(a.prev_uuid, tag + 3, 16);
-	memset(a.user_flags, tag + 4, 16);
-	return a;
-}
-
-static void
-expect_stderr(struct daemon *d, const char *what)
-{
-	char buf[4096];
-	td_stderr(d, buf, sizeof(buf));
-	if (strstr(buf, what) == NULL)
-		fail_msg("stderr '%s' lacks '%s'", buf, what);
-}
-
 static void
 test_hello_eof(void **state)
 {
@@ -124,7 +55,7 @@ test_startup_errors(void **state)
 	td_write_file(conf, "log-level = loud\n");
 	td_start(&d, 1, "-c", conf, NULL);
 	assert_int_equal(td_hello(&d), EINVAL);
-	expect_stderr(&d, "Invalid config file line at");
+	td_expect_stderr(&d, "Invalid config file line at");
 	assert_int_equal(td_wait(&d), 1);
 
 	/* missing pool set directory: ENOENT */
@@ -136,7 +67,7 @@ test_startup_errors(void **state)
 	/* -V: exit 0, nothing on stdout */
 	td_start(&d, 1, "-V", NULL);
 	assert_int_equal(td_read(&d, buf, 4), 0);
-	expect_stderr(&d, "rpmemd version");
+	td_expect_stderr(&d, "rpmemd version");
 	assert_int_equal(td_wait(&d), 0);
 }
 
@@ -146,8 +77,8 @@ fabric_session(const char *prov, uint32_t prov_id)
 	struct daemon d;
 	char name[32];
 	snprintf(name, sizeof(name), "%s.set", prov);
-	make_set(name, "");
-	struct rpmem_pool_attr_packed a = attr_v('A'), got;
+	td_make_set(name, "");
+	struct rpmem_pool_attr_packed a = td_attr('A'), got;
 
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
@@ -195,7 +126,7 @@ fabric_session(const char *prov, uint32_t prov_id)
 				 ibc.raddr + 4096, 64, NULL, 24),
 		0);
 
-	struct rpmem_pool_attr_packed n = attr_v('N');
+	struct rpmem_pool_attr_packed n = td_attr('N');
 	td_write(&d, msg, td_set_attr_msg(msg, &n));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_SET_ATTR, NULL, NULL), 0);
 	td_fab_close(f);
@@ -205,14 +136,14 @@ fabric_session(const char *prov, uint32_t prov_id)
 
 	/* the data reached the part files */
 	char buf[8];
-	read_part(name, 0, 8192, buf, 5);
+	td_read_part(name, 0, 8192, buf, 5);
 	assert_memory_equal(buf, "hello", 5);
-	read_part(name, 0, 16384, buf, 3);
+	td_read_part(name, 0, 16384, buf, 3);
 	assert_memory_equal(buf, "abc", 3);
 	static char back[4096];
-	read_part(name, 1, (off_t)(MB + 4096), back, sizeof(back));
+	td_read_part(name, 1, (off_t)(MB + 4096), back, sizeof(back));
 	assert_memory_equal(back, data, sizeof(back));
-	read_part(name, 0, 0, buf, 8);
+	td_read_part(name, 0, 0, buf, 8);
 	assert_memory_equal(buf, n.signature, 8);
 
 	/* open returns the attributes set last */
@@ -231,11 +162,11 @@ fabric_session(const char *prov, uint32_t prov_id)
 	td_write(&d, msg, td_close_msg(msg, 0));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
 	assert_int_equal(td_wait(&d), 0);
-	read_part(name, 0, 8192, buf, 5);
+	td_read_part(name, 0, 8192, buf, 5);
 	assert_memory_equal(buf, "HELLO", 5);
 
 	/* CLOSE with the remove flag after a create deletes the pool */
-	make_set("rm.set", "");
+	td_make_set("rm.set", "");
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
 	td_write(&d, msg,
@@ -246,8 +177,8 @@ fabric_session(const char *prov, uint32_t prov_id)
 	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
 	assert_int_equal(td_wait(&d), 0);
-	assert_false(part_exists("rm.set", 0));
-	assert_false(part_exists("rm.set", 1));
+	assert_false(td_part_exists("rm.set", 0));
+	assert_false(td_part_exists("rm.set", 1));
 }
 
 static void
@@ -269,21 +200,21 @@ test_close_without_lanes(void **state)
 {
 	(void)state;
 	struct daemon d;
-	make_set("nolanes.set", "");
-	struct rpmem_pool_attr_packed a = attr_v('B');
+	td_make_set("nolanes.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('B');
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
 	td_write(&d, msg,
 		td_create_msg(msg, "nolanes.set", POOL_SIZE, 1,
 			RPMEM_PROV_LIBFABRIC_SOCKETS, &a));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL), 0);
-	assert_true(part_exists("nolanes.set", 0));
+	assert_true(td_part_exists("nolanes.set", 0));
 	td_write(&d, msg, td_close_msg(msg, 0));
 	assert_int_equal(
 		td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), RPMEM_ERR_FATAL);
-	assert_int_equal(td_wait(&d), 0);
-	assert_false(part_exists("nolanes.set", 0));
-	assert_false(part_exists("nolanes.set", 1));
+	assert_int_equal(td_wait(&d), 1);
+	assert_false(td_part_exists("nolanes.set", 0));
+	assert_false(td_part_exists("nolanes.set", 1));
 }
 
 static void
@@ -291,7 +222,7 @@ request_fails(const char *desc, uint64_t size, uint32_t type, int with_attr,
 	uint32_t status)
 {
 	struct daemon d;
-	struct rpmem_pool_attr_packed a = attr_v('C');
+	struct rpmem_pool_attr_packed a = td_attr('C');
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
 	size_t len = type == RPMEM_MSG_TYPE_CREATE
@@ -304,17 +235,17 @@ request_fails(const char *desc, uint64_t size, uint32_t type, int with_attr,
 	uint32_t got = td_resp(&d, type, NULL, NULL);
 	if (got != status)
 		fail_msg("'%s': status %u, expected %u", desc, got, status);
-	expect_stderr(&d, "rpmemd: ");
-	assert_int_equal(td_wait(&d), 0);
+	td_expect_stderr(&d, "rpmemd: ");
+	assert_int_equal(td_wait(&d), 1);
 }
 
 static void
 test_pool_errors(void **state)
 {
 	(void)state;
-	make_set("e.set", "");
-	make_set("n.set", "OPTION NOHDRS\n");
-	make_set("s.set", "OPTION SINGLEHDR\n");
+	td_make_set("e.set", "");
+	td_make_set("n.set", "OPTION NOHDRS\n");
+	td_make_set("s.set", "OPTION SINGLEHDR\n");
 	char outside[256];
 	snprintf(outside, sizeof(outside), "%s/outside.set", td_dir());
 	td_write_file(outside, "PMEMPOOLSET\n2M /tmp/x\n");
@@ -340,7 +271,7 @@ test_pool_errors(void **state)
 	/* pool too small for the request: BADSIZE, nothing left behind */
 	request_fails("e.set", POOL_SIZE + 1, RPMEM_MSG_TYPE_CREATE, 1,
 		RPMEM_ERR_BADSIZE);
-	assert_false(part_exists("e.set", 0));
+	assert_false(td_part_exists("e.set", 0));
 	/* attributes vs header options */
 	request_fails("n.set", POOL_SIZE, RPMEM_MSG_TYPE_CREATE, 1,
 		RPMEM_ERR_POOL_CFG);
@@ -350,15 +281,15 @@ test_pool_errors(void **state)
 	char sub[256];
 	snprintf(sub, sizeof(sub), "%s/sub", td_sets());
 	assert_int_equal(mkdir(sub, 0700), 0);
-	make_set("sub/in.set", "");
+	td_make_set("sub/in.set", "");
 	struct daemon d;
-	struct rpmem_pool_attr_packed a = attr_v('S');
+	struct rpmem_pool_attr_packed a = td_attr('S');
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
 	td_write(
 		&d, msg, td_create_msg(msg, "sub/in.set", POOL_SIZE, 1, 2, &a));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL), 0);
-	assert_true(part_exists("sub/in.set", 0));
+	assert_true(td_part_exists("sub/in.set", 0));
 	/* a second client on the open pool: BUSY */
 	request_fails("sub/in.set", POOL_SIZE, RPMEM_MSG_TYPE_OPEN, 0,
 		RPMEM_ERR_BUSY);
@@ -387,7 +318,7 @@ malformed(const void *bytes, size_t len, uint32_t rtype, uint32_t status)
 		assert_int_equal(td_read(&d, &w, 4), 4);
 		assert_int_equal(w, status);
 	}
-	expect_stderr(&d, "invalid request");
+	td_expect_stderr(&d, "invalid request");
 	assert_int_equal(td_wait(&d), 255);
 }
 
@@ -404,7 +335,7 @@ test_malformed(void **state)
 {
 	(void)state;
 	static unsigned char b[8192];
-	make_set("m.set", "");
+	td_make_set("m.set", "");
 	/* unknown types: no response exists, status word EPROTO */
 	put_hdr(b, 9, 16);
 	malformed(b, 12, 0, EPROTO);
@@ -422,7 +353,7 @@ test_malformed(void **state)
 	put_hdr(b, RPMEM_MSG_TYPE_SET_ATTR, 115);
 	malformed(b, 12, RPMEM_MSG_TYPE_SET_ATTR, RPMEM_ERR_FATAL);
 
-	struct rpmem_pool_attr_packed a = attr_v('M');
+	struct rpmem_pool_attr_packed a = td_attr('M');
 	size_t len = td_create_msg(b, "m.set", POOL_SIZE, 1, 2, &a);
 	struct rpmem_msg_create *c = (void *)b;
 	/* provider 0 and 4 */
@@ -452,7 +383,7 @@ test_malformed(void **state)
 	malformed(b, len, RPMEM_MSG_TYPE_CREATE, RPMEM_ERR_BADNAME);
 	len = td_open_msg(b, "", POOL_SIZE, 1, 2);
 	malformed(b, len, RPMEM_MSG_TYPE_OPEN, RPMEM_ERR_BADNAME);
-	assert_false(part_exists("m.set", 0));
+	assert_false(td_part_exists("m.set", 0));
 }
 
 static void
@@ -466,11 +397,11 @@ test_idle_requests(void **state)
 	td_write(&d, msg, td_set_attr_msg(msg, NULL));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_SET_ATTR, NULL, NULL),
 		RPMEM_ERR_FATAL);
-	/* CLOSE without a pool: FATAL, exit 0 */
+	/* CLOSE without a pool: FATAL, exit 1 (not a clean close) */
 	td_write(&d, msg, td_close_msg(msg, 0));
 	assert_int_equal(
 		td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), RPMEM_ERR_FATAL);
-	assert_int_equal(td_wait(&d), 0);
+	assert_int_equal(td_wait(&d), 1);
 }
 
 static void
@@ -487,8 +418,8 @@ test_eof(void **state)
 	assert_int_equal(td_wait(&d), 1);
 
 	/* with a created pool whose lanes never connected: removed */
-	make_set("eof.set", "");
-	struct rpmem_pool_attr_packed a = attr_v('E');
+	td_make_set("eof.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('E');
 	td_start(&d, 0, NULL);
 	assert_int_equal(td_hello(&d), 0);
 	td_write(&d, msg, td_create_msg(msg, "eof.set", POOL_SIZE, 2, 2, &a));
@@ -496,7 +427,7 @@ test_eof(void **state)
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
 	td_close_in(&d);
 	assert_int_equal(td_wait(&d), 1);
-	assert_false(part_exists("eof.set", 0));
+	assert_false(td_part_exists("eof.set", 0));
 
 	/* a connected pool survives the client vanishing */
 	td_start(&d, 0, NULL);
@@ -510,9 +441,9 @@ test_eof(void **state)
 	td_close_in(&d);
 	assert_int_equal(td_wait(&d), 1);
 	td_fab_close(f);
-	assert_true(part_exists("eof.set", 0));
+	assert_true(td_part_exists("eof.set", 0));
 	char buf[2];
-	read_part("eof.set", 0, 4096, buf, 2);
+	td_read_part("eof.set", 0, 4096, buf, 2);
 	assert_memory_equal(buf, "ok", 2);
 }
 
@@ -522,7 +453,7 @@ test_remove(void **state)
 	(void)state;
 	struct daemon d;
 	char buf[4];
-	make_set("r.set", "");
+	td_make_set("r.set", "");
 	char p[256];
 	for (int i = 0; i < 2; i++) {
 		snprintf(p, sizeof(p), "%s/r.set.p%d", td_dir(), i);
@@ -531,13 +462,13 @@ test_remove(void **state)
 	td_start(&d, 0, "--remove", "r.set", NULL);
 	assert_int_equal(td_read(&d, buf, 4), 0);
 	assert_int_equal(td_wait(&d), 0);
-	assert_false(part_exists("r.set", 0));
-	assert_false(part_exists("r.set", 1));
+	assert_false(td_part_exists("r.set", 0));
+	assert_false(td_part_exists("r.set", 1));
 
 	/* again: the parts are gone */
 	td_start(&d, 0, "--remove", "r.set", NULL);
 	assert_int_equal(td_read(&d, buf, 4), 0);
-	expect_stderr(&d, "cannot remove pool set");
+	td_expect_stderr(&d, "cannot remove pool set");
 	assert_int_equal(td_wait(&d), ENOENT);
 
 	/* forced, with the set file */
@@ -562,8 +493,8 @@ test_many_lanes(void **state)
 	(void)state;
 	struct daemon d;
 	const unsigned n = 64;
-	make_set("lanes.set", "");
-	struct rpmem_pool_attr_packed a = attr_v('L');
+	td_make_set("lanes.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('L');
 	td_start(&d, 0, "-t", "3", NULL);
 	assert_int_equal(td_hello(&d), 0);
 	td_write(&d, msg,
@@ -591,21 +522,10 @@ test_many_lanes(void **state)
 	for (unsigned i = 0; i < n; i++) {
 		char v[8], want[8] = {0};
 		snprintf(want, sizeof(want), "L%02u-%d", i, 2);
-		read_part("lanes.set", 0, (off_t)(4096 + i * 64), v, sizeof(v));
+		td_read_part(
+			"lanes.set", 0, (off_t)(4096 + i * 64), v, sizeof(v));
 		assert_memory_equal(v, want, sizeof(v));
 	}
-}
-
-static int
-file_has(const char *path, const char *what)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, what) != NULL;
 }
 
 /* spec 5.6: the method reported and the flush used */
@@ -620,8 +540,8 @@ policy(const char *force, int apm, uint32_t method, const char *flush)
 		setenv("PMEM_IS_PMEM_FORCE", force, 1);
 	else
 		unsetenv("PMEM_IS_PMEM_FORCE");
-	make_set("pol.set", "");
-	struct rpmem_pool_attr_packed a = attr_v('P');
+	td_make_set("pol.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('P');
 	if (apm)
 		td_start(&d, 0, "--log-file", log, "--persist-apm", NULL);
 	else
@@ -633,12 +553,14 @@ policy(const char *force, int apm, uint32_t method, const char *flush)
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
 	assert_int_equal(ibc.persist_method, method);
 	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
-	(void)td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL);
-	assert_int_equal(td_wait(&d), 0);
+	/* no lanes connected: the close fails, exit 1 */
+	assert_int_equal(
+		td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), RPMEM_ERR_FATAL);
+	assert_int_equal(td_wait(&d), 1);
 	snprintf(line, sizeof(line), "    persist flush: %s\n", flush);
-	assert_true(file_has(log, "persistency policy:"));
-	assert_true(file_has(log, line));
-	assert_true(file_has(log,
+	assert_true(td_file_has(log, "persistency policy:"));
+	assert_true(td_file_has(log, line));
+	assert_true(td_file_has(log,
 		method == RPMEM_PM_APM
 			? "    persist method: Appliance Persistency Method"
 			: "    persist method: General Purpose Server "
@@ -684,14 +606,14 @@ binding(const char *prov, uint32_t prov_id, int require)
 	char log[256];
 	snprintf(log, sizeof(log), "%s/binding.log", td_dir());
 	unlink(log);
-	make_set("bind.set", "");
+	td_make_set("bind.set", "");
 	for (int i = 0; i < 2; i++) {
 		char part[256];
 		snprintf(part, sizeof(part), "%s/%s.p%d", td_dir(),
-			flat("bind.set"), i);
+			td_flat("bind.set"), i);
 		unlink(part);
 	}
-	struct rpmem_pool_attr_packed a = attr_v('B');
+	struct rpmem_pool_attr_packed a = td_attr('B');
 	if (require)
 		td_start(&d, 0, "--log-file", log, "--require-auth", NULL);
 	else
@@ -742,10 +664,10 @@ binding(const char *prov, uint32_t prov_id, int require)
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
 	assert_int_equal(td_wait(&d), 0);
 	char buf[8];
-	read_part("bind.set", 0, 8192, buf, 8);
+	td_read_part("bind.set", 0, 8192, buf, 8);
 	assert_memory_equal(buf, "boundyes", 8);
-	assert_true(file_has(log, "without the session secret refused"));
-	assert_false(file_has(log, "legacy client"));
+	assert_true(td_file_has(log, "without the session secret refused"));
+	assert_false(td_file_has(log, "legacy client"));
 }
 
 static void
@@ -774,11 +696,11 @@ source_case(const char *ssh_conn, int no_check, int expect_ok)
 	char log[256];
 	snprintf(log, sizeof(log), "%s/source.log", td_dir());
 	unlink(log);
-	make_set("src.set", "");
+	td_make_set("src.set", "");
 	for (int i = 0; i < 2; i++) {
 		char part[256];
 		snprintf(part, sizeof(part), "%s/%s.p%d", td_dir(),
-			flat("src.set"), i);
+			td_flat("src.set"), i);
 		unlink(part);
 	}
 	setenv("TD_SSH_CONNECTION", ssh_conn, 1);
@@ -787,7 +709,7 @@ source_case(const char *ssh_conn, int no_check, int expect_ok)
 	else
 		td_start(&d, 0, "--log-file", log, NULL);
 	unsetenv("TD_SSH_CONNECTION");
-	struct rpmem_pool_attr_packed a = attr_v('S');
+	struct rpmem_pool_attr_packed a = td_attr('S');
 	assert_int_equal(td_hello(&d), 0);
 	td_write(&d, msg,
 		announce(msg, td_create_msg(msg, "src.set", POOL_SIZE, 1,
@@ -813,7 +735,7 @@ source_case(const char *ssh_conn, int no_check, int expect_ok)
 	td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL);
 	td_wait(&d);
 	assert_int_equal(
-		file_has(log, "not the ssh client's address"), !expect_ok);
+		td_file_has(log, "not the ssh client's address"), !expect_ok);
 }
 
 static void
@@ -835,8 +757,8 @@ test_legacy_client(void **state)
 	char log[256];
 	snprintf(log, sizeof(log), "%s/legacy.log", td_dir());
 	unlink(log);
-	make_set("legacy.set", "");
-	struct rpmem_pool_attr_packed a = attr_v('L');
+	td_make_set("legacy.set", "");
+	struct rpmem_pool_attr_packed a = td_attr('L');
 
 	td_start(&d, 0, "--log-file", log, "--require-auth", NULL);
 	assert_int_equal(td_hello(&d), 0);
@@ -845,9 +767,9 @@ test_legacy_client(void **state)
 			RPMEM_PROV_LIBFABRIC_TCP, &a));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL),
 		RPMEM_ERR_NOACCESS);
-	assert_int_equal(td_wait(&d), 0);
-	assert_false(part_exists("legacy.set", 0));
-	assert_true(file_has(log, "legacy client without session binding"));
+	assert_int_equal(td_wait(&d), 1);
+	assert_false(td_part_exists("legacy.set", 0));
+	assert_true(td_file_has(log, "legacy client without session binding"));
 
 	/* the same through the config file */
 	char conf[256];
@@ -860,7 +782,7 @@ test_legacy_client(void **state)
 			RPMEM_PROV_LIBFABRIC_TCP));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, NULL, NULL),
 		RPMEM_ERR_NOACCESS);
-	assert_int_equal(td_wait(&d), 0);
+	assert_int_equal(td_wait(&d), 1);
 
 	/* default: served without a secret, logged as legacy */
 	unlink(log);
@@ -880,7 +802,7 @@ test_legacy_client(void **state)
 	td_write(&d, msg, td_close_msg(msg, RPMEM_CLOSE_FLAGS_REMOVE));
 	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
 	assert_int_equal(td_wait(&d), 0);
-	assert_true(file_has(log, "legacy client: fabric connections"));
+	assert_true(td_file_has(log, "legacy client: fabric connections"));
 }
 
 int

@@ -268,13 +268,17 @@ test_create_open(void **state)
 	read_hdr("a.set", 1, &h1);
 	assert_memory_equal(h1.next_part_uuid, n.uuid, 16);
 
-	/* a header page written over (as a remote write could) is put
-	 * back; set_attr's header counts as rpmemd's own */
+	/* a header page written over (as a remote write could) never
+	 * reaches the file and is put back in the mapping; set_attr's
+	 * header counts as rpmemd's own */
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
 	unsigned char saved[4096];
 	memcpy(saved, pool->addr, sizeof(saved));
 	memset(pool->addr, 0xAA, 64);
 	memset((char *)pool->addr + 4000, 0x55, 96);
+	struct rpmemd_pool_hdr on_disk;
+	read_hdr("a.set", 0, &on_disk);
+	assert_memory_equal(&on_disk, saved, sizeof(saved));
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 1);
 	assert_memory_equal(pool->addr, saved, sizeof(saved));
 	assert_int_equal(rpmemd_db_pool_guard_hdr(pool), 0);
@@ -305,6 +309,13 @@ test_create_open(void **state)
 	assert_true(file_exists("a.set", ""));
 	assert_int_equal(rpmemd_db_pool_remove(&db, "a.set", 0, 0), -ENOENT);
 	assert_int_equal(rpmemd_db_pool_remove(&db, "a.set", 1, 1), 0);
+	/* force: a missing set file is no error; outside the directory is */
+	assert_int_equal(
+		rpmemd_db_pool_remove(&db, "missing.set", 0, 0), -ENOENT);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "missing.set", 1, 0), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "missing.set", 1, 1), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "../x.set", 1, 1), -EBADF);
+	assert_non_null(strstr(rpmemd_db_strerror(-EBADF), "outside"));
 	assert_false(file_exists("a.set", ""));
 	assert_int_equal(
 		rpmemd_db_pool_open(&db, "a.set", &pool, &got), -ENOENT);
