@@ -6,6 +6,7 @@
 #                 [TIMEOUT <seconds>] [ENV <VAR=value...>])
 #   Builds a cmocka test executable <name> and registers it. LABELS defaults
 #   to "unit". FIXTURES lists ctest fixtures the test requires (e.g. sshd).
+#   Exit status 77 (tests/common/test_skip.h) is reported as skipped.
 function(add_cmocka_test name)
 	cmake_parse_arguments(T "" "TIMEOUT"
 		"SOURCES;LIBS;LABELS;FIXTURES;ENV" ${ARGN})
@@ -22,7 +23,7 @@ function(add_cmocka_test name)
 		${CMAKE_SOURCE_DIR}/tests/common)
 	add_test(NAME ${name} COMMAND ${name})
 	set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}"
-		TIMEOUT ${T_TIMEOUT})
+		TIMEOUT ${T_TIMEOUT} SKIP_RETURN_CODE 77)
 	if(T_FIXTURES)
 		set_tests_properties(${name} PROPERTIES
 			FIXTURES_REQUIRED "${T_FIXTURES}")
@@ -30,6 +31,23 @@ function(add_cmocka_test name)
 	if(T_ENV)
 		set_tests_properties(${name} PROPERTIES ENVIRONMENT "${T_ENV}")
 	endif()
+endfunction()
+
+# add_cmocka_case(<name> <case> [ENV <VAR=value...>])
+#   Gives the case test_<case> of cmocka test <name> its own ctest entry
+#   <name>-<case> (TEST_FILTER) and leaves it out of <name>'s entry
+#   (TEST_SKIP_FILTER), so that a case that may skip (exit 77) is reported
+#   as skipped on its own (the program calls test_filters()).
+function(add_cmocka_case name case)
+	cmake_parse_arguments(T "" "" "ENV" ${ARGN})
+	get_test_property(${name} LABELS labels)
+	get_test_property(${name} TIMEOUT timeout)
+	add_test(NAME ${name}-${case} COMMAND ${name})
+	set_tests_properties(${name}-${case} PROPERTIES LABELS "${labels}"
+		TIMEOUT ${timeout} SKIP_RETURN_CODE 77
+		ENVIRONMENT "TEST_FILTER=test_${case};${T_ENV}")
+	set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT
+		"TEST_SKIP_FILTER=test_${case}")
 endfunction()
 
 # add_script_test(<name> COMMAND <cmd...> [LABELS ...] [FIXTURES ...]

@@ -5,7 +5,7 @@
  * Contract: this header is the single definition of every byte that crosses
  * the ssh channel (out-of-band protocol) or a fabric lane (persist messages)
  * between librpmem and rpmemd, byte-compatible with PMDK 1.12.1 (see
- * shared spec rpmem-protocol.md §3 and §4.5). All structs are packed and
+ * doc/protocol.md §3 to §5). All structs are packed and
  * their sizes are asserted below. The *_hton / *_ntoh helpers convert a
  * message in place between host order and the wire order of each field
  * (big-endian except where PMDK sends host order, marked "host order").

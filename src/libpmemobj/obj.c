@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "badblocks.h"
 #include "checksum.h"
 #include "file.h"
 #include "layout.h"
@@ -848,6 +849,11 @@ pmemobj_open(const char *path, const char *layout)
 	if (path == NULL) {
 		ERR("invalid path -- NULL");
 		errno = EINVAL;
+		return NULL;
+	}
+	int bb = obj_badblocks_refuse(path);
+	if (bb) {
+		errno = -bb;
 		return NULL;
 	}
 	struct obj_pool *p;

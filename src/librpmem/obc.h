@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * obc.h -- out-of-band client messages: building requests and checking
- * responses (spec §3.3, §3.6)
+ * responses (doc/protocol.md §3)
  *
  * Contract: pure functions, no I/O. Builders return wire-order messages.
  * rpmem_obc_check_resp() validates a wire-order response of the expected

@@ -24,7 +24,7 @@ struct rpmem_target {
 	int has_service;
 };
 
-/* [user@]host[:port], [user@][ipv6]:port, bare IPv6 (spec §2.1) */
+/* [user@]host[:port], [user@][ipv6]:port, bare IPv6 (doc/protocol.md §1) */
 int rpmem_target_parse(const char *target, struct rpmem_target *t);
 
 /* validates the ssh port of a parsed target; -EINVAL with a reason */

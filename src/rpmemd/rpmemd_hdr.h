@@ -3,7 +3,7 @@
  * rpmemd_hdr.h -- the 4096-byte pool headers rpmemd writes into the parts of
  * a remote pool set, built from and turned back into rpmem attributes
  *
- * Contract (shared spec rpmem-protocol.md §5.8, §5.9): rpmemd_hdr_create()
+ * Contract (doc/protocol.md §6): rpmemd_hdr_create()
  * checks that attributes and the set's header options agree, that every
  * header page to be written is all zero (-EEXIST otherwise), and writes
  * linked headers with a Fletcher-64 checksum; zero UUIDs are generated.

@@ -22,6 +22,8 @@
 
 #include <librpmem.h>
 
+#include "wire-attr.h"
+
 #include "check.h"
 
 #define POOL_SIZE ((size_t)8 << 20)
@@ -37,18 +39,7 @@ fill(unsigned char *p, size_t off, size_t len, unsigned seed)
 static void
 make_attr(struct rpmem_pool_attr *a, unsigned char tag)
 {
-	memset(a, 0, sizeof(*a));
-	memcpy(a->signature, "WIRETST", 8);
-	a->major = 1;
-	/* no feature bits: PMDK's rpmemd checks them against the pool set */
-	a->compat_features = 0;
-	a->incompat_features = 0;
-	a->ro_compat_features = 0;
-	memset(a->poolset_uuid, 0x11, RPMEM_POOL_HDR_UUID_LEN);
-	memset(a->uuid, 0x22, RPMEM_POOL_HDR_UUID_LEN);
-	memset(a->next_uuid, 0x33, RPMEM_POOL_HDR_UUID_LEN);
-	memset(a->prev_uuid, 0x44, RPMEM_POOL_HDR_UUID_LEN);
-	memset(a->user_flags, tag, RPMEM_POOL_USER_FLAGS_LEN);
+	wire_attr(a, "WIRETST", 1, tag);
 }
 
 int

@@ -15,10 +15,17 @@
 # leaves transient bytes, chunk footers and run-time data in free blocks,
 # in the local pool only; they are not compared.)
 #
-# usage: obj-remote.sh <obj-remote-ours> <obj-remote-pmdk> <rpmemd> \
+# usage: obj-remote.sh <1|2> <obj-remote-ours> <obj-remote-pmdk> <rpmemd> \
 #        <dir of our librpmem.so.1>     (SSHD_FIXTURE_DIR set by ctest)
+# The first argument says which of the two parts to run; part 2 exits 77
+# (skipped) without PMDK_RPMEM_DIR.
 set -euo pipefail
-ours=$1 pmdk=$2 rpmemd=$3 librpmem=$4
+part=$1 ours=$2 pmdk=$3 rpmemd=$4 librpmem=$5
+if [ "$part" = 2 ] && [ -z "${PMDK_RPMEM_DIR:-}" ]; then
+	echo "SKIP: PMDK_RPMEM_DIR (PMDK 1.12.1's librpmem.so.1 and rpmemd)" \
+		"not set"
+	exit 77
+fi
 fx=${SSHD_FIXTURE_DIR:?}
 target=$(cat "$fx/target")
 tmp=$(mktemp -d /tmp/obj-remote.XXXXXX)
@@ -75,6 +82,7 @@ run_pmdk() {
 }
 
 # --- 1. our librpmem and rpmemd under both libraries -----------------------
+if [ "$part" = 1 ]; then
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/remote --log-file=$tmp/rpmemd.log --log-level=info"
 export RPMEM_PROVIDER=tcp
 pmdk_lib=$librpmem
@@ -93,12 +101,10 @@ run_pmdk update "$tmp/pool.set" "made by ours" "pmdk wrote this"
 run_ours verify "$tmp/pool.set" "pmdk wrote this"
 same "our set after PMDK's update and our open"
 echo "ours <-> PMDK libpmemobj over our librpmem/rpmemd: ok"
+exit 0
+fi
 
 # --- 2. PMDK's librpmem and rpmemd ------------------------------------------
-if [ -z "${PMDK_RPMEM_DIR:-}" ]; then
-	echo "PMDK_RPMEM_DIR not set: PMDK rpmemd part skipped"
-	exit 0
-fi
 export RPMEM_CMD="$PMDK_RPMEM_DIR/rpmemd --poolset-dir=$tmp/remote --log-file=$tmp/pmdk-rpmemd.log"
 export RPMEM_PROVIDER=sockets RPMEM_ENABLE_SOCKETS=1
 pmdk_lib=$PMDK_RPMEM_DIR

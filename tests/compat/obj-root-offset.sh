@@ -38,7 +38,10 @@ check() { # <creator> <opener> <pool> <size>
 for size in 8 100 4096 1048576; do
 	check "$ours" "$pmdk" "$dir/ours-$size" "$size"
 	check "$pmdk" "$ours" "$dir/pmdk-$size" "$size"
-	if command -v pmempool >/dev/null; then
+	if ! command -v pmempool >/dev/null; then
+		echo "FAIL: pmempool not found: apt-get install pmdk-tools"
+		fail=1
+	else
 		info=$(pmempool info "$dir/ours-$size")
 		grep -q '^Signature *: PMEMOBJ' <<<"$info" || {
 			echo "FAIL: pmempool info does not see a PMEMOBJ pool"

@@ -3,7 +3,7 @@
  * rpmem-fake-daemon.c -- librpmem's out-of-band client against a scripted
  * daemon: RPMEM_SSH points at a shell script that replays prepared bytes
  * (start-up status, responses), records what the client sent, and exits.
- * Covers the error paths a real rpmemd never takes (spec §3.5, §3.6).
+ * Covers the error paths a real rpmemd never takes (doc/protocol.md §3).
  */
 #include <endian.h>
 #include <errno.h>

@@ -188,14 +188,12 @@ test_killcreate(const char *target, const char *dir)
 	int fds = -1, worked = 0, failed = 0;
 	for (int i = 0; i < 8; i++) {
 		unsigned nlanes = 2;
-		double t0 = now_s();
 		RPMEMpool *rpp =
 			rpmem_open(target, "kc.set", pool, size, &nlanes, NULL);
 		if (rpp == NULL)
 			rpp = rpmem_create(
 				target, "kc.set", pool, size, &nlanes, &attr);
 		int err = errno;
-		CHECK(now_s() - t0 < 10.0, "create/open returns in time");
 		if (rpp == NULL) {
 			failed++;
 			CHECK(err == ECONNRESET || err == EPIPE ||
@@ -252,9 +250,12 @@ test_killclient(const char *target, const char *dir)
 			*done = i;
 		}
 	}
-	double t0 = now_s();
-	while (*done < 200 && now_s() - t0 < 20)
+	/* progress, not time: 200 persists returned, or the child is gone */
+	int gone = 0;
+	while (*done < 200 && !gone) {
+		gone = waitpid(child, NULL, WNOHANG) == child;
 		usleep(1000);
+	}
 	CHECK(*done >= 200, "the client persisted (%zu)", (size_t)*done);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -264,16 +265,17 @@ test_killclient(const char *target, const char *dir)
 	RPMEMpool *rpp = NULL;
 	unsigned nlanes = 1;
 	struct rpmem_pool_attr got;
-	t0 = now_s();
-	while (now_s() - t0 < 15) {
+	unsigned tries = 0;
+	for (;;) { /* until its rpmemd is gone; ctest's timeout is the bound */
 		nlanes = 1;
+		tries++;
 		rpp = rpmem_open(target, "kcl.set", pool, size, &nlanes, &got);
 		if (rpp != NULL || errno != EBUSY)
 			break;
 		usleep(100 * 1000);
 	}
 	CHECK(rpp != NULL, "reopen after the client was killed");
-	printf("killclient: reopened after %.1f s\n", now_s() - t0);
+	printf("killclient: reopened at attempt %u\n", tries);
 	if (rpp == NULL)
 		return;
 	CHECK(memcmp(got.signature, "LIMITS", 7) == 0, "header intact");

@@ -26,9 +26,12 @@ if [ "$mode" = full ]; then
 fi
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$sets --log-file=$dir/rpmemd.log"
 if [ "$mode" = killcreate ]; then
-	# the daemon gets SIGKILL 0..0.8 s after it starts
+	# the daemon gets SIGKILL 0..0.8 s after it starts; the first one
+	# before it starts, so that one kill surely lands whatever the speed
 	cat >"$dir/killer.sh" <<'KILLER'
 #!/bin/sh
+first=${0%/*}/killed-first
+[ -e "$first" ] || { : >"$first"; kill -9 $$; }
 d=$(awk -v s=$$ 'BEGIN { srand(s); printf "%.3f", rand() * 0.8 }')
 (sleep "$d"; kill -9 $$) </dev/null >/dev/null 2>&1 &
 exec "$@"

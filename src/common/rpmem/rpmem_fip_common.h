@@ -4,7 +4,7 @@
  *
  * Contract:
  * - rpmem_fip_hints() builds the fi_getinfo() hints both peers use (shared
- *   spec §4.1): FI_EP_MSG, FI_MSG|FI_RMA, FI_MR_BASIC (virtual addresses,
+ *   doc/protocol.md §5): FI_EP_MSG, FI_MSG|FI_RMA, FI_MR_BASIC (virtual addresses,
  *   provider keys), FI_THREAD_SAFE, RAW|SAW ordering, FI_SOCKADDR. prov may
  *   be NULL (probe for every provider). Caller frees with fi_freeinfo().
  * - provider id <-> name: 1 verbs, 2 sockets, 3 tcp (extension).

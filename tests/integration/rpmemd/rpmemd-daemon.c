@@ -528,7 +528,7 @@ test_many_lanes(void **state)
 	}
 }
 
-/* spec 5.6: the method reported and the flush used */
+/* doc/protocol.md §5: the method reported and the flush used */
 static void
 policy(const char *force, int apm, uint32_t method, const char *flush)
 {

