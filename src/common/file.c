@@ -9,16 +9,32 @@
 #include "file.h"
 #include "fault_inject.h" /* last: it may wrap calls */
 
+void (*file_create_pause)(const char *path);
+
+/*
+ * The lock is taken right after the exclusive open, before the file has its
+ * size: whoever opens the path from then on finds it locked. Should another
+ * process take the lock in the short window before (it finds an empty file
+ * and gives up), the file is left alone: only a process that holds a file's
+ * lock ever removes it.
+ */
 int
 file_create(const char *path, size_t size, mode_t mode)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int err = posix_fallocate(fd, 0, (off_t)size);
+	if (file_create_pause != NULL)
+		file_create_pause(path);
+	int err = file_lock(fd);
 	if (err != 0) {
 		close(fd);
+		return err;
+	}
+	err = posix_fallocate(fd, 0, (off_t)size);
+	if (err != 0) {
 		unlink(path);
+		close(fd);
 		return -err;
 	}
 	return fd;

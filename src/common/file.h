@@ -12,10 +12,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* create a new file of exactly size bytes (fails with -EEXIST if present);
- * the space is allocated with posix_fallocate so that a full disk fails here
- * and not later with SIGBUS; mode as for open(2) */
+/* create a new file of exactly size bytes (fails with -EEXIST if present)
+ * and return it locked (file_lock); the space is allocated with
+ * posix_fallocate so that a full disk fails here and not later with SIGBUS;
+ * mode as for open(2). -EAGAIN when another process locked the new, still
+ * empty file first: the file is then left where it is. */
 int file_create(const char *path, size_t size, mode_t mode);
+
+/* test seam: when set, called by file_create() between the exclusive open
+ * and the lock, so that tests can force the interleavings of that window */
+extern void (*file_create_pause)(const char *path);
 
 /* open an existing file read-write (or read-only) */
 int file_open(const char *path, int rdonly);

@@ -391,31 +391,68 @@ ranges_remove(uintptr_t start, size_t len)
 	pthread_mutex_unlock(&Ranges_lock);
 }
 
-void *
-pm_map_file(int fd, size_t len, int rdonly, int *is_pmem)
+/* does fd take MAP_SYNC mappings (a DAX file)? one page at a place of the
+ * kernel's choosing tells */
+static int
+sync_supported(int fd, size_t off)
+{
+	void *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		MAP_SHARED_VALIDATE | MAP_SYNC, fd, (off_t)off);
+	if (a == MAP_FAILED)
+		return 0;
+	munmap(a, 4096);
+	return 1;
+}
+
+/*
+ * MAP_SYNC first (a DAX file: pmem, registered), else a plain shared
+ * mapping (pmem only when PMEM_IS_PMEM_FORCE=1); at addr with MAP_FIXED
+ * when addr is not NULL.
+ */
+static void *
+map_sync_or_plain(int fd, void *addr, size_t len, size_t off, int rdonly,
+	int *is_pmem)
 {
 	int prot = PROT_READ | (rdonly ? 0 : PROT_WRITE);
-	void *addr = MAP_FAILED;
+	int fixed = addr != NULL ? MAP_FIXED : 0;
+	/* a MAP_FIXED mapping the file system refuses may take the
+	 * reservation at addr down with it, and another thread may map
+	 * something into the hole before the plain mapping below: at a
+	 * fixed place MAP_SYNC is only tried where it will work */
+	int try_sync = !rdonly && (!fixed || sync_supported(fd, off));
+	void *a;
 
 	*is_pmem = 0;
-	if (!rdonly) {
-		addr = mmap(
-			NULL, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC, fd, 0);
-		if (addr != MAP_FAILED) {
-			if (ranges_add((uintptr_t)addr, len) != 0) {
-				munmap(addr, len);
+	if (try_sync) {
+		a = mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | fixed,
+			fd, (off_t)off);
+		if (a != MAP_FAILED) {
+			if (ranges_add((uintptr_t)a, len) != 0) {
+				munmap(a, len);
 				errno = ENOMEM;
 				return MAP_FAILED;
 			}
 			*is_pmem = 1;
-			return addr;
+			return a;
 		}
 	}
-	addr = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED)
+	a = mmap(addr, len, prot, MAP_SHARED | fixed, fd, (off_t)off);
+	if (a == MAP_FAILED)
 		return MAP_FAILED;
 	*is_pmem = Info.force_pmem;
-	return addr;
+	return a;
+}
+
+void *
+pm_map_file(int fd, size_t len, int rdonly, int *is_pmem)
+{
+	return map_sync_or_plain(fd, NULL, len, 0, rdonly, is_pmem);
+}
+
+void *
+pm_map_file_at(int fd, void *addr, size_t len, size_t off, int *is_pmem)
+{
+	return map_sync_or_plain(fd, addr, len, off, 0, is_pmem);
 }
 
 int

@@ -92,9 +92,13 @@ void *pm_memset(void *dst, int c, size_t len, unsigned flags);
  * pm_map_file() maps len bytes of fd shared and read-write (read-only when
  * rdonly), first with MAP_SYNC (then *is_pmem = 1: a DAX file), else plainly
  * (*is_pmem = PMEM_IS_PMEM_FORCE); returns MAP_FAILED with errno set.
- * pm_is_pmem() answers for a range mapped by pm_map_file().
+ * pm_map_file_at() does the same read-write for len bytes of fd from offset
+ * off, at addr (MAP_FIXED, inside a reservation the caller made).
+ * pm_is_pmem() answers for a range mapped by either; pm_unmap() removes a
+ * range from the registry and unmaps it.
  */
 void *pm_map_file(int fd, size_t len, int rdonly, int *is_pmem);
+void *pm_map_file_at(int fd, void *addr, size_t len, size_t off, int *is_pmem);
 int pm_unmap(void *addr, size_t len);
 int pm_is_pmem(const void *addr, size_t len);
 

@@ -13,15 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
+#include "pmem.h"
 #include "poolset.h"
 #include "fault_inject.h" /* last: it may wrap calls */
-
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
 
 #define PAGE ((size_t)4096)
 
@@ -157,6 +152,65 @@ tokenize(char *line, char *tok[MAX_TOKENS + 1])
 }
 
 static int
+parse_option(struct poolset *set, char *tok[], int n, unsigned lineno,
+	char *errbuf, size_t errlen)
+{
+	if (n == 1) {
+		set_err(errbuf, errlen, lineno, "missing option name");
+		return -EINVAL;
+	}
+	for (int i = 1; i < n; i++) {
+		if (strcmp(tok[i], "SINGLEHDR") == 0)
+			set->options |= POOLSET_OPT_SINGLEHDR;
+		else if (strcmp(tok[i], "NOHDRS") == 0)
+			set->options |= POOLSET_OPT_NOHDRS;
+		else {
+			set_err(errbuf, errlen, lineno, "unknown option '%s'",
+				tok[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* "REPLICA" (local) or "REPLICA <node> <set name>" (remote) */
+static int
+parse_replica(struct poolset *set, char *tok[], int n, unsigned lineno,
+	char *errbuf, size_t errlen)
+{
+	struct poolset_replica *cur = &set->replicas[set->nreplicas - 1];
+	if (cur->nparts == 0 && cur->node == NULL) {
+		set_err(errbuf, errlen, lineno,
+			set->nreplicas == 1 ? "no pool set parts"
+					    : "no replica parts");
+		return -EINVAL;
+	}
+	if (n != 1 && n != 3) {
+		set_err(errbuf, errlen, lineno,
+			"address of remote node and descriptor of "
+			"remote pool set expected");
+		return -EINVAL;
+	}
+	if (n == 3 && tok[2][0] == '/') {
+		set_err(errbuf, errlen, lineno,
+			"incorrect descriptor (must be a relative "
+			"path)");
+		return -EINVAL;
+	}
+	int ret = add_replica(set);
+	if (ret)
+		return ret;
+	if (n == 3) {
+		cur = &set->replicas[set->nreplicas - 1];
+		cur->node = strdup(tok[1]);
+		cur->desc = strdup(tok[2]);
+		if (cur->node == NULL || cur->desc == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
 parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	size_t errlen)
 {
@@ -169,56 +223,11 @@ parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	}
 	struct poolset_replica *cur = &set->replicas[set->nreplicas - 1];
 
-	if (strcmp(tok[0], "OPTION") == 0) {
-		if (n == 1) {
-			set_err(errbuf, errlen, lineno, "missing option name");
-			return -EINVAL;
-		}
-		for (int i = 1; i < n; i++) {
-			if (strcmp(tok[i], "SINGLEHDR") == 0)
-				set->options |= POOLSET_OPT_SINGLEHDR;
-			else if (strcmp(tok[i], "NOHDRS") == 0)
-				set->options |= POOLSET_OPT_NOHDRS;
-			else {
-				set_err(errbuf, errlen, lineno,
-					"unknown option '%s'", tok[i]);
-				return -EINVAL;
-			}
-		}
-		return 0;
-	}
+	if (strcmp(tok[0], "OPTION") == 0)
+		return parse_option(set, tok, n, lineno, errbuf, errlen);
 
-	if (strcmp(tok[0], "REPLICA") == 0) {
-		if (cur->nparts == 0 && cur->node == NULL) {
-			set_err(errbuf, errlen, lineno,
-				set->nreplicas == 1 ? "no pool set parts"
-						    : "no replica parts");
-			return -EINVAL;
-		}
-		if (n != 1 && n != 3) {
-			set_err(errbuf, errlen, lineno,
-				"address of remote node and descriptor of "
-				"remote pool set expected");
-			return -EINVAL;
-		}
-		if (n == 3 && tok[2][0] == '/') {
-			set_err(errbuf, errlen, lineno,
-				"incorrect descriptor (must be a relative "
-				"path)");
-			return -EINVAL;
-		}
-		int ret = add_replica(set);
-		if (ret)
-			return ret;
-		if (n == 3) {
-			cur = &set->replicas[set->nreplicas - 1];
-			cur->node = strdup(tok[1]);
-			cur->desc = strdup(tok[2]);
-			if (cur->node == NULL || cur->desc == NULL)
-				return -ENOMEM;
-		}
-		return 0;
-	}
+	if (strcmp(tok[0], "REPLICA") == 0)
+		return parse_replica(set, tok, n, lineno, errbuf, errlen);
 
 	/* part line */
 	if (n != 2) {
@@ -248,32 +257,15 @@ parse_line(struct poolset *set, char *line, unsigned lineno, char *errbuf,
 	return add_part(cur, tok[1], size, lineno);
 }
 
-int
-poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
+/* every line after the signature line, parsed into set */
+static int
+parse_lines(struct poolset *set, const char *buf, size_t len, char *errbuf,
 	size_t errlen)
 {
-	if (errbuf && errlen)
-		errbuf[0] = '\0';
-	if (buf == NULL || out == NULL)
-		return -EINVAL;
-	if (len < POOLSET_SIG_LEN ||
-		memcmp(buf, POOLSET_SIG, POOLSET_SIG_LEN)) {
-		set_err(errbuf, errlen, 0, "not a pool set file");
-		return -EINVAL;
-	}
-	struct poolset *set = calloc(1, sizeof(*set));
-	if (set == NULL)
-		return -ENOMEM;
-	set->is_set_file = 1;
-	int ret = add_replica(set);
-	if (ret)
-		goto err;
-
+	int ret = 0;
 	char *copy = malloc(len + 1);
-	if (copy == NULL) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (copy == NULL)
+		return -ENOMEM;
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
 
@@ -315,6 +307,31 @@ poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
 			break;
 	}
 	free(copy);
+	return ret;
+}
+
+int
+poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
+	size_t errlen)
+{
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	if (buf == NULL || out == NULL)
+		return -EINVAL;
+	if (len < POOLSET_SIG_LEN ||
+		memcmp(buf, POOLSET_SIG, POOLSET_SIG_LEN)) {
+		set_err(errbuf, errlen, 0, "not a pool set file");
+		return -EINVAL;
+	}
+	struct poolset *set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return -ENOMEM;
+	set->is_set_file = 1;
+	int ret = add_replica(set);
+	if (ret)
+		goto err;
+
+	ret = parse_lines(set, buf, len, errbuf, errlen);
 	if (ret)
 		goto err;
 
@@ -451,39 +468,57 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 	return sum;
 }
 
-/* new parts are the owner's alone; parts that exist keep their mode */
+/*
+ * An existing part: locked first, then checked, so that a part another
+ * process is still creating (it holds the lock from its exclusive open on)
+ * gives -EWOULDBLOCK and not a size mismatch.
+ */
 static int
-part_create(const char *path, size_t size)
+part_open(const char *path, size_t size)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = file_open(path, 0);
 	if (fd < 0)
-		return -errno;
-	int ret = posix_fallocate(fd, 0, (off_t)size);
+		return fd;
+	int ret = file_lock(fd);
+	struct stat st;
+	if (ret == 0 && fstat(fd, &st))
+		ret = -errno;
+	else if (ret == 0 &&
+		 (!S_ISREG(st.st_mode) || (size_t)st.st_size != size))
+		ret = -EINVAL;
 	if (ret) {
 		close(fd);
-		unlink(path);
-		return -ret;
+		return ret;
 	}
 	return fd;
 }
 
+/* part p of a replica, open and locked; *created says whether made here */
 static int
-part_open(const char *path, size_t size)
+part_get(const struct poolset_part *part, int create, uint8_t *created)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st)) {
-		int e = errno;
-		close(fd);
-		return -e;
+	int fd = -ENOENT;
+	*created = 0;
+	if (create) {
+		/* new parts are the owner's alone; existing ones keep
+		 * their mode */
+		fd = file_create(part->path, part->size, 0600);
+		if (fd >= 0)
+			*created = 1;
 	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size != size) {
-		close(fd);
-		return -EINVAL;
-	}
+	if (fd == -EEXIST || (!create && fd == -ENOENT))
+		fd = part_open(part->path, part->size);
 	return fd;
+}
+
+/* the first n parts' mappings, out of the pmem registry too */
+static void
+parts_unmap(struct poolset_map *m, unsigned n)
+{
+	for (unsigned p = 0; p < n; p++)
+		if (m->part_len[p] != 0)
+			pm_unmap((char *)m->addr + m->part_off[p],
+				m->part_len[p]);
 }
 
 static void
@@ -497,6 +532,69 @@ map_free(struct poolset_map *m)
 	m->part_off = NULL;
 	m->part_len = NULL;
 	m->created = NULL;
+}
+
+/* the per-part tables of m, every descriptor -1 */
+static int
+map_alloc(struct poolset_map *m, unsigned n)
+{
+	m->nparts = n;
+	m->fds = calloc(n, sizeof(int));
+	m->part_off = calloc(n, sizeof(size_t));
+	m->part_len = calloc(n, sizeof(size_t));
+	m->created = calloc(n, 1);
+	if (!m->fds || !m->part_off || !m->part_len || !m->created) {
+		map_free(m);
+		return -ENOMEM;
+	}
+	for (unsigned p = 0; p < n; p++)
+		m->fds[p] = -1;
+	return 0;
+}
+
+/*
+ * Every part at its place in one reserved range (parts after the first
+ * without their header page when each part has one); pmem when every part
+ * is (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1 as pmem.c read it): the same rule
+ * as for a single pool file.
+ */
+static int
+parts_map(const struct poolset *set, unsigned rep, struct poolset_map *m)
+{
+	const struct poolset_replica *r = &set->replicas[rep];
+	unsigned n = r->nparts;
+	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
+	size_t total = poolset_replica_size(set, rep);
+	void *base = mmap(NULL, total, PROT_NONE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	int all_pmem = 1;
+	size_t off = 0;
+	m->addr = base;
+	for (unsigned p = 0; p < n; p++) {
+		size_t psize = r->parts[p].size & ~(PAGE - 1);
+		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
+		size_t len = psize - foff;
+		int part_pmem;
+		void *a = pm_map_file_at(m->fds[p], (char *)base + off, len,
+			foff, &part_pmem);
+		if (a == MAP_FAILED) {
+			int ret = -errno;
+			m->bad_part = (int)p;
+			parts_unmap(m, p);
+			munmap(base, total);
+			m->addr = NULL;
+			return ret;
+		}
+		all_pmem &= part_pmem;
+		m->part_off[p] = off;
+		m->part_len[p] = len;
+		off += len;
+	}
+	m->size = total;
+	m->is_pmem = all_pmem;
+	return 0;
 }
 
 int
@@ -518,87 +616,29 @@ poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 		}
 	}
 	unsigned n = r->nparts;
-	m->nparts = n;
-	m->fds = calloc(n, sizeof(int));
-	m->part_off = calloc(n, sizeof(size_t));
-	m->part_len = calloc(n, sizeof(size_t));
-	m->created = calloc(n, 1);
-	if (!m->fds || !m->part_off || !m->part_len || !m->created) {
-		map_free(m);
-		return -ENOMEM;
-	}
-	for (unsigned p = 0; p < n; p++)
-		m->fds[p] = -1;
-
-	int ret = 0;
-	unsigned p;
-	for (p = 0; p < n; p++) {
-		const struct poolset_part *part = &r->parts[p];
-		int fd = -ENOENT;
-		if (create) {
-			fd = part_create(part->path, part->size);
-			if (fd >= 0)
-				m->created[p] = 1;
-		}
-		if (fd == -EEXIST || (!create && fd == -ENOENT))
-			fd = part_open(part->path, part->size);
+	int ret = map_alloc(m, n);
+	if (ret)
+		return ret;
+	for (unsigned p = 0; p < n; p++) {
+		int fd = part_get(&r->parts[p], create, &m->created[p]);
 		if (fd < 0) {
 			ret = fd;
 			m->bad_part = (int)p;
 			goto err;
 		}
 		m->fds[p] = fd;
-		if (flock(fd, LOCK_EX | LOCK_NB)) {
-			ret = -errno;
-			m->bad_part = (int)p;
-			goto err;
-		}
 	}
-
-	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
-	size_t total = poolset_replica_size(set, rep);
-	void *base = mmap(NULL, total, PROT_NONE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED) {
-		ret = -errno;
-		goto err;
-	}
-	int all_sync = 1;
-	size_t off = 0;
-	for (p = 0; p < n; p++) {
-		size_t psize = r->parts[p].size & ~(PAGE - 1);
-		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
-		size_t len = psize - foff;
-		char *at = (char *)base + off;
-		void *a = mmap(at, len, PROT_READ | PROT_WRITE,
-			MAP_SHARED_VALIDATE | MAP_SYNC | MAP_FIXED, m->fds[p],
-			(off_t)foff);
-		if (a == MAP_FAILED) {
-			all_sync = 0;
-			a = mmap(at, len, PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_FIXED, m->fds[p], (off_t)foff);
-		}
-		if (a == MAP_FAILED) {
-			ret = -errno;
-			m->bad_part = (int)p;
-			munmap(base, total);
-			goto err;
-		}
-		m->part_off[p] = off;
-		m->part_len[p] = len;
-		off += len;
-	}
-	m->addr = base;
-	m->size = total;
-	const char *force = getenv("PMEM_IS_PMEM_FORCE");
-	m->is_pmem = all_sync || (force != NULL && strcmp(force, "1") == 0);
-	return 0;
+	ret = parts_map(set, rep, m);
+	if (ret == 0)
+		return 0;
 err:
+	/* only parts made and still locked here are removed */
 	for (unsigned i = 0; i < n; i++) {
-		if (m->fds[i] >= 0)
-			close(m->fds[i]);
+		if (m->fds[i] < 0)
+			continue;
 		if (m->created[i])
 			unlink(r->parts[i].path);
+		close(m->fds[i]);
 	}
 	map_free(m);
 	return ret;
@@ -609,8 +649,11 @@ poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	struct poolset_map *m, int remove)
 {
 	int ret = 0;
-	if (m->addr != NULL && munmap(m->addr, m->size))
-		ret = -errno;
+	if (m->addr != NULL) {
+		parts_unmap(m, m->nparts);
+		if (munmap(m->addr, m->size))
+			ret = -errno;
+	}
 	const struct poolset_replica *r = &set->replicas[rep];
 	for (unsigned p = 0; p < m->nparts; p++) {
 		if (m->fds && m->fds[p] >= 0) {

@@ -8,7 +8,7 @@
 
 #include "badblocks.h"
 #include "log.h"
-#include "pool_hdr.h"
+#include "format/pool_hdr.h"
 #include "poolset.h"
 
 /* compat features of the header at the start of file; 0 if unreadable */

@@ -1,65 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * layout.h -- on-media layout of a pmemobj pool (PMDK 1.12.1 format 6):
- * pool header, descriptor, lanes with their logs, heap header, zones and
- * chunk headers. All integers are little-endian; this code runs on
- * little-endian machines only (asserted in obj.c).
+ * layout.h -- on-media layout of a pmemobj pool (PMDK 1.12.1 format 6)
+ * after its pool header: descriptor, lanes with their logs, heap header,
+ * zones and chunk headers. The pool header itself (struct pool_hdr, its
+ * checksum and checks) is src/common/format/pool_hdr.h. All integers are
+ * little-endian; this code runs on little-endian machines only (asserted
+ * in pool.c).
  */
 #ifndef LIBPMEMOBJ_LAYOUT_H
 #define LIBPMEMOBJ_LAYOUT_H 1
 
 #include <stdint.h>
 
-#define POOL_HDR_SIZE 4096
+#include "format/pool_hdr.h"
+
 #define OBJ_SIGNATURE "PMEMOBJ"
 #define OBJ_FORMAT_MAJOR 6
-
-#define FEAT_COMPAT_CHECK_BAD_BLOCKS 0x1U
-#define FEAT_INCOMPAT_SINGLEHDR 0x1U
-#define FEAT_INCOMPAT_CKSUM_2K 0x2U
-#define FEAT_INCOMPAT_SDS 0x4U
-#define FEAT_INCOMPAT_KNOWN 0x7U
-
-/* arch_flags of x86_64 */
-#define ARCH_ALIGNMENT_DESC 0x000007F737777310ULL
-#define ARCH_MACHINE_CLASS 2
-#define ARCH_DATA_LE 1
-#define ARCH_MACHINE_X86_64 62
-
-struct shutdown_state {
-	uint64_t usc;
-	uint64_t uuid;
-	uint8_t dirty;
-	uint8_t reserved[39];
-	uint64_t checksum;
-};
-
-struct pool_hdr {
-	char signature[8];
-	uint32_t major;
-	uint32_t compat;
-	uint32_t incompat;
-	uint32_t ro_compat;
-	uint8_t poolset_uuid[16];
-	uint8_t uuid[16];
-	uint8_t prev_part_uuid[16];
-	uint8_t next_part_uuid[16];
-	uint8_t prev_repl_uuid[16];
-	uint8_t next_repl_uuid[16];
-	uint64_t crtime;
-	uint64_t alignment_desc;
-	uint8_t machine_class;
-	uint8_t data;
-	uint8_t arch_reserved[4];
-	uint16_t machine;
-	uint8_t unused[1904];
-	uint8_t unused2[1976];
-	struct shutdown_state sds;
-	uint64_t checksum;
-};
-
-#define HDR_CSUM_OFF 0xFF8
-#define HDR_CSUM_2K_SKIP 0x800
+/* the incompat features of the pool header (format/pool_hdr.h) an object
+ * pool may carry */
+#define OBJ_INCOMPAT_KNOWN \
+	(POOL_FEAT_SINGLEHDR | POOL_FEAT_CKSUM_2K | POOL_FEAT_SDS)
 
 /* descriptor: 0x1000 .. 0x1A20 */
 #define DESC_OFF 0x1000
@@ -81,6 +41,8 @@ struct obj_desc {
 	uint64_t heap_curr_allocated;
 	uint8_t pmem_reserved[496];
 };
+/* the descriptor of the pool mapped at base */
+#define OBJ_DESC(base) ((struct obj_desc *)((uint8_t *)(base) + DESC_OFF))
 #define VOLATILE_OFF 0x1A20
 #define VOLATILE_END 0x2000
 
@@ -159,8 +121,6 @@ enum chunk_type {
 #define ALLOC_HDR_COMPACT 16
 #define OBJ_INTERNAL_FLAG 0x8000ULL
 
-_Static_assert(sizeof(struct pool_hdr) == POOL_HDR_SIZE, "pool_hdr");
-_Static_assert(sizeof(struct shutdown_state) == 64, "sds");
 _Static_assert(sizeof(struct obj_desc) == VOLATILE_OFF - DESC_OFF, "desc");
 _Static_assert(sizeof(struct ulog_hdr) == 64, "ulog hdr");
 _Static_assert(sizeof(struct heap_hdr) == HEAP_HDR_SIZE, "heap hdr");

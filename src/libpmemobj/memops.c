@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "obj.h"
+#include "pool.h"
 #include "pmem.h"
 
 #define OBJ_API __attribute__((visibility("default")))
@@ -56,46 +57,71 @@ pool_or_err(PMEMobjpool *pop, const char *func)
 	return p;
 }
 
-static void
+/*
+ * Every function here leaves errno as it found it when it succeeds (the
+ * layers below, librpmem and libfabric among them, may change it on their
+ * way to a success); a failure sets errno and the message.
+ */
+
+/* 0, or -1 with errno and the message set */
+static int
 msync_range(const void *addr, size_t len)
 {
-	if (pm_msync(addr, len) != 0)
-		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+	if (pm_msync(addr, len) == 0)
+		return 0;
+	ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+	return -1;
+}
+
+/* persist (pm_op pm_persist) or flush (pm_flush) of the master's range,
+ * then of every replica's */
+static int
+sync_op(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+	void (*pm_op)(const void *, size_t), enum obj_rep_op op)
+{
+	int ret = 0;
+	if (p->b.is_pmem)
+		pm_op(addr, len);
+	else
+		ret = msync_range(addr, len);
+	/* the replicas are brought up to date even when msync failed */
+	int rep = obj_rep_sync(&p->b, addr, len, flags, op);
+	if (ret == 0)
+		ret = rep;
+	return ret;
 }
 
 OBJ_API void
 pmemobj_persist(PMEMobjpool *pop, const void *addr, size_t len)
 {
+	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return;
-	if (p->is_pmem)
-		pm_persist(addr, len);
-	else
-		msync_range(addr, len);
-	(void)obj_rep_sync(p, addr, len, 0, OBJ_REP_PERSIST);
+	if (p != NULL && sync_op(p, addr, len, 0, pm_persist,
+				 OBJ_REP_PERSIST) == 0)
+		errno = e;
 }
 
 OBJ_API void
 pmemobj_flush(PMEMobjpool *pop, const void *addr, size_t len)
 {
+	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return;
-	if (p->is_pmem)
-		pm_flush(addr, len);
-	else
-		msync_range(addr, len);
-	(void)obj_rep_sync(p, addr, len, 0, OBJ_REP_FLUSH);
+	if (p != NULL &&
+		sync_op(p, addr, len, 0, pm_flush, OBJ_REP_FLUSH) == 0)
+		errno = e;
 }
 
 OBJ_API void
 pmemobj_drain(PMEMobjpool *pop)
 {
+	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, __func__);
+	if (p == NULL)
+		return;
 	/* one fence covers the master and the local replicas */
-	if (p != NULL && (p->is_pmem || p->nreps))
+	if (p->b.is_pmem || p->b.nreps)
 		pm_drain();
+	errno = e;
 }
 
 /* xpersist and xflush: the pmem primitive, or msync, with flag checks */
@@ -109,16 +135,19 @@ x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
 		errno = EINVAL;
 		return -1;
 	}
+	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, func);
 	if (p == NULL)
 		return -1;
-	if (p->is_pmem)
-		pm_op(addr, len);
-	else if (pm_msync(addr, len) != 0) {
-		ERR_W_ERRNO("msync of %zu bytes at %p", len, addr);
+	/* as before: a failed msync leaves the replicas alone here */
+	if (!p->b.is_pmem && msync_range(addr, len) != 0)
 		return -1;
-	}
-	return obj_rep_sync(p, addr, len, flags, op);
+	if (p->b.is_pmem)
+		pm_op(addr, len);
+	if (obj_rep_sync(&p->b, addr, len, flags, op) != 0)
+		return -1;
+	errno = e;
+	return 0;
 }
 
 OBJ_API int
@@ -134,11 +163,44 @@ pmemobj_xflush(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags)
 	return x_op(pop, addr, len, flags, pm_flush, OBJ_REP_FLUSH, __func__);
 }
 
-/* the master's copy done, then every replica's; dest either way */
-static void *
-mem_done(struct obj_pool *p, void *dest, size_t len, unsigned flags)
+enum mem_kind { MEM_MOVE, MEM_COPY, MEM_SET };
+
+/* the master's copy, then every replica's; 0 or -1 with errno set */
+static int
+mem_op(struct obj_pool *p, enum mem_kind kind, void *dest, const void *src,
+	int c, size_t len, unsigned flags)
 {
-	(void)obj_rep_sync(p, dest, len, flags, OBJ_REP_MEM);
+	int ret = 0;
+	unsigned f = flags & PM_F_MEM_VALID_FLAGS;
+	if (p->b.is_pmem) {
+		if (kind == MEM_SET)
+			pm_memset(dest, c, len, f);
+		else if (kind == MEM_COPY)
+			pm_memcpy(dest, src, len, f);
+		else
+			pm_memmove(dest, src, len, f);
+	} else {
+		if (kind == MEM_SET)
+			memset(dest, c, len);
+		else
+			memmove(dest, src, len);
+		ret = msync_range(dest, len);
+	}
+	int rep = obj_rep_sync(&p->b, dest, len, flags, OBJ_REP_MEM);
+	return ret ? ret : rep;
+}
+
+/* one of the memory functions: dest, or NULL for a bad handle */
+static void *
+mem_call(PMEMobjpool *pop, enum mem_kind kind, void *dest, const void *src,
+	int c, size_t len, unsigned flags, const char *func)
+{
+	int e = errno;
+	struct obj_pool *p = pool_or_err(pop, func);
+	if (p == NULL)
+		return NULL;
+	if (mem_op(p, kind, dest, src, c, len, flags) == 0)
+		errno = e;
 	return dest;
 }
 
@@ -146,58 +208,31 @@ OBJ_API void *
 pmemobj_memmove(PMEMobjpool *pop, void *dest, const void *src, size_t len,
 	unsigned flags)
 {
-	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return NULL;
-	if (p->is_pmem) {
-		pm_memmove(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
-	} else {
-		memmove(dest, src, len);
-		msync_range(dest, len);
-	}
-	return mem_done(p, dest, len, flags);
+	return mem_call(pop, MEM_MOVE, dest, src, 0, len, flags, __func__);
 }
 
 OBJ_API void *
 pmemobj_memcpy(PMEMobjpool *pop, void *dest, const void *src, size_t len,
 	unsigned flags)
 {
-	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return NULL;
-	if (p->is_pmem) {
-		pm_memcpy(dest, src, len, flags & PM_F_MEM_VALID_FLAGS);
-	} else {
-		memmove(dest, src, len);
-		msync_range(dest, len);
-	}
-	return mem_done(p, dest, len, flags);
+	return mem_call(pop, MEM_COPY, dest, src, 0, len, flags, __func__);
 }
 
 OBJ_API void *
 pmemobj_memset(PMEMobjpool *pop, void *dest, int c, size_t len, unsigned flags)
 {
-	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p == NULL)
-		return NULL;
-	if (p->is_pmem) {
-		pm_memset(dest, c, len, flags & PM_F_MEM_VALID_FLAGS);
-	} else {
-		memset(dest, c, len);
-		msync_range(dest, len);
-	}
-	return mem_done(p, dest, len, flags);
+	return mem_call(pop, MEM_SET, dest, NULL, c, len, flags, __func__);
 }
 
 OBJ_API void *
 pmemobj_memcpy_persist(
 	PMEMobjpool *pop, void *dest, const void *src, size_t len)
 {
-	return pmemobj_memcpy(pop, dest, src, len, 0);
+	return mem_call(pop, MEM_COPY, dest, src, 0, len, 0, __func__);
 }
 
 OBJ_API void *
 pmemobj_memset_persist(PMEMobjpool *pop, void *dest, int c, size_t len)
 {
-	return pmemobj_memset(pop, dest, c, len, 0);
+	return mem_call(pop, MEM_SET, dest, NULL, c, len, 0, __func__);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * obj.h -- the run-time state of an open pool, shared by obj.c (pool life
- * cycle and registry), set.c (pool set files), replica.c (keeping replicas
- * in step), root.c (the root object) and memops.c (the memory functions).
- * PMEMobjpool * handed to applications is the base address of the master
- * replica's mapping; obj_pool_of() finds the state behind it.
+ * obj.h -- struct obj_backing, the memory of an open pool and what keeps it
+ * (a file, or a pool set with its parts and replicas), shared by the layers
+ * under the pool module: backing.c, set.c (pool set files), replica.c
+ * (keeping replicas in step), meta.c, ulog.c and heap.c. The pool module's
+ * own state (pool.h) is private to the files that implement the public
+ * functions. PMEMobjpool * handed to applications is the base address of
+ * the master replica's mapping.
  */
 #ifndef LIBPMEMOBJ_OBJ_H
 #define LIBPMEMOBJ_OBJ_H 1
@@ -14,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/pool_hdr.h"
 #include "libpmemobj.h"
 #include "poolset.h"
 
@@ -25,17 +28,31 @@ struct obj_rep {
 	const char *node;	/* remote: target, as in the set file */
 	const char *desc;	/* remote: pool set name on the node */
 	unsigned nlanes;	/* remote: lanes granted */
-	atomic_int failed; /* remote: first failure's errno, sticky (threads) */
+	atomic_int failed;	/* remote: first failure's errno, sticky;
+				 * set by any thread that persists */
 };
 
-struct obj_pool {
+/*
+ * What the pool layer tells the backing layer about the pool it wants, for
+ * one create, open or check of a pool set (passed down, kept in
+ * obj_backing.ctx for the length of that call only).
+ */
+struct obj_set_ctx {
+	const char *path;	    /* the set file, for messages */
+	struct pool_hdr_expect hdr; /* what every header holds */
+	uint32_t new_incompat;	    /* incompat features of new headers */
+	size_t shared_off;	    /* bytes every replica shares with the */
+	size_t shared_len;	    /* master (the checksummed descriptor) */
+	size_t gen_off;		    /* see obj_backing.gen_off */
+};
+
+/* the pool's memory and what keeps it: a file or a set with its replicas */
+struct obj_backing {
 	uint8_t *base;
 	size_t size; /* pool size: the smallest local replica */
 	int fd;	     /* single file: kept open, its flock excludes others */
 	int is_pmem;
 	int rdonly_private; /* pmemobj_check's copy-on-write mapping */
-	uint64_t uuid_lo;
-	pthread_mutex_t root_lock;
 
 	/* pool set (NULL for a single pool file) */
 	struct poolset *set;
@@ -44,16 +61,14 @@ struct obj_pool {
 	struct obj_rep *reps;
 	unsigned nremote;
 	unsigned rlanes;	     /* lanes usable on every remote replica */
+	/* offset of the pool's generation, an even 8-byte counter (the
+	 * descriptor's run_id): moved on in the local copies when a remote
+	 * replica fails, so that the next open finds the replica behind */
+	size_t gen_off;
+	const struct obj_set_ctx *ctx; /* during a set create/open only */
 	pthread_mutex_t *rlane_lock; /* one per remote lane */
-
-	struct obj_pool *next;
 };
 
-struct obj_pool *obj_pool_of(PMEMobjpool *pop);
-void obj_persist(struct obj_pool *p, const void *addr, size_t len);
-uint8_t *obj_zone(struct obj_pool *p, uint64_t z);
-uint32_t obj_zone_size_idx(struct obj_pool *p, uint64_t z);
-uint64_t obj_nzones(struct obj_pool *p);
 
 /* ---- replica.c ---- */
 
@@ -73,11 +88,11 @@ enum obj_rep_op {
  * when msync of a local replica failed or a remote replica failed now or
  * before.
  */
-int obj_rep_update(struct obj_pool *p, const void *addr, size_t len,
+int obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	unsigned flags, enum obj_rep_op op);
 
 static inline int
-obj_rep_sync(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+obj_rep_sync(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
 	enum obj_rep_op op)
 {
 	if (p->nreps == 0)
@@ -90,35 +105,40 @@ int obj_rpmem_load(void);
 
 /* remote replica life cycle (attr is struct rpmem_pool_attr) */
 int obj_rep_remote_create(
-	struct obj_pool *p, struct obj_rep *r, const void *attr);
-int obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr);
-int obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
+	struct obj_backing *p, struct obj_rep *r, const void *attr);
+int obj_rep_remote_open(struct obj_backing *p, struct obj_rep *r, void *attr);
+int obj_rep_remote_read(struct obj_backing *p, struct obj_rep *r, void *buf,
 	size_t off, size_t len);
 void obj_rep_remote_close(struct obj_rep *r, int remove);
 
+/* copy [off, off + len) of the master to remote replica r (lanes set up) */
+int obj_rep_remote_copy(
+	struct obj_backing *p, struct obj_rep *r, size_t off, size_t len);
+
 /* per-remote-lane locks, once nlanes of every remote replica are known */
-int obj_rep_lanes_init(struct obj_pool *p);
-void obj_rep_lanes_fini(struct obj_pool *p);
+int obj_rep_lanes_init(struct obj_backing *p);
+void obj_rep_lanes_fini(struct obj_backing *p);
 
 /* first failure of any remote replica (errno value), or 0 */
-int obj_rep_failed(const struct obj_pool *p);
+int obj_rep_failed(const struct obj_backing *p);
 
 /* ---- set.c ---- */
 
-/* a pool set file: create / open / check it, fill p (see set.c) */
-int obj_set_create(
-	struct obj_pool *p, const char *path, const char *layout, mode_t mode);
-int obj_set_open(struct obj_pool *p, const char *path, const char *layout,
-	int check_only);
-void obj_set_close(struct obj_pool *p);
+/*
+ * A pool set file (see set.c). obj_set_create() creates the parts, writes
+ * the headers, creates the remote replicas; the caller then writes the
+ * pool's body and calls obj_set_created() (or obj_set_abort(), which
+ * removes what the create made). obj_set_open() maps the set and checks
+ * its headers, links and the bytes every replica shares (with check_only,
+ * without contacting remote replicas). Both return 0 or a negative errno
+ * with the message set, and leave nothing mapped on failure.
+ */
+int obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx);
+void obj_set_created(struct obj_backing *p, mode_t mode);
+void obj_set_abort(struct obj_backing *p);
+int obj_set_open(
+	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only);
+void obj_set_close(struct obj_backing *p);
 
-/* ---- obj.c, used by set.c ---- */
-struct pool_hdr;
-int obj_hdr_verify(const struct pool_hdr *h);
-void obj_hdr_seal(struct pool_hdr *h);
-void obj_hdr_fill(struct pool_hdr *h, unsigned incompat, uint64_t crtime);
-void obj_body_create(struct obj_pool *p, const char *layout);
-int obj_pool_verify(struct obj_pool *p, const char *layout, int check_only);
-void obj_pool_boot(struct obj_pool *p);
 
 #endif /* LIBPMEMOBJ_OBJ_H */

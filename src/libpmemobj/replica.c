@@ -178,7 +178,7 @@ remote_lanes_wanted(void)
 }
 
 int
-obj_rep_lanes_init(struct obj_pool *p)
+obj_rep_lanes_init(struct obj_backing *p)
 {
 	unsigned n = OBJ_NLANES;
 	p->nremote = 0;
@@ -205,7 +205,7 @@ obj_rep_lanes_init(struct obj_pool *p)
 }
 
 void
-obj_rep_lanes_fini(struct obj_pool *p)
+obj_rep_lanes_fini(struct obj_backing *p)
 {
 	for (unsigned i = 0; p->rlane_lock && i < p->rlanes; i++)
 		pthread_mutex_destroy(&p->rlane_lock[i]);
@@ -216,7 +216,7 @@ obj_rep_lanes_fini(struct obj_pool *p)
 
 /* each thread keeps one number for its life: its lane in every pool */
 static unsigned
-thread_lane(const struct obj_pool *p)
+thread_lane(const struct obj_backing *p)
 {
 	static unsigned next_id;
 	static __thread unsigned id; /* 0: none yet */
@@ -229,7 +229,7 @@ thread_lane(const struct obj_pool *p)
 
 /* rpmem_create (attr given) or rpmem_open (attr filled) of one replica */
 static int
-remote_attach(struct obj_pool *p, struct obj_rep *r, void *attr, int create)
+remote_attach(struct obj_backing *p, struct obj_rep *r, void *attr, int create)
 {
 	if (obj_rpmem_load())
 		return -errno;
@@ -250,19 +250,19 @@ remote_attach(struct obj_pool *p, struct obj_rep *r, void *attr, int create)
 }
 
 int
-obj_rep_remote_create(struct obj_pool *p, struct obj_rep *r, const void *attr)
+obj_rep_remote_create(struct obj_backing *p, struct obj_rep *r, const void *attr)
 {
 	return remote_attach(p, r, (void *)attr, 1);
 }
 
 int
-obj_rep_remote_open(struct obj_pool *p, struct obj_rep *r, void *attr)
+obj_rep_remote_open(struct obj_backing *p, struct obj_rep *r, void *attr)
 {
 	return remote_attach(p, r, attr, 0);
 }
 
 int
-obj_rep_remote_read(struct obj_pool *p, struct obj_rep *r, void *buf,
+obj_rep_remote_read(struct obj_backing *p, struct obj_rep *r, void *buf,
 	size_t off, size_t len)
 {
 	(void)p;
@@ -290,12 +290,23 @@ obj_rep_remote_close(struct obj_rep *r, int remove)
 			r->idx, r->desc, r->node, rpmem_why());
 }
 
-int
-obj_rep_failed(const struct obj_pool *p)
+/* the first failure of a remote replica sticks: later ones do not
+ * replace its errno; 1 for the first */
+static int
+rep_fail(struct obj_rep *r, int err)
 {
-	for (unsigned i = 0; i < p->nreps; i++)
-		if (atomic_load(&p->reps[i].failed))
-			return atomic_load(&p->reps[i].failed);
+	int none = 0;
+	return atomic_compare_exchange_strong(&r->failed, &none, err);
+}
+
+int
+obj_rep_failed(const struct obj_backing *p)
+{
+	for (unsigned i = 0; i < p->nreps; i++) {
+		int e = atomic_load(&p->reps[i].failed);
+		if (e)
+			return e;
+	}
 	return 0;
 }
 
@@ -318,6 +329,37 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 		f = flags & PM_F_MEM_VALID_FLAGS;
 	pm_memcpy(dst, src, len, f);
 	return 0;
+}
+
+/*
+ * A remote replica failed: the generation of the master and of the local
+ * replicas moves on by 2 (it stays even, as PMDK wants the run_id), the
+ * failed replica keeps the old one.
+ */
+static void
+gen_advance(struct obj_backing *p)
+{
+	if (p->gen_off == 0)
+		return;
+	uint64_t *g = (uint64_t *)(p->base + p->gen_off);
+	__atomic_add_fetch(g, 2, __ATOMIC_SEQ_CST);
+	if (p->is_pmem)
+		pm_persist(g, sizeof(*g));
+	else
+		(void)pm_msync(g, sizeof(*g));
+	for (unsigned i = 0; i < p->nreps; i++)
+		if (p->reps[i].node == NULL)
+			(void)local_copy(&p->reps[i], p->gen_off,
+				(const uint8_t *)g, sizeof(*g), 0,
+				OBJ_REP_PERSIST);
+}
+
+/* r failed with errno e (0: it did not); the first failure is kept */
+static void
+rep_note(struct obj_backing *p, struct obj_rep *r, int e)
+{
+	if (e && rep_fail(r, e))
+		gen_advance(p);
 }
 
 /* 0, or the errno of a remote replica's failure, which is logged */
@@ -364,13 +406,29 @@ remote_wait(struct obj_rep *r, unsigned lane, size_t off, size_t len)
 	return remote_failed(r, "drain", off, len);
 }
 
-/* records a remote replica's failure; with several threads the first stays */
-static void
-rep_failed(struct obj_rep *r, int e)
+#define COPY_CHUNK ((size_t)64 << 20)
+
+int
+obj_rep_remote_copy(
+	struct obj_backing *p, struct obj_rep *r, size_t off, size_t len)
 {
-	int none = 0;
-	if (e)
-		atomic_compare_exchange_strong(&r->failed, &none, e);
+	unsigned lane = thread_lane(p);
+	int e = 0;
+	pthread_mutex_lock(&p->rlane_lock[lane]);
+	while (len > 0 && e == 0) {
+		size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
+		e = remote_post(r, lane, off, n, 0);
+		if (e == 0)
+			e = remote_wait(r, lane, off, n);
+		off += n;
+		len -= n;
+	}
+	pthread_mutex_unlock(&p->rlane_lock[lane]);
+	if (e == 0)
+		return 0;
+	ERR("cannot copy the pool to remote replica %u (%s on %s): %s", r->idx,
+		r->desc, r->node, rpmem_why());
+	return -e;
 }
 
 /*
@@ -381,7 +439,7 @@ rep_failed(struct obj_rep *r, int e)
  * does not stop the others from getting the range.
  */
 int
-obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
+obj_rep_update(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
 	enum obj_rep_op op)
 {
 	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)p->base;
@@ -398,14 +456,14 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	}
 	const uint8_t *src = p->base + off;
 	struct obj_rep *bad = NULL, *bad_local = NULL;
-	int local_err = 0, saved_errno = errno;
+	int local_err = 0, remote_err = 0, saved_errno = errno;
 	unsigned lane = p->rlanes ? thread_lane(p) : 0;
 	if (p->rlanes)
 		pthread_mutex_lock(&p->rlane_lock[lane]);
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp != NULL && !atomic_load(&r->failed))
-			rep_failed(r, remote_post(r, lane, off, len, flags));
+			rep_note(p, r, remote_post(r, lane, off, len, flags));
 	}
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
@@ -420,9 +478,12 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp != NULL && !atomic_load(&r->failed))
-			rep_failed(r, remote_wait(r, lane, off, len));
-		if (atomic_load(&r->failed) && bad == NULL)
+			rep_note(p, r, remote_wait(r, lane, off, len));
+		int e = atomic_load(&r->failed);
+		if (e && bad == NULL) {
 			bad = r;
+			remote_err = e;
+		}
 	}
 	if (p->rlanes)
 		pthread_mutex_unlock(&p->rlane_lock[lane]);
@@ -438,8 +499,7 @@ obj_rep_update(struct obj_pool *p, const void *addr, size_t len, unsigned flags,
 	}
 	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
 	    "not in it",
-		bad->idx, bad->desc, bad->node,
-		strerror(atomic_load(&bad->failed)));
-	errno = atomic_load(&bad->failed);
+		bad->idx, bad->desc, bad->node, strerror(remote_err));
+	errno = remote_err;
 	return -1;
 }

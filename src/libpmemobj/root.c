@@ -7,58 +7,16 @@
 #include <errno.h>
 #include <string.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
 #include "layout.h"
 #include "log.h"
+#include "backing.h"
+#include "heap.h"
 #include "obj.h"
+#include "pool.h"
+#include "ulog.h"
 
 #define OBJ_API __attribute__((visibility("default")))
-
-struct redo {
-	struct obj_pool *p;
-	struct ulog_hdr *u;
-	uint8_t *data;
-	size_t used;
-};
-
-static void
-redo_set(struct redo *r, void *target, uint64_t value)
-{
-	uint64_t w = (uint64_t)((uint8_t *)target - r->p->base) | ULOG_OP_SET;
-	memcpy(r->data + r->used, &w, 8);
-	memcpy(r->data + r->used + 8, &value, 8);
-	r->used += 16;
-	memset(r->data + r->used, 0, 8); /* terminator */
-}
-
-/* commit, apply, clobber -- PMDK replays a committed log after a crash */
-static void
-redo_run(struct redo *r)
-{
-	struct obj_pool *p = r->p;
-	obj_persist(p, r->data, r->used + 8);
-	uint64_t next = r->u->next;
-	memset(r->u, 0, sizeof(*r->u));
-	r->u->next = next;
-	r->u->capacity = (r->used + 8 + 63) & ~(size_t)63;
-	struct csum_state st = {0, 0};
-	csum_update(&st, r->u, sizeof(*r->u), 0, sizeof(*r->u));
-	csum_update(&st, r->data, r->used, CSUM_NO_FIELD, r->used);
-	r->u->checksum = csum_value(&st);
-	obj_persist(p, r->u, sizeof(*r->u));
-
-	for (size_t i = 0; i < r->used; i += 16) {
-		uint64_t w, v;
-		memcpy(&w, r->data + i, 8);
-		memcpy(&v, r->data + i + 8, 8);
-		uint64_t *t = (uint64_t *)(p->base + (w & ~ULOG_OP_MASK));
-		*t = v;
-		obj_persist(p, t, 8);
-	}
-	memset(r->u, 0, sizeof(*r->u));
-	r->u->next = next;
-	obj_persist(p, r->u, sizeof(*r->u));
-}
 
 static uint64_t
 chunk_word(uint16_t type, uint16_t flags, uint32_t size_idx)
@@ -72,25 +30,25 @@ chunk_word(uint16_t type, uint16_t flags, uint32_t size_idx)
 static struct chunk_hdr *
 chunk_hdrs(struct obj_pool *p, uint64_t z)
 {
-	return (struct chunk_hdr *)(obj_zone(p, z) + sizeof(struct zone_hdr));
+	return (struct chunk_hdr *)(obj_zone(&p->b, z) + sizeof(struct zone_hdr));
 }
 
 /* a zone nobody used yet becomes one free block (safe without a log) */
 static void
 zone_init(struct obj_pool *p, uint64_t z)
 {
-	struct zone_hdr *zh = (struct zone_hdr *)obj_zone(p, z);
-	uint32_t n = obj_zone_size_idx(p, z);
+	struct zone_hdr *zh = (struct zone_hdr *)obj_zone(&p->b, z);
+	uint32_t n = obj_zone_size_idx(&p->b, z);
 	struct chunk_hdr *ch = chunk_hdrs(p, z);
 	ch[0] = (struct chunk_hdr){CHUNK_FREE, 0, n};
-	obj_persist(p, &ch[0], sizeof(ch[0]));
+	obj_persist(&p->b, &ch[0], sizeof(ch[0]));
 	if (n > 1) {
 		ch[n - 1] = (struct chunk_hdr){CHUNK_FOOTER, 0, n};
-		obj_persist(p, &ch[n - 1], sizeof(ch[0]));
+		obj_persist(&p->b, &ch[n - 1], sizeof(ch[0]));
 	}
 	zh->size_idx = n;
 	zh->magic = ZONE_MAGIC;
-	obj_persist(p, zh, sizeof(*zh));
+	obj_persist(&p->b, zh, sizeof(*zh));
 }
 
 /*
@@ -104,16 +62,16 @@ static int
 huge_find(
 	struct obj_pool *p, uint32_t n, struct chunk_hdr **hdr, uint64_t *data)
 {
-	uint64_t nz = obj_nzones(p);
+	uint64_t nz = obj_nzones(&p->b);
 	for (uint64_t z = 0; z < nz; z++) {
-		struct zone_hdr *zh = (struct zone_hdr *)obj_zone(p, z);
+		struct zone_hdr *zh = (struct zone_hdr *)obj_zone(&p->b, z);
 		if (zh->magic == 0)
 			zone_init(p, z);
 		struct chunk_hdr *ch = chunk_hdrs(p, z);
 		/* the headers were checked at open, but a replayed redo
 		 * log may have changed them since: no block may reach past
 		 * the chunks the zone has */
-		uint32_t lim = obj_zone_size_idx(p, z);
+		uint32_t lim = obj_zone_size_idx(&p->b, z);
 		if (zh->size_idx < lim)
 			lim = zh->size_idx;
 		for (uint32_t c = 0;
@@ -134,26 +92,26 @@ huge_find(
 				/* footer first: both lie inside free space */
 				ch[c + have - 1] = (struct chunk_hdr){
 					CHUNK_FOOTER, 0, have};
-				obj_persist(
-					p, &ch[c + have - 1], sizeof(ch[0]));
+				obj_persist(&p->b, &ch[c + have - 1],
+					sizeof(ch[0]));
 				ch[c].size_idx = have;
-				obj_persist(p, &ch[c], sizeof(ch[0]));
+				obj_persist(&p->b, &ch[c], sizeof(ch[0]));
 			}
 			uint32_t rest = ch[c].size_idx - n;
 			if (rest) {
 				ch[c + n] =
 					(struct chunk_hdr){CHUNK_FREE, 0, rest};
-				obj_persist(p, &ch[c + n], sizeof(ch[0]));
+				obj_persist(&p->b, &ch[c + n], sizeof(ch[0]));
 				if (rest > 1) {
 					ch[c + n + rest - 1] =
 						(struct chunk_hdr){
 							CHUNK_FOOTER, 0, rest};
-					obj_persist(p, &ch[c + n + rest - 1],
+					obj_persist(&p->b, &ch[c + n + rest - 1],
 						sizeof(ch[0]));
 				}
 			}
 			*hdr = &ch[c];
-			*data = (uint64_t)(obj_zone(p, z) - p->base) +
+			*data = (uint64_t)(obj_zone(&p->b, z) - p->b.base) +
 				ZONE_META_SIZE + (uint64_t)c * CHUNKSIZE;
 			return 0;
 		}
@@ -165,12 +123,12 @@ huge_find(
 static struct chunk_hdr *
 huge_of(struct obj_pool *p, uint64_t off)
 {
-	struct obj_desc *d = (struct obj_desc *)(p->base + DESC_OFF);
+	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
 	uint64_t heap = d->heap_offset + HEAP_HDR_SIZE;
-	if (off < heap + ZONE_META_SIZE + ALLOC_HDR_COMPACT || off >= p->size)
+	if (off < heap + ZONE_META_SIZE + ALLOC_HDR_COMPACT || off >= p->b.size)
 		return NULL;
 	uint64_t z = (off - heap) / ZONE_MAX_SIZE;
-	if (z >= obj_nzones(p))
+	if (z >= obj_nzones(&p->b))
 		return NULL;
 	uint64_t in = off - heap - z * ZONE_MAX_SIZE;
 	if (in < ZONE_META_SIZE + ALLOC_HDR_COMPACT ||
@@ -184,7 +142,7 @@ huge_of(struct obj_pool *p, uint64_t off)
 static PMEMoid
 root_alloc(struct obj_pool *p, size_t size)
 {
-	struct obj_desc *d = (struct obj_desc *)(p->base + DESC_OFF);
+	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
 	uint64_t n64 = (size + ALLOC_HDR_COMPACT + CHUNKSIZE - 1) / CHUNKSIZE;
 	if (n64 > MAX_CHUNK) {
 		ERR("requested size too large: %zu", size);
@@ -202,22 +160,22 @@ root_alloc(struct obj_pool *p, size_t size)
 	}
 	/* still a free block: header and data are written before the log */
 	uint64_t block = (uint64_t)n * CHUNKSIZE;
-	uint64_t *ah = (uint64_t *)(p->base + start);
+	uint64_t *ah = (uint64_t *)(p->b.base + start);
 	ah[0] = block | OBJ_INTERNAL_FLAG << 48;
 	ah[1] = POBJ_ROOT_TYPE_NUM;
-	uint8_t *user = p->base + start + ALLOC_HDR_COMPACT;
+	uint8_t *user = p->b.base + start + ALLOC_HDR_COMPACT;
 	size_t usable = block - ALLOC_HDR_COMPACT;
 	size_t keep = 0;
 	if (d->root_offset && d->root_size) {
 		keep = d->root_size < size ? d->root_size : size;
 		/* a damaged pool's old root may overlap the new block */
-		memmove(user, p->base + d->root_offset, keep);
+		memmove(user, p->b.base + d->root_offset, keep);
 	}
 	memset(user + keep, 0, usable - keep);
-	obj_persist(p, ah, block);
+	obj_persist(&p->b, ah, block);
 
-	uint8_t *lane0 = p->base + d->lanes_offset;
-	struct redo r = {p, (struct ulog_hdr *)(lane0 + LANE_EXTERNAL_OFF),
+	uint8_t *lane0 = p->b.base + d->lanes_offset;
+	struct redo r = {&p->b, (struct ulog_hdr *)(lane0 + LANE_EXTERNAL_OFF),
 		lane0 + LANE_EXTERNAL_OFF + sizeof(struct ulog_hdr), 0};
 	redo_set(&r, &d->root_size, size);
 	redo_set(&r, &d->root_offset, start + ALLOC_HDR_COMPACT);
@@ -236,16 +194,15 @@ root_alloc(struct obj_pool *p, size_t size)
 	redo_run(&r);
 	if (n > 1) {
 		hdr[n - 1] = (struct chunk_hdr){CHUNK_FOOTER, 0, n};
-		obj_persist(p, &hdr[n - 1], sizeof(*hdr));
+		obj_persist(&p->b, &hdr[n - 1], sizeof(*hdr));
 	}
 	PMEMoid oid = {p->uuid_lo, d->root_offset};
 	return oid;
 }
 
-OBJ_API PMEMoid
-pmemobj_root(PMEMobjpool *pop, size_t size)
+static PMEMoid
+root_get(PMEMobjpool *pop, size_t size)
 {
-	LOG(LOG_LVL_DBG, "pop %p size %zu", (void *)pop, size);
 	struct obj_pool *p = pop ? obj_pool_of(pop) : NULL;
 	if (p == NULL) {
 		ERR("invalid pool handle -- %p", (void *)pop);
@@ -257,7 +214,7 @@ pmemobj_root(PMEMobjpool *pop, size_t size)
 		errno = ENOMEM;
 		return OID_NULL;
 	}
-	struct obj_desc *d = (struct obj_desc *)(p->base + DESC_OFF);
+	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
 	pthread_mutex_lock(&p->root_lock);
 	PMEMoid oid;
 	if (size == 0 && d->root_offset == 0) {
@@ -273,6 +230,18 @@ pmemobj_root(PMEMobjpool *pop, size_t size)
 	return oid;
 }
 
+OBJ_API PMEMoid
+pmemobj_root(PMEMobjpool *pop, size_t size)
+{
+	LOG(LOG_LVL_DBG, "pop %p size %zu", (void *)pop, size);
+	int e = errno;
+	PMEMoid oid = root_get(pop, size);
+	/* success leaves errno as it was */
+	if (!OID_IS_NULL(oid))
+		errno = e;
+	return oid;
+}
+
 OBJ_API size_t
 pmemobj_root_size(PMEMobjpool *pop)
 {
@@ -282,6 +251,6 @@ pmemobj_root_size(PMEMobjpool *pop)
 		errno = EINVAL;
 		return 0;
 	}
-	struct obj_desc *d = (struct obj_desc *)(p->base + DESC_OFF);
+	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
 	return d->root_offset && d->root_size ? d->root_size : 0;
 }

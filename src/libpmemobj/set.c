@@ -18,18 +18,19 @@
  * rpmem_open().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "layout.h"
+#include "format/pool_hdr.h"
 #include "librpmem.h"
 #include "log.h"
 #include "obj.h"
 #include "pmem.h"
-#include "uuid.h"
+#include "format/uuid.h"
 
 typedef uint8_t uuid_bytes[16];
 
@@ -75,16 +76,13 @@ nomem:
 	return -ENOMEM;
 }
 
-/* the set file being opened or created by this thread, for messages */
-static __thread const char *set_path;
-
 /* "<set file>: replica r" in messages */
 #define REPFMT "%s: replica %u"
 
 /* ---- set up and tear down ---- */
 
 static void
-set_teardown(struct obj_pool *p, int remove)
+set_teardown(struct obj_backing *p, int remove)
 {
 	int how = remove ? POOLSET_REMOVE_CREATED : POOLSET_KEEP;
 	for (unsigned i = 0; p->reps && i < p->nreps; i++) {
@@ -106,14 +104,44 @@ set_teardown(struct obj_pool *p, int remove)
 }
 
 void
-obj_set_close(struct obj_pool *p)
+obj_set_close(struct obj_backing *p)
 {
 	set_teardown(p, 0);
 }
 
-/* read and check the set file, map every local replica */
+/* says why local replica r's parts could not be mapped */
 static int
-set_map(struct obj_pool *p, const char *path, int create)
+map_failed(struct obj_backing *p, unsigned r, const struct poolset_map *m,
+	int create, int ret)
+{
+	const char *path = p->ctx->path;
+	const struct poolset_replica *sr = &p->set->replicas[r];
+	if (m->bad_part < 0) {
+		ERR(REPFMT ": cannot %s its part files: %s", path, r,
+			create ? "create or open" : "open", strerror(-ret));
+		return ret;
+	}
+	const struct poolset_part *bp = &sr->parts[m->bad_part];
+	struct stat st;
+	if (ret == -EINVAL && stat(bp->path, &st) == 0 &&
+		S_ISREG(st.st_mode) && (size_t)st.st_size != bp->size) {
+		ERR(REPFMT ", part %d: file size does not match the set "
+			   "file: \"%s\" has %lld bytes, not %zu",
+			path, r, m->bad_part, bp->path, (long long)st.st_size,
+			bp->size);
+		return ret;
+	}
+	ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part must be a "
+		   "regular file of the size the set file gives, %zu bytes, "
+		   "at least 2 MiB, not in use)",
+		path, r, m->bad_part, create ? "create or open" : "open",
+		bp->path, strerror(-ret), bp->size);
+	return ret;
+}
+
+/* read the set file, refuse what object pools do not support */
+static int
+set_read(struct obj_backing *p, const char *path)
 {
 	char why[256] = "";
 	struct poolset *set = NULL;
@@ -142,13 +170,24 @@ set_map(struct obj_pool *p, const char *path, int create)
 				return -ENOTSUP;
 			}
 	p->nreps = set->nreplicas - 1;
-	if (p->nreps) {
-		p->reps = calloc(p->nreps, sizeof(*p->reps));
-		if (p->reps == NULL) {
-			ERR_W_ERRNO("cannot allocate %u replicas", p->nreps);
-			return -ENOMEM;
-		}
+	if (p->nreps == 0)
+		return 0;
+	p->reps = calloc(p->nreps, sizeof(*p->reps));
+	if (p->reps == NULL) {
+		ERR_W_ERRNO("cannot allocate %u replicas", p->nreps);
+		return -ENOMEM;
 	}
+	return 0;
+}
+
+/* read and check the set file, map every local replica */
+static int
+set_map(struct obj_backing *p, const char *path, int create)
+{
+	int ret = set_read(p, path);
+	if (ret)
+		return ret;
+	const struct poolset *set = p->set;
 	p->size = SIZE_MAX;
 	for (unsigned r = 0; r < set->nreplicas; r++) {
 		const struct poolset_replica *sr = &set->replicas[r];
@@ -162,41 +201,14 @@ set_map(struct obj_pool *p, const char *path, int create)
 		}
 		struct poolset_map *m = rep ? &rep->map : &p->master;
 		ret = poolset_map_replica(set, r, create, m);
-		struct stat st;
-		if (ret == -EINVAL && m->bad_part >= 0 &&
-			stat(sr->parts[m->bad_part].path, &st) == 0 &&
-			S_ISREG(st.st_mode) &&
-			(size_t)st.st_size != sr->parts[m->bad_part].size) {
-			const struct poolset_part *bp = &sr->parts[m->bad_part];
-			ERR(REPFMT
-				", part %d: file size does not match the set "
-				"file: \"%s\" has %lld bytes, not %zu",
-				path, r, m->bad_part, bp->path,
-				(long long)st.st_size, bp->size);
-			return ret;
-		}
-		if (ret && m->bad_part >= 0) {
-			const struct poolset_part *bp = &sr->parts[m->bad_part];
-			ERR(REPFMT ", part %d: cannot %s \"%s\": %s (a part "
-				   "must be a regular file of the size the set "
-				   "file gives, %zu bytes, at least 2 MiB, not "
-				   "in use)",
-				path, r, m->bad_part,
-				create ? "create or open" : "open", bp->path,
-				strerror(-ret), bp->size);
-			return ret;
-		}
-		if (ret) {
-			ERR(REPFMT ": cannot %s its part files: %s", path, r,
-				create ? "create or open" : "open",
-				strerror(-ret));
-			return ret;
-		}
+		if (ret)
+			return map_failed(p, r, m, create, ret);
 		if (m->size < p->size)
 			p->size = m->size;
 	}
 	p->base = p->master.addr;
 	p->is_pmem = p->master.is_pmem;
+	p->gen_off = p->ctx->gen_off;
 	if (p->size < PMEMOBJ_MIN_POOL) {
 		ERR("%s: pool size %zu smaller than %zu", path, p->size,
 			PMEMOBJ_MIN_POOL);
@@ -207,13 +219,13 @@ set_map(struct obj_pool *p, const char *path, int create)
 
 /* local replica r's mapping (r == 0: the master) */
 static struct poolset_map *
-rep_map(struct obj_pool *p, unsigned r)
+rep_map(struct obj_backing *p, unsigned r)
 {
 	return r ? &p->reps[r - 1].map : &p->master;
 }
 
 static int
-hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
+hdr_read(struct obj_backing *p, unsigned r, unsigned part, struct pool_hdr *h)
 {
 	struct poolset_map *m = rep_map(p, r);
 	if (part == 0) {
@@ -222,7 +234,7 @@ hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
 	}
 	int ret = poolset_read_hdr(m, part, h);
 	if (ret)
-		ERR(REPFMT ": cannot read the header of part %u: %s", set_path,
+		ERR(REPFMT ": cannot read the header of part %u: %s", p->ctx->path,
 			r, part, strerror(-ret));
 	return ret;
 }
@@ -232,11 +244,11 @@ hdr_read(struct obj_pool *p, unsigned r, unsigned part, struct pool_hdr *h)
 static void
 arch_flags_of(const struct pool_hdr *h, unsigned char *flags)
 {
-	memcpy(flags, &h->alignment_desc, RPMEM_POOL_USER_FLAGS_LEN);
+	memcpy(flags, &h->arch, RPMEM_POOL_USER_FLAGS_LEN);
 }
 
 static int
-part_is_empty(struct obj_pool *p, unsigned r, unsigned part)
+part_is_empty(struct obj_backing *p, unsigned r, unsigned part)
 {
 	static const uint8_t zero[POOL_HDR_SIZE];
 	struct pool_hdr h;
@@ -246,7 +258,7 @@ part_is_empty(struct obj_pool *p, unsigned r, unsigned part)
 }
 
 static int
-headers_write(struct obj_pool *p, const struct set_ids *ids,
+headers_write(struct obj_backing *p, const struct set_ids *ids,
 	const uint8_t *poolset_uuid, unsigned incompat)
 {
 	unsigned R = ids->nreplicas;
@@ -261,7 +273,10 @@ headers_write(struct obj_pool *p, const struct set_ids *ids,
 			uint64_t crtime = fstat(m->fds[part], &st) == 0
 						  ? (uint64_t)st.st_ctime
 						  : 0;
-			obj_hdr_fill(&h, incompat, crtime);
+			pool_hdr_init(&h, p->ctx->hdr.signature,
+				p->ctx->hdr.major, 0,
+				p->ctx->new_incompat | incompat, 0);
+			h.crtime = crtime;
 			memcpy(h.poolset_uuid, poolset_uuid, 16);
 			memcpy(h.uuid, ids->uuid[r][part], 16);
 			memcpy(h.prev_part_uuid,
@@ -271,13 +286,13 @@ headers_write(struct obj_pool *p, const struct set_ids *ids,
 			memcpy(h.prev_repl_uuid, ids->uuid[(r + R - 1) % R][0],
 				16);
 			memcpy(h.next_repl_uuid, ids->uuid[(r + 1) % R][0], 16);
-			obj_hdr_seal(&h);
+			pool_hdr_csum_set(&h);
 			if (part > 0) {
 				int ret = poolset_write_hdr(m, part, &h);
 				if (ret) {
 					ERR(REPFMT ": cannot write the header "
 						   "of part %u: %s",
-						set_path, r, part,
+						p->ctx->path, r, part,
 						strerror(-ret));
 					return ret;
 				}
@@ -293,17 +308,11 @@ headers_write(struct obj_pool *p, const struct set_ids *ids,
 	return 0;
 }
 
-int
-obj_set_create(
-	struct obj_pool *p, const char *path, const char *layout, mode_t mode)
+/* parts given by the user must be empty where a header goes */
+static int
+parts_empty_check(struct obj_backing *p)
 {
-	set_path = path;
-	struct set_ids ids = {0};
-	int ret = set_map(p, path, POOLSET_CREATE);
-	if (ret)
-		goto err;
 	const struct poolset *set = p->set;
-	/* parts given by the user must be empty where a header goes */
 	for (unsigned r = 0; r < set->nreplicas; r++) {
 		if (set->replicas[r].node != NULL)
 			continue;
@@ -311,29 +320,22 @@ obj_set_create(
 		for (unsigned part = 0; part < poolset_nhdrs(set, r); part++) {
 			if (m->created[part] || part_is_empty(p, r, part))
 				continue;
-			ERR(REPFMT ": Non-empty file detected: %s", path, r,
+			ERR(REPFMT ": Non-empty file detected: %s",
+				p->ctx->path, r,
 				set->replicas[r].parts[part].path);
-			ret = -EEXIST;
-			goto err;
+			return -EEXIST;
 		}
 	}
-	ret = ids_alloc(&ids, set);
-	if (ret)
-		goto err;
-	uint8_t poolset_uuid[16];
-	uuid_gen(poolset_uuid);
-	for (unsigned r = 0; r < set->nreplicas; r++)
-		for (unsigned part = 0; part < ids.nhdrs[r]; part++)
-			uuid_gen(ids.uuid[r][part]);
-	unsigned incompat = (set->options & POOLSET_OPT_SINGLEHDR)
-				    ? FEAT_INCOMPAT_SINGLEHDR
-				    : 0;
-	ret = headers_write(p, &ids, poolset_uuid, incompat);
-	if (ret)
-		goto err;
+	return 0;
+}
 
+/* rpmem_create of every remote replica, with the master's header fields */
+static int
+remotes_create(struct obj_backing *p, const struct set_ids *ids,
+	const uint8_t *poolset_uuid)
+{
 	const struct pool_hdr *master = (const struct pool_hdr *)p->base;
-	unsigned R = set->nreplicas;
+	unsigned R = ids->nreplicas;
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->node == NULL)
@@ -346,23 +348,65 @@ obj_set_create(
 		a.incompat_features = master->incompat;
 		a.ro_compat_features = master->ro_compat;
 		memcpy(a.poolset_uuid, poolset_uuid, 16);
-		memcpy(a.uuid, ids.uuid[r->idx][0], 16);
-		memcpy(a.next_uuid, ids.uuid[(r->idx + 1) % R][0], 16);
-		memcpy(a.prev_uuid, ids.uuid[(r->idx + R - 1) % R][0], 16);
+		memcpy(a.uuid, ids->uuid[r->idx][0], 16);
+		memcpy(a.next_uuid, ids->uuid[(r->idx + 1) % R][0], 16);
+		memcpy(a.prev_uuid, ids->uuid[(r->idx + R - 1) % R][0], 16);
 		arch_flags_of(master, a.user_flags);
-		ret = obj_rep_remote_create(p, r, &a);
+		int ret = obj_rep_remote_create(p, r, &a);
 		if (ret)
-			goto err;
+			return ret;
 	}
-	ret = obj_rep_lanes_init(p);
+	return 0;
+}
+
+int
+obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx)
+{
+	p->ctx = ctx;
+	struct set_ids ids = {0};
+	int ret = set_map(p, ctx->path, POOLSET_CREATE);
+	if (ret == 0)
+		ret = parts_empty_check(p);
+	if (ret == 0)
+		ret = ids_alloc(&ids, p->set);
 	if (ret)
 		goto err;
-	obj_body_create(p, layout);
-	if (obj_rep_failed(p)) {
-		ret = -obj_rep_failed(p);
+	uint8_t poolset_uuid[16];
+	uuid_gen(poolset_uuid);
+	for (unsigned r = 0; r < p->set->nreplicas; r++)
+		for (unsigned part = 0; part < ids.nhdrs[r]; part++)
+			uuid_gen(ids.uuid[r][part]);
+	unsigned incompat = (p->set->options & POOLSET_OPT_SINGLEHDR)
+				    ? POOL_FEAT_SINGLEHDR
+				    : 0;
+	ret = headers_write(p, &ids, poolset_uuid, incompat);
+	if (ret == 0)
+		ret = remotes_create(p, &ids, poolset_uuid);
+	if (ret == 0)
+		ret = obj_rep_lanes_init(p);
+	if (ret)
 		goto err;
-	}
+	ids_free(&ids);
+	p->ctx = NULL;
+	return 0;
+err:
+	ids_free(&ids);
+	set_teardown(p, 1);
+	p->ctx = NULL;
+	return ret;
+}
+
+void
+obj_set_abort(struct obj_backing *p)
+{
+	set_teardown(p, 1);
+}
+
+void
+obj_set_created(struct obj_backing *p, mode_t mode)
+{
 	/* as PMDK: the mode applies to the part files created here */
+	const struct poolset *set = p->set;
 	for (unsigned r = 0; r < set->nreplicas; r++) {
 		if (set->replicas[r].node != NULL)
 			continue;
@@ -373,44 +417,38 @@ obj_set_create(
 					set->replicas[r].parts[part].path,
 					strerror(errno));
 	}
-	ids_free(&ids);
-	return 0;
-err:
-	ids_free(&ids);
-	set_teardown(p, 1);
-	return ret;
 }
 
 /* ---- open and check ---- */
 
 /* one header of local replica r, part `part`, against the set */
 static int
-hdr_check(const struct pool_hdr *h, const struct pool_hdr *master,
-	unsigned options, unsigned r, unsigned part)
+hdr_check(const struct obj_backing *p, const struct pool_hdr *h,
+	const struct pool_hdr *master, unsigned r, unsigned part)
 {
-	if (obj_hdr_verify(h)) {
-		char why[512];
-		snprintf(why, sizeof(why), "%s", err_msg());
-		ERR(REPFMT ", part %u: %s", set_path, r, part, why);
+	unsigned options = p->set->options;
+	char why[256];
+	if (pool_hdr_validate(h, &p->ctx->hdr, why, sizeof(why))) {
+		ERR(REPFMT ", part %u: %s", p->ctx->path, r, part, why);
 		return -EINVAL;
 	}
 	int single = (options & POOLSET_OPT_SINGLEHDR) != 0;
-	if (((h->incompat & FEAT_INCOMPAT_SINGLEHDR) != 0) != single) {
+	if (((h->incompat & POOL_FEAT_SINGLEHDR) != 0) != single) {
 		ERR(REPFMT ", part %u: poolset file options (%s) do not match "
 			   "incompat feature flags (0x%x)",
-			set_path, r, part, single ? "SINGLEHDR" : "none",
+			p->ctx->path, r, part, single ? "SINGLEHDR" : "none",
 			h->incompat);
 		return -EINVAL;
 	}
 	if (memcmp(h->poolset_uuid, master->poolset_uuid, 16)) {
 		ERR(REPFMT ", part %u: belongs to another pool set (its "
 			   "poolset_uuid differs from the master's)",
-			set_path, r, part);
+			p->ctx->path, r, part);
 		return -EINVAL;
 	}
 	if (h->incompat != master->incompat || h->compat != master->compat) {
 		ERR(REPFMT ", part %u: feature flags differ from the master's",
-			set_path, r, part);
+			p->ctx->path, r, part);
 		return -EINVAL;
 	}
 	return 0;
@@ -418,7 +456,7 @@ hdr_check(const struct pool_hdr *h, const struct pool_hdr *master,
 
 /* read every local header, check it, note the uuids */
 static int
-headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
+headers_check(struct obj_backing *p, struct set_ids *ids, struct pool_hdr **hdrs)
 {
 	const struct poolset *set = p->set;
 	struct pool_hdr master;
@@ -430,8 +468,7 @@ headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
 			struct pool_hdr *h = &hdrs[r][part];
 			int ret = hdr_read(p, r, part, h);
 			if (ret == 0)
-				ret = hdr_check(
-					h, &master, set->options, r, part);
+				ret = hdr_check(p, h, &master, r, part);
 			if (ret)
 				return ret;
 			memcpy(ids->uuid[r][part], h->uuid, 16);
@@ -447,7 +484,7 @@ headers_check(struct obj_pool *p, struct set_ids *ids, struct pool_hdr **hdrs)
  * tell). Says so and returns 1.
  */
 static int
-first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
+first_part_moved(struct obj_backing *p, const struct set_ids *ids, unsigned r,
 	const uint8_t *uuid)
 {
 	if (!ids->known[r] || p->set->replicas[r].node != NULL)
@@ -457,7 +494,7 @@ first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
 			ERR(REPFMT ": wrong part UUID (the pool's first part "
 				   "is part %u of the set file: the parts are "
 				   "not in this order)",
-				set_path, r, part);
+				p->ctx->path, r, part);
 			return 1;
 		}
 	return 0;
@@ -466,7 +503,7 @@ first_part_moved(struct obj_pool *p, const struct set_ids *ids, unsigned r,
 /* prev/next links of every local header, where the neighbour is known */
 static int
 links_check(
-	struct obj_pool *p, const struct set_ids *ids, struct pool_hdr **hdrs)
+	struct obj_backing *p, const struct set_ids *ids, struct pool_hdr **hdrs)
 {
 	unsigned R = ids->nreplicas;
 	for (unsigned r = 0; r < R; r++) {
@@ -483,7 +520,7 @@ links_check(
 				ERR(REPFMT ", part %u: wrong part UUID (the "
 					   "parts are not those of this pool, "
 					   "or not in this order)",
-					set_path, r, part);
+					p->ctx->path, r, part);
 				return -EINVAL;
 			}
 			if ((ids->known[pr] && memcmp(h->prev_repl_uuid,
@@ -499,7 +536,7 @@ links_check(
 				ERR(REPFMT ", part %u: wrong replica UUID (the "
 					   "replicas are not those of this "
 					   "pool, or not in this order)",
-					set_path, r, part);
+					p->ctx->path, r, part);
 				return -EINVAL;
 			}
 		}
@@ -509,7 +546,7 @@ links_check(
 
 /* a remote replica's attributes against the master and its neighbours */
 static int
-remote_attr_check(struct obj_pool *p, struct set_ids *ids,
+remote_attr_check(struct obj_backing *p, struct set_ids *ids,
 	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
 	const struct pool_hdr *m = (const struct pool_hdr *)p->base;
@@ -530,7 +567,7 @@ remote_attr_check(struct obj_pool *p, struct set_ids *ids,
 		bad = "architecture flags";
 	if (bad != NULL) {
 		ERR(REPFMT " (%s on %s): its %s differs from the master's",
-			set_path, r->idx, r->desc, r->node, bad);
+			p->ctx->path, r->idx, r->desc, r->node, bad);
 		return -EINVAL;
 	}
 	memcpy(ids->uuid[r->idx][0], a->uuid, 16);
@@ -539,8 +576,8 @@ remote_attr_check(struct obj_pool *p, struct set_ids *ids,
 }
 
 static int
-remote_links_check(const struct set_ids *ids, const struct obj_rep *r,
-	const struct rpmem_pool_attr *a)
+remote_links_check(const struct obj_backing *p, const struct set_ids *ids,
+	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
 	unsigned R = ids->nreplicas;
 	unsigned pr = (r->idx + R - 1) % R, nr = (r->idx + 1) % R;
@@ -549,133 +586,184 @@ remote_links_check(const struct set_ids *ids, const struct obj_rep *r,
 			memcmp(a->next_uuid, ids->uuid[nr][0], 16))) {
 		ERR(REPFMT " (%s on %s): wrong replica UUID (the remote pool "
 			   "belongs to another replica of this set)",
-			set_path, r->idx, r->desc, r->node);
+			p->ctx->path, r->idx, r->desc, r->node);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* the checksummed part of every replica's descriptor equals the master's */
+/* the bytes every replica shares with the master (the checksummed pool
+ * descriptor) are the master's */
 static int
-descs_check(struct obj_pool *p)
+shared_check(struct obj_backing *p)
 {
-	const uint8_t *mdesc = p->base + DESC_OFF;
-	uint8_t buf[DESC_CSUM_LEN];
-	for (unsigned i = 0; i < p->nreps; i++) {
+	size_t off = p->ctx->shared_off, len = p->ctx->shared_len;
+	const uint8_t *mine = p->base + off;
+	uint8_t *buf = malloc(len);
+	if (buf == NULL) {
+		ERR_W_ERRNO("cannot allocate %zu bytes", len);
+		return -ENOMEM;
+	}
+	int ret = 0;
+	for (unsigned i = 0; ret == 0 && i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
-		const uint8_t *d;
+		const uint8_t *d = buf;
 		/* pmemobj_check does not open remote replicas */
 		if (r->node != NULL && r->rpp == NULL)
 			continue;
-		if (r->node == NULL) {
-			d = (const uint8_t *)r->map.addr + DESC_OFF;
-		} else {
-			int ret = obj_rep_remote_read(
-				p, r, buf, DESC_OFF, sizeof(buf));
-			if (ret)
-				return ret;
-			d = buf;
-		}
-		if (memcmp(d, mdesc, DESC_CSUM_LEN) != 0) {
+		if (r->node == NULL)
+			d = (const uint8_t *)r->map.addr + off;
+		else
+			ret = obj_rep_remote_read(p, r, buf, off, len);
+		if (ret == 0 && memcmp(d, mine, len) != 0) {
 			ERR(REPFMT ": does not match the master (its pool "
 				   "descriptor differs); repair the set "
 				   "with pmempool sync",
-				set_path, r->idx);
-			return -EINVAL;
+				p->ctx->path, r->idx);
+			ret = -EINVAL;
 		}
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * A remote replica whose generation is not the master's failed in an
+ * earlier session (or that session ended before the replica got its last
+ * writes): it is behind the master. PMDK attaches it as it is and leaves
+ * the repair to `pmempool sync`; here it is said in the log and the whole
+ * pool is copied to it before the open returns.
+ */
+static int
+remotes_catch_up(struct obj_backing *p)
+{
+	uint64_t mine;
+	memcpy(&mine, p->base + p->gen_off, sizeof(mine));
+	for (unsigned i = 0; i < p->nreps; i++) {
+		struct obj_rep *r = &p->reps[i];
+		uint64_t theirs;
+		if (r->rpp == NULL)
+			continue;
+		int ret = obj_rep_remote_read(
+			p, r, &theirs, p->gen_off, sizeof(theirs));
+		if (ret)
+			return ret;
+		if (theirs == mine)
+			continue;
+		LOG(LOG_LVL_WARN,
+			REPFMT " (%s on %s) missed writes of an earlier "
+			       "session (its run_id %llu, the master's %llu): "
+			       "copying the whole pool to it",
+			p->ctx->path, r->idx, r->desc, r->node,
+			(unsigned long long)theirs, (unsigned long long)mine);
+		ret = obj_rep_remote_copy(
+			p, r, POOL_HDR_SIZE, p->size - POOL_HDR_SIZE);
+		if (ret)
+			return ret;
+		LOG(LOG_LVL_WARN, REPFMT " (%s on %s) is a copy of the master again",
+			p->ctx->path, r->idx, r->desc, r->node);
 	}
 	return 0;
 }
 
-int
-obj_set_open(struct obj_pool *p, const char *path, const char *layout,
-	int check_only)
+/* what an open collects: uuids, headers, remote attributes */
+struct open_tabs {
+	struct set_ids ids;
+	struct pool_hdr **hdrs;		/* [replica][part] */
+	struct rpmem_pool_attr *attrs; /* [replica - 1], remote ones only */
+};
+
+static void
+tabs_free(struct obj_backing *p, struct open_tabs *t)
 {
-	set_path = path;
-	struct set_ids ids = {0};
-	struct pool_hdr **hdrs = NULL;
-	struct rpmem_pool_attr *attrs = NULL;
-	int ret = set_map(p, path, POOLSET_OPEN);
+	for (unsigned r = 0; t->hdrs && r < p->set->nreplicas; r++)
+		free(t->hdrs[r]);
+	free(t->hdrs);
+	free(t->attrs);
+	ids_free(&t->ids);
+}
+
+static int
+tabs_alloc(struct obj_backing *p, struct open_tabs *t, int with_attrs)
+{
+	int ret = ids_alloc(&t->ids, p->set);
 	if (ret)
-		goto err;
-	ret = ids_alloc(&ids, p->set);
-	if (ret)
-		goto err;
-	hdrs = calloc(p->set->nreplicas, sizeof(*hdrs));
-	if (hdrs == NULL) {
-		ret = -ENOMEM;
-		goto err;
+		return ret;
+	t->hdrs = calloc(p->set->nreplicas, sizeof(*t->hdrs));
+	for (unsigned r = 0; t->hdrs && r < p->set->nreplicas; r++) {
+		t->hdrs[r] = calloc(t->ids.nhdrs[r], sizeof(struct pool_hdr));
+		if (t->hdrs[r] == NULL)
+			goto nomem;
 	}
-	for (unsigned r = 0; r < p->set->nreplicas; r++) {
-		hdrs[r] = calloc(ids.nhdrs[r], sizeof(struct pool_hdr));
-		if (hdrs[r] == NULL) {
-			ERR_W_ERRNO("cannot allocate headers");
-			ret = -ENOMEM;
-			goto err;
-		}
+	if (t->hdrs == NULL)
+		goto nomem;
+	if (with_attrs && p->nreps) {
+		t->attrs = calloc(p->nreps, sizeof(*t->attrs));
+		if (t->attrs == NULL)
+			goto nomem;
 	}
-	ret = headers_check(p, &ids, hdrs);
-	if (ret)
-		goto err;
-	if (!check_only && p->nreps) {
-		attrs = calloc(p->nreps, sizeof(*attrs));
-		if (attrs == NULL) {
-			ERR_W_ERRNO("cannot allocate replica attributes");
-			ret = -ENOMEM;
-			goto err;
-		}
-	}
-	for (unsigned i = 0; !check_only && i < p->nreps; i++) {
+	return 0;
+nomem:
+	ERR_W_ERRNO("cannot allocate the headers of the set");
+	return -ENOMEM;
+}
+
+/* rpmem_open of every remote replica, its attributes checked */
+static int
+remotes_open(struct obj_backing *p, struct open_tabs *t)
+{
+	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->node == NULL)
 			continue;
-		ret = obj_rep_remote_open(p, r, &attrs[i]);
+		int ret = obj_rep_remote_open(p, r, &t->attrs[i]);
 		if (ret == 0)
-			ret = remote_attr_check(p, &ids, r, &attrs[i]);
+			ret = remote_attr_check(p, &t->ids, r, &t->attrs[i]);
 		if (ret)
-			goto err;
+			return ret;
 	}
-	ret = links_check(p, &ids, hdrs);
-	for (unsigned i = 0; ret == 0 && !check_only && i < p->nreps; i++)
-		if (p->reps[i].node != NULL)
-			ret = remote_links_check(&ids, &p->reps[i], &attrs[i]);
-	if (ret)
-		goto err;
-	if (check_only) {
-		ret = descs_check(p);
-		if (ret)
-			goto err;
-		goto out;
-	}
-	ret = obj_rep_lanes_init(p);
-	if (ret == 0)
-		ret = descs_check(p);
-	if (ret == 0)
-		ret = obj_pool_verify(p, layout, 0);
-	if (ret)
-		goto err;
-	/* as PMDK: the master's lanes are copied to every replica */
-	const struct obj_desc *d =
-		(const struct obj_desc *)(p->base + DESC_OFF);
-	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE, 0,
-		    OBJ_REP_PERSIST)) {
-		ret = -errno;
-		goto err;
-	}
-out:
-	for (unsigned r = 0; r < p->set->nreplicas; r++)
-		free(hdrs[r]);
-	free(hdrs);
-	free(attrs);
-	ids_free(&ids);
 	return 0;
-err:
-	for (unsigned r = 0; hdrs && r < p->set->nreplicas; r++)
-		free(hdrs[r]);
-	free(hdrs);
-	free(attrs);
-	ids_free(&ids);
-	if (p->set)
+}
+
+static int
+remotes_links_check(struct obj_backing *p, const struct open_tabs *t)
+{
+	for (unsigned i = 0; i < p->nreps; i++)
+		if (p->reps[i].node != NULL) {
+			int ret = remote_links_check(
+				p, &t->ids, &p->reps[i], &t->attrs[i]);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+int
+obj_set_open(struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only)
+{
+	p->ctx = ctx;
+	struct open_tabs t;
+	memset(&t, 0, sizeof(t));
+	int ret = set_map(p, ctx->path, POOLSET_OPEN);
+	if (ret == 0)
+		ret = tabs_alloc(p, &t, !check_only);
+	if (ret == 0)
+		ret = headers_check(p, &t.ids, t.hdrs);
+	if (ret == 0 && !check_only)
+		ret = remotes_open(p, &t);
+	if (ret == 0)
+		ret = links_check(p, &t.ids, t.hdrs);
+	if (ret == 0 && !check_only)
+		ret = remotes_links_check(p, &t);
+	if (ret == 0 && !check_only)
+		ret = obj_rep_lanes_init(p);
+	if (ret == 0)
+		ret = shared_check(p);
+	if (ret == 0 && !check_only)
+		ret = remotes_catch_up(p);
+	tabs_free(p, &t);
+	if (ret && p->set)
 		set_teardown(p, 0);
+	p->ctx = NULL;
 	return ret;
 }

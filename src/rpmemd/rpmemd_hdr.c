@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
-#include "checksum.h"
+#include "format/pool_hdr.h"
+#include "format/uuid.h"
 #include "rpmemd_hdr.h"
 #include "fault_inject.h" /* last: it may wrap calls */
 
@@ -21,79 +21,11 @@ is_zero(const void *p, size_t n)
 	return 1;
 }
 
-uint64_t
-rpmemd_hdr_checksum(const struct rpmemd_pool_hdr *h)
-{
-	/* with CKSUM_2K everything from 2048 on counts as zero */
-	size_t skip = (le32toh(h->incompat) & RPMEMD_HDR_INCOMPAT_CKSUM_2K)
-			      ? 2048
-			      : sizeof(*h);
-	return csum_compute(h, sizeof(*h),
-		offsetof(struct rpmemd_pool_hdr, checksum), skip);
-}
-
-void
-rpmemd_hdr_host_arch_flags(unsigned char flags[16])
-{
-#define ALIGN_OF(t)              \
-	((uint64_t)offsetof(     \
-		 struct {        \
-			 char c; \
-			 t x;    \
-		 },              \
-		 x) -            \
-		1)
-	uint64_t desc = ALIGN_OF(char) | ALIGN_OF(short) << 4 |
-			ALIGN_OF(int) << 8 | ALIGN_OF(long) << 12 |
-			ALIGN_OF(long long) << 16 | ALIGN_OF(size_t) << 20 |
-			ALIGN_OF(off_t) << 24 | ALIGN_OF(float) << 28 |
-			ALIGN_OF(double) << 32 | ALIGN_OF(long double) << 36 |
-			ALIGN_OF(void *) << 40;
-#undef ALIGN_OF
-	uint16_t machine =
-#if defined(__x86_64__)
-		62;
-#elif defined(__aarch64__)
-		183;
-#elif defined(__powerpc64__)
-		21;
-#elif defined(__riscv)
-		243;
-#else
-		0;
-#endif
-	memset(flags, 0, 16);
-	uint64_t d = htole64(desc);
-	memcpy(flags, &d, 8);
-	flags[8] = sizeof(void *) == 8 ? 2 : 1;
-	flags[9] = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 1 : 2;
-	uint16_t m = htole16(machine);
-	memcpy(flags + 14, &m, 2);
-}
-
-static int
-gen_uuid(unsigned char u[16])
-{
-	size_t got = 0;
-	while (got < 16) {
-		ssize_t r = getrandom(u + got, 16 - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)r;
-	}
-	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);
-	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);
-	return 0;
-}
-
 /* fill the fields common to every header from attr (host order) */
 static void
-hdr_from_attr(struct rpmemd_pool_hdr *h, const struct rpmem_pool_attr_packed *a,
+hdr_from_attr(struct pool_hdr *h, const struct rpmem_pool_attr_packed *a,
 	const unsigned char *ps_uuid, const unsigned char *prev_repl,
-	const unsigned char *next_repl, const unsigned char *arch)
+	const unsigned char *next_repl, const struct pool_hdr_arch *arch)
 {
 	memcpy(h->signature, a->signature, sizeof(h->signature));
 	h->major = htole32(a->major);
@@ -103,14 +35,14 @@ hdr_from_attr(struct rpmemd_pool_hdr *h, const struct rpmem_pool_attr_packed *a,
 	memcpy(h->poolset_uuid, ps_uuid, 16);
 	memcpy(h->prev_repl_uuid, prev_repl, 16);
 	memcpy(h->next_repl_uuid, next_repl, 16);
-	memcpy(h->arch_flags, arch, 16);
+	h->arch = *arch;
 }
 
 static void
-hdr_seal(struct rpmemd_pool_hdr *h)
+hdr_seal(struct pool_hdr *h)
 {
 	h->checksum = 0;
-	h->checksum = htole64(rpmemd_hdr_checksum(h));
+	pool_hdr_csum_set(h);
 }
 
 /* write the linked headers of all header-carrying parts */
@@ -121,17 +53,18 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 {
 	unsigned nh = poolset_nhdrs(set, 0);
 	unsigned char(*uuids)[16] = calloc(nh, 16);
-	struct rpmemd_pool_hdr *h = malloc(sizeof(*h));
+	struct pool_hdr *h = malloc(sizeof(*h));
 	int ret = 0;
 	if (uuids == NULL || h == NULL) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	unsigned char ps_uuid[16], prev_repl[16], next_repl[16], arch[16];
+	unsigned char ps_uuid[16], prev_repl[16], next_repl[16];
+	struct pool_hdr_arch arch;
 	memcpy(uuids[0], part0_uuid, 16);
 	for (unsigned p = 1; p < nh; p++) {
 		if (fresh) {
-			ret = gen_uuid(uuids[p]);
+			ret = uuid_gen(uuids[p]);
 		} else {
 			/* keep the uuids of the other parts */
 			ret = poolset_read_hdr(m, p, h);
@@ -142,7 +75,7 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 	}
 	if (is_zero(a->poolset_uuid, 16)) {
 		if (fresh) {
-			ret = gen_uuid(ps_uuid);
+			ret = uuid_gen(ps_uuid);
 		} else {
 			ret = poolset_read_hdr(m, 0, h);
 			memcpy(ps_uuid, h->poolset_uuid, 16);
@@ -157,9 +90,9 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 	memcpy(next_repl, is_zero(a->next_uuid, 16) ? uuids[0] : a->next_uuid,
 		16);
 	if (is_zero(a->user_flags, 16))
-		rpmemd_hdr_host_arch_flags(arch);
+		pool_hdr_arch_local(&arch);
 	else
-		memcpy(arch, a->user_flags, 16);
+		memcpy(&arch, a->user_flags, sizeof(arch));
 
 	for (unsigned p = 0; p < nh; p++) {
 		uint64_t crtime = 0;
@@ -174,7 +107,7 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 				crtime = htole64((uint64_t)st.st_ctime);
 		}
 		memset(h, 0, sizeof(*h));
-		hdr_from_attr(h, a, ps_uuid, prev_repl, next_repl, arch);
+		hdr_from_attr(h, a, ps_uuid, prev_repl, next_repl, &arch);
 		memcpy(h->uuid, uuids[p], 16);
 		memcpy(h->prev_part_uuid, uuids[(p + nh - 1) % nh], 16);
 		memcpy(h->next_part_uuid, uuids[(p + 1) % nh], 16);
@@ -200,10 +133,10 @@ rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 		return -EINVAL;
 	if (attr == NULL)
 		return 0;
-	if (((attr->incompat_features & RPMEMD_HDR_INCOMPAT_SINGLEHDR) != 0) !=
+	if (((attr->incompat_features & POOL_FEAT_SINGLEHDR) != 0) !=
 		single)
 		return -EINVAL;
-	struct rpmemd_pool_hdr *h = malloc(sizeof(*h));
+	struct pool_hdr *h = malloc(sizeof(*h));
 	if (h == NULL)
 		return -ENOMEM;
 	int ret = 0;
@@ -217,7 +150,7 @@ rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 		return ret;
 	unsigned char u0[16];
 	if (is_zero(attr->uuid, 16)) {
-		ret = gen_uuid(u0);
+		ret = uuid_gen(u0);
 		if (ret)
 			return ret;
 	} else {
@@ -234,7 +167,7 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 	unsigned nh = poolset_nhdrs(set, 0);
 	if (nh == 0)
 		return 0;
-	struct rpmemd_pool_hdr *h = malloc(sizeof(*h) * nh);
+	struct pool_hdr *h = malloc(sizeof(*h) * nh);
 	if (h == NULL)
 		return -ENOMEM;
 	int ret = 0;
@@ -243,15 +176,15 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 		if (ret)
 			goto out;
 		if (is_zero(&h[p], sizeof(h[p])) ||
-			le64toh(h[p].checksum) != rpmemd_hdr_checksum(&h[p])) {
+			!pool_hdr_csum_ok(&h[p])) {
 			ret = -EINVAL;
 			goto out;
 		}
 		/* everything but the per-part fields must equal part 0 */
 		if (memcmp(h[p].signature, h[0].signature,
-			    offsetof(struct rpmemd_pool_hdr, uuid)) ||
+			    offsetof(struct pool_hdr, uuid)) ||
 			memcmp(h[p].prev_repl_uuid, h[0].prev_repl_uuid, 32) ||
-			memcmp(h[p].arch_flags, h[0].arch_flags, 16)) {
+			memcmp(&h[p].arch, &h[0].arch, sizeof(h[0].arch))) {
 			ret = -EINVAL;
 			goto out;
 		}
@@ -273,7 +206,7 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 	memcpy(attr->uuid, h[0].uuid, 16);
 	memcpy(attr->next_uuid, h[0].next_repl_uuid, 16);
 	memcpy(attr->prev_uuid, h[0].prev_repl_uuid, 16);
-	memcpy(attr->user_flags, h[0].arch_flags, 16);
+	memcpy(attr->user_flags, &h[0].arch, sizeof(h[0].arch));
 out:
 	free(h);
 	return ret;
@@ -290,7 +223,7 @@ rpmemd_hdr_set_attr(const struct poolset *set, const struct poolset_map *m,
 		return -EINVAL;
 	unsigned char u0[16];
 	if (is_zero(attr->uuid, 16)) {
-		struct rpmemd_pool_hdr *h = malloc(sizeof(*h));
+		struct pool_hdr *h = malloc(sizeof(*h));
 		if (h == NULL)
 			return -ENOMEM;
 		int ret = poolset_read_hdr(m, 0, h);

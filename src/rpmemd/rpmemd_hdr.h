@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rpmemd_hdr.h -- the 4096-byte pool headers rpmemd writes into the parts of
- * a remote pool set, built from and turned back into rpmem attributes
+ * rpmemd_hdr.h -- the pool headers rpmemd writes into the parts of a remote
+ * pool set, built from and turned back into rpmem attributes
+ *
+ * The header itself (struct pool_hdr, checksum, arch flags, uuids) is the
+ * format layer's, src/common/format/; this module only converts between
+ * struct rpmem_pool_attr and the headers of a set.
  *
  * Contract (doc/protocol.md §6): rpmemd_hdr_create()
  * checks that attributes and the set's header options agree, that every
@@ -17,39 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "format/pool_hdr.h"
 #include "poolset.h"
 #include "rpmem_proto.h"
-
-#define RPMEMD_HDR_INCOMPAT_SINGLEHDR 0x1U
-#define RPMEMD_HDR_INCOMPAT_CKSUM_2K 0x2U
-
-struct rpmemd_pool_hdr {
-	char signature[8];
-	uint32_t major;
-	uint32_t compat;
-	uint32_t incompat;
-	uint32_t ro_compat;
-	unsigned char poolset_uuid[16];
-	unsigned char uuid[16];
-	unsigned char prev_part_uuid[16];
-	unsigned char next_part_uuid[16];
-	unsigned char prev_repl_uuid[16];
-	unsigned char next_repl_uuid[16];
-	uint64_t crtime;
-	unsigned char arch_flags[16];
-	unsigned char unused[1904];
-	unsigned char unused2[1976];
-	unsigned char sds[64];
-	uint64_t checksum;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct rpmemd_pool_hdr) == 4096, "pool hdr");
-
-/* Fletcher-64 of the header (checksum field and the tail beyond the
- * checksummed length count as zero) */
-uint64_t rpmemd_hdr_checksum(const struct rpmemd_pool_hdr *h);
-
-void rpmemd_hdr_host_arch_flags(unsigned char flags[16]);
 
 int rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 	const struct rpmem_pool_attr_packed *attr);

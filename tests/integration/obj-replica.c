@@ -30,6 +30,7 @@
 
 #include <libpmemobj.h>
 
+#include "obj_errno.h"
 #include "test_util.h"
 
 #define PART (8u << 20)	   /* master parts, each */
@@ -82,6 +83,10 @@ group_setup(void **state)
 		PART, Dir, PART, Dir, REPL, Dir, target);
 	write_file(Set, text);
 	obj_replica_env(Dir);
+	/* the log says what this run did only */
+	if (getenv("PMEMOBJ_LOG_FILE") != NULL &&
+		truncate(getenv("PMEMOBJ_LOG_FILE"), 0) != 0)
+		return -1;
 	return 0;
 }
 
@@ -299,6 +304,14 @@ test_every_function(void **state)
 	free(expect);
 }
 
+/* with a remote replica too, successful calls leave errno as it was */
+static void
+test_errno_kept(void **state)
+{
+	(void)state;
+	obj_errno_check(Set, "errno", 0);
+}
+
 struct worker {
 	PMEMobjpool *pop;
 	uint8_t *at;
@@ -411,6 +424,28 @@ test_kill_daemon(void **state)
 	assert_memory_equal(p, before, sizeof(before));
 	assert_memory_equal(p + 8192, after, sizeof(after));
 	pmemobj_close(pop);
+	/* the remote replica missed `after`: the reopen found it behind,
+	 * said so, and made it a copy of the master again */
+	size_t lrem;
+	uint8_t *rem = slurp("remote/rem.part", &lrem);
+	assert_memory_equal(rem + roff + 8192, after, sizeof(after));
+	free(rem);
+	struct range all = {HDR, POOL - HDR};
+	check_copies(&all, 1, NULL);
+	const char *log = getenv("PMEMOBJ_LOG_FILE");
+	if (log != NULL) {
+		char path[256];
+		pathf(path, sizeof(path), "%s", log);
+		FILE *f = fopen(path, "r");
+		assert_non_null(f);
+		char line[1024];
+		int said = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strstr(line, "missed writes of an earlier session"))
+				said = 1;
+		fclose(f);
+		assert_true(said);
+	}
 }
 
 /* a remote node that cannot be reached: create fails, no file is left */
@@ -462,6 +497,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_threads, setup, NULL),
 		cmocka_unit_test_setup_teardown(test_kill_daemon, setup, NULL),
 		cmocka_unit_test_setup_teardown(test_unreachable, setup, NULL),
+		cmocka_unit_test_setup_teardown(test_errno_kept, setup, NULL),
 	};
+	/* OBJ_REPLICA_TESTS: a cmocka name pattern, to run a subset */
+	if (getenv("OBJ_REPLICA_TESTS") != NULL)
+		cmocka_set_test_filter(getenv("OBJ_REPLICA_TESTS"));
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

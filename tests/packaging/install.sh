@@ -1,44 +1,67 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# install.sh -- install the build tree into a temporary prefix, then build
-# and run a program against it twice: with pkg-config and with find_package
+# install.sh -- `cmake --install --prefix <temporary dir>` gives a tree that
+# works where it is and after it is moved: no installed .pc or CMake package
+# file names the configured prefix, and a program builds and runs against
+# the tree with plain pkg-config (no --define-prefix) and with find_package,
+# before and after the move
 # usage: install.sh <build dir>
 set -euo pipefail
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/rpmem-ng-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-prefix=$tmp/prefix
-cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 || {
-	cat "$tmp/install.log"
+
+fail() {
+	echo "FAIL: $*"
 	exit 1
 }
-libdir=$(dirname "$(find "$prefix" -name 'librpmem.so.1' | head -1)")
-[ -n "$libdir" ] && [ -f "$libdir/libpmemobj.so.1" ] || {
-	echo "FAIL: libraries not installed under $prefix"
-	exit 1
+
+configured=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
+cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 || {
+	cat "$tmp/install.log"
+	fail "cmake --install"
 }
 for f in include/librpmem.h include/libpmemobj.h include/libpmemobj/base.h \
-	bin/rpmemd; do
-	[ -e "$prefix/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
+	bin/rpmemd share/doc/rpmem-ng/NOTICE; do
+	[ -e "$tmp/prefix/$f" ] || fail "$f not installed"
 done
+rel=$(cd "$tmp/prefix" && dirname "$(find . -name librpmem.so.1 | head -1)")
+[ "$rel" != . ] && [ -f "$tmp/prefix/$rel/libpmemobj.so.1" ] ||
+	fail "libraries not installed under $tmp/prefix"
+if find "$tmp/prefix" \( -name '*.pc' -o -name '*.cmake' \) -print0 |
+	xargs -0 grep -n "$configured\|$tmp"; then
+	fail "an installed .pc or CMake file names an absolute prefix"
+fi
+[ "$(find "$tmp/prefix" -name '*.pc' | wc -l)" = 2 ] ||
+	fail "expected librpmem.pc and libpmemobj.pc"
 
-# The .pc files carry the configured prefix; point pkg-config at the temp
-# one with --define-prefix.
-export PKG_CONFIG_PATH=$libdir/pkgconfig
-flags=$(pkg-config --define-prefix --cflags --libs librpmem libpmemobj)
-cc -o "$tmp/consumer-pc" "$here/consumer/consumer.c" $flags
-LD_LIBRARY_PATH=$libdir "$tmp/consumer-pc" "$tmp/pool-pc"
-LD_LIBRARY_PATH=$libdir ldd "$tmp/consumer-pc" >"$tmp/ldd"
-grep -q "libpmemobj.so.1 => $libdir/" "$tmp/ldd" &&
-	grep -q "librpmem.so.1 => $libdir/" "$tmp/ldd" || {
-	echo "FAIL: the pkg-config build does not use the installed libraries"
-	cat "$tmp/ldd"
-	exit 1
+# <prefix> <tag>: build and run the consumer both ways against <prefix>
+consume() {
+	local prefix=$1 tag=$2 libdir=$1/$rel flags
+	flags=$(PKG_CONFIG_PATH=$libdir/pkgconfig \
+		pkg-config --cflags --libs librpmem libpmemobj) ||
+		fail "$tag: pkg-config"
+	cc -DWITH_PMEMOBJ -o "$tmp/pc-$tag" "$here/consumer/consumer.c" \
+		$flags || fail "$tag: build with pkg-config ($flags)"
+	cmake -S "$here/consumer" -B "$tmp/cm-$tag" \
+		-DCMAKE_PREFIX_PATH="$prefix" >"$tmp/cm.log" 2>&1 &&
+		cmake --build "$tmp/cm-$tag" >>"$tmp/cm.log" 2>&1 || {
+		cat "$tmp/cm.log"
+		fail "$tag: build with find_package"
+	}
+	for prog in "$tmp/pc-$tag" "$tmp/cm-$tag/consumer"; do
+		LD_LIBRARY_PATH=$libdir ldd "$prog" >"$tmp/ldd"
+		grep -q "libpmemobj.so.1 => $libdir/" "$tmp/ldd" &&
+			grep -q "librpmem.so.1 => $libdir/" "$tmp/ldd" || {
+			cat "$tmp/ldd"
+			fail "$tag: $prog does not use the installed libraries"
+		}
+		LD_LIBRARY_PATH=$libdir "$prog" "$tmp/pool" | grep -qx \
+			'consumer ok' || fail "$tag: $prog"
+	done
 }
-
-cmake -S "$here/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" \
-	>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log"; exit 1; }
-cmake --build "$tmp/cm" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log"; exit 1; }
-LD_LIBRARY_PATH=$libdir "$tmp/cm/consumer" "$tmp/pool-cm"
-echo "install, pkg-config and find_package: ok"
+consume "$tmp/prefix" installed
+mv "$tmp/prefix" "$tmp/moved"
+consume "$tmp/moved" moved
+echo "install to a temporary prefix, pkg-config and find_package: ok"

@@ -29,9 +29,18 @@
 #include "poolset.h"
 #include "rpmemd_hdr.h"
 
+/* the running machine's arch flags as 16 bytes (rpmem attribute form) */
+static void
+host_arch_flags(unsigned char out[16])
+{
+	struct pool_hdr_arch a;
+	pool_hdr_arch_local(&a);
+	memcpy(out, &a, sizeof(a));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define HDR_SIZE sizeof(struct rpmemd_pool_hdr)
+#define HDR_SIZE sizeof(struct pool_hdr)
 
 static const struct fuzz_region Regions[] = {
 	{0, HDR_SIZE},
@@ -44,8 +53,8 @@ static struct {
 	struct poolset *set;
 	struct poolset_map map;
 	struct rpmem_pool_attr_packed attr;
-	struct rpmemd_pool_hdr tmpl[2];
-	struct rpmemd_pool_hdr hdr[2];
+	struct pool_hdr tmpl[2];
+	struct pool_hdr hdr[2];
 } F;
 
 static void
@@ -74,34 +83,34 @@ setup(void)
 	memcpy(a->signature, "PMEMOBJ", 8);
 	a->major = 6;
 	a->compat_features = 1;
-	a->incompat_features = RPMEMD_HDR_INCOMPAT_CKSUM_2K | 0x4;
+	a->incompat_features = POOL_FEAT_CKSUM_2K | 0x4;
 	for (int i = 0; i < 16; i++) {
 		a->poolset_uuid[i] = (unsigned char)(0x10 + i);
 		a->uuid[i] = (unsigned char)(0x30 + i);
 		a->next_uuid[i] = (unsigned char)(0x50 + i);
 		a->prev_uuid[i] = (unsigned char)(0x70 + i);
 	}
-	rpmemd_hdr_host_arch_flags(a->user_flags);
+	host_arch_flags(a->user_flags);
 	CHECK(rpmemd_hdr_create(F.set, &F.map, a) == 0);
 	for (unsigned p = 0; p < 2; p++)
 		CHECK(poolset_read_hdr(&F.map, p, &F.tmpl[p]) == 0);
 }
 
 static void
-seal(struct rpmemd_pool_hdr *h)
+seal(struct pool_hdr *h)
 {
-	h->checksum = htole64(rpmemd_hdr_checksum(h));
+	h->checksum = htole64(pool_hdr_checksum(h));
 }
 
 static int
-sealed(const struct rpmemd_pool_hdr *h)
+sealed(const struct pool_hdr *h)
 {
-	return le64toh(h->checksum) == rpmemd_hdr_checksum(h);
+	return le64toh(h->checksum) == pool_hdr_checksum(h);
 }
 
 /* the attributes rpmemd_hdr_check() must report for these headers */
 static void
-attr_of(const struct rpmemd_pool_hdr *h, struct rpmem_pool_attr_packed *a)
+attr_of(const struct pool_hdr *h, struct rpmem_pool_attr_packed *a)
 {
 	memset(a, 0, sizeof(*a));
 	memcpy(a->signature, h->signature, 8);
@@ -113,7 +122,7 @@ attr_of(const struct rpmemd_pool_hdr *h, struct rpmem_pool_attr_packed *a)
 	memcpy(a->uuid, h->uuid, 16);
 	memcpy(a->next_uuid, h->next_repl_uuid, 16);
 	memcpy(a->prev_uuid, h->prev_repl_uuid, 16);
-	memcpy(a->user_flags, h->arch_flags, 16);
+	memcpy(a->user_flags, (unsigned char *)&h->arch, 16);
 }
 
 static int
@@ -139,7 +148,7 @@ check_success(const struct rpmem_pool_attr_packed *got)
 			0);
 	}
 	CHECK(memcmp(F.hdr[0].signature, F.hdr[1].signature,
-		      offsetof(struct rpmemd_pool_hdr, uuid)) == 0);
+		      offsetof(struct pool_hdr, uuid)) == 0);
 
 	CHECK(rpmemd_hdr_set_attr(F.set, &F.map, got) == 0);
 	struct rpmem_pool_attr_packed again;
@@ -149,7 +158,7 @@ check_success(const struct rpmem_pool_attr_packed *got)
 	if (zero16(want.next_uuid))
 		memcpy(want.next_uuid, want.uuid, 16);
 	if (zero16(want.user_flags))
-		rpmemd_hdr_host_arch_flags(want.user_flags);
+		host_arch_flags(want.user_flags);
 	CHECK(memcmp(&again, &want, sizeof(want)) == 0);
 }
 

@@ -42,7 +42,7 @@
 #include <unistd.h>
 
 #include "../fuzz_patch.h"
-#include "checksum.h"
+#include "format/checksum.h"
 #include "layout.h"
 #include "libpmemobj.h"
 
@@ -73,12 +73,12 @@ static const struct fuzz_region Regions[] = {
 
 /* everything the previous input may have changed besides its patches */
 static const struct fuzz_region Seals[] = {
-	{HDR_CSUM_OFF, 8},
+	{POOL_HDR_CSUM_OFF, 8},
 	{DESC_OFF + DESC_CSUM_LEN - 8, 8},
 	{HEAP_OFF + HEAP_HDR_SIZE - 8, 8},
 	{LANES_OFFSET + LANE_INTERNAL_OFF, 8},
 	{LANES_OFFSET + LANE_EXTERNAL_OFF, 8},
-	{offsetof(struct pool_hdr, sds), sizeof(struct shutdown_state)},
+	{offsetof(struct pool_hdr, sds), sizeof(struct pool_hdr_sds)},
 };
 
 #define MAX_DIRTY 4096
@@ -255,15 +255,9 @@ seal(unsigned flags)
 {
 	struct pool_hdr *h = (struct pool_hdr *)F.live;
 	if (flags & F_SEAL_SDS)
-		h->sds.checksum = csum_compute(
-			&h->sds, sizeof(h->sds), 56, sizeof(h->sds));
-	if (flags & F_SEAL_HDR) {
-		size_t skip = (h->incompat & FEAT_INCOMPAT_CKSUM_2K)
-				      ? HDR_CSUM_2K_SKIP
-				      : POOL_HDR_SIZE;
-		h->checksum =
-			csum_compute(h, POOL_HDR_SIZE, HDR_CSUM_OFF, skip);
-	}
+		h->sds.checksum = pool_hdr_sds_checksum(&h->sds);
+	if (flags & F_SEAL_HDR)
+		pool_hdr_csum_set(h);
 	if (flags & F_SEAL_DESC) {
 		uint8_t *d = F.live + DESC_OFF;
 		uint64_t c = csum_compute(

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
 
 static void
 put32(uint8_t *p, uint32_t v)

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "checksum.h"
-#include "pool_hdr.h"
-#include "uuid.h"
+#include "format/checksum.h"
+#include "format/pool_hdr.h"
+#include "format/uuid.h"
 
 static const struct pool_hdr_expect obj_want = {
 	.signature = "PMEMOBJ",

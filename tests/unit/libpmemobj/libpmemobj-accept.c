@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
 #include "libpmemobj.h"
 
 #define POOL ((size_t)8 << 20)

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "libpmemobj.h"
+#include "obj_errno.h"
 
 #define POOL ((size_t)8 << 20)
 #define AREA 65536
@@ -114,6 +115,27 @@ test_mem(void **state)
 {
 	(void)state;
 	run_mem();
+}
+
+/* successful calls leave errno alone, on a pool file and a set with a local
+ * replica */
+static void
+test_errno_kept(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/obj-errno-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], set[128], cmd[160];
+	snprintf(path, sizeof(path), "%s/pool", dir);
+	obj_errno_check(path, "errno", POOL);
+	snprintf(set, sizeof(set), "%s/pool.set", dir);
+	FILE *f = fopen(set, "w");
+	assert_non_null(f);
+	fprintf(f, "PMEMPOOLSET\n8M %s/p0\nREPLICA\n8M %s/r0\n", dir, dir);
+	assert_int_equal(fclose(f), 0);
+	obj_errno_check(set, "errno", 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void
@@ -218,11 +240,13 @@ main(void)
 	const struct CMUnitTest pmem_tests[] = {
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_null_pool),
+		cmocka_unit_test(test_errno_kept),
 		cmocka_unit_test(test_crash),
 	};
 	const struct CMUnitTest msync_tests[] = {
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_null_pool),
+		cmocka_unit_test(test_errno_kept),
 	};
 	if (strcmp(force, "1") == 0)
 		return cmocka_run_group_tests(pmem_tests, NULL, NULL);

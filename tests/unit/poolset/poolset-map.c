@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "file.h"
 #include "poolset.h"
 
 #define MB (1UL << 20)
@@ -224,6 +226,93 @@ test_read_file_kinds(void **state)
 		-ENOENT);
 }
 
+/*
+ * Two creates of the same set, forced to meet in the window between the
+ * first one's exclusive open of a part and its lock.
+ */
+static struct {
+	struct poolset *set;
+	const char *path; /* the part whose window is used */
+	int calls;
+	int other_ret;	   /* the second create's result */
+	off_t size_seen;   /* the part's size as the second create left it */
+	int holder_fd;	   /* another process's lock on the part */
+} Race;
+
+static void
+race_other_create(const char *path)
+{
+	if (strcmp(path, Race.path) != 0 || Race.calls++)
+		return;
+	struct poolset_map m2;
+	Race.other_ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m2);
+	if (Race.other_ret == 0)
+		poolset_unmap_replica(Race.set, 0, &m2, POOLSET_KEEP);
+	Race.size_seen = fsize(path);
+}
+
+static void
+test_create_race_second_create(void **state)
+{
+	struct ctx *c = *state;
+	make_set(c, "");
+	memset(&Race, 0, sizeof(Race));
+	assert_int_equal(poolset_read_file(c->set, &Race.set, NULL, 0), 0);
+	Race.path = c->p0;
+	file_create_pause = race_other_create;
+	struct poolset_map m;
+	int ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
+	file_create_pause = NULL;
+	assert_int_equal(Race.calls, 1);
+	/* the second create met a part that is not complete: it fails and
+	 * leaves it alone; the first one then gets its lock and succeeds */
+	assert_int_not_equal(Race.other_ret, 0);
+	assert_int_equal(Race.size_seen, 0);
+	assert_int_equal(ret, 0);
+	assert_int_equal(fsize(c->p0), 2 * MB);
+	memcpy((char *)m.addr + 4096, "acked", 5);
+	assert_int_equal(poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
+	assert_int_equal(poolset_map_replica(Race.set, 0, POOLSET_OPEN, &m), 0);
+	assert_memory_equal((char *)m.addr + 4096, "acked", 5);
+	assert_int_equal(poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
+	poolset_free(Race.set);
+}
+
+static void
+race_other_lock(const char *path)
+{
+	if (strcmp(path, Race.path) != 0 || Race.calls++)
+		return;
+	Race.holder_fd = open(path, O_RDWR);
+	if (Race.holder_fd >= 0 && flock(Race.holder_fd, LOCK_EX | LOCK_NB))
+		Race.other_ret = -errno;
+}
+
+static void
+test_create_race_no_unlink_unlocked(void **state)
+{
+	struct ctx *c = *state;
+	make_set(c, "");
+	memset(&Race, 0, sizeof(Race));
+	assert_int_equal(poolset_read_file(c->set, &Race.set, NULL, 0), 0);
+	Race.path = c->p1;
+	Race.holder_fd = -1;
+	file_create_pause = race_other_lock;
+	struct poolset_map m;
+	int ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
+	file_create_pause = NULL;
+	assert_true(Race.holder_fd >= 0);
+	assert_int_equal(Race.other_ret, 0);
+	/* the lock is another's: the create fails, and the part it cannot
+	 * lock stays (its own part 0 is removed) */
+	assert_int_equal(ret, -EWOULDBLOCK);
+	assert_int_equal(m.bad_part, 1);
+	assert_int_equal(fsize(c->p1), 0);
+	assert_int_equal(fsize(c->p0), -1);
+	close(Race.holder_fd);
+	poolset_free(Race.set);
+}
+
 int
 main(void)
 {
@@ -236,6 +325,10 @@ main(void)
 			test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_read_file_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_create_race_second_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_create_race_no_unlink_unlocked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

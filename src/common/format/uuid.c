@@ -1,23 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* uuid.c -- random (version 4) uuids */
 #include <errno.h>
-#include <sys/random.h>
 
-#include "uuid.h"
+#include "format/random.h"
+#include "format/uuid.h"
 
 int
 uuid_gen(uint8_t out[UUID_LEN])
 {
-	size_t got = 0;
-	while (got < UUID_LEN) {
-		ssize_t r = getrandom(out + got, UUID_LEN - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)r;
-	}
+	int ret = random_bytes(out, UUID_LEN);
+	if (ret)
+		return ret;
 	/*
 	 * the first three fields are stored little-endian (native struct
 	 * form): the version nibble is the high nibble of byte 7

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "checksum.h"
-#include "pool_hdr.h"
+#include "format/checksum.h"
+#include "format/pool_hdr.h"
 
 /* alignment of a type: offset of a member of that type after one char */
 #define ALIGN_OF(t)             \
@@ -220,6 +220,20 @@ pool_hdr_validate(const struct pool_hdr *h, const struct pool_hdr_expect *want,
 			"0x%016llx)",
 			le16toh(h->arch.machine),
 			(unsigned long long)le64toh(h->arch.alignment_desc));
+	if (incompat & POOL_FEAT_SDS) {
+		/* a shutdown state whose checksum is bad counts as none (it
+		 * is set up again); a good one that is dirty on a device
+		 * with a shutdown count means the data may be lost */
+		const struct pool_hdr_sds *sd = &h->sds;
+		int none = sd->usc == 0 && sd->uuid == 0 && sd->checksum == 0;
+		int valid = !none && le64toh(sd->checksum) ==
+						pool_hdr_sds_checksum(sd);
+		if ((none || valid) && sd->dirty &&
+			(sd->usc != 0 || sd->uuid != 0))
+			return fail(reason, reason_len,
+				"an ADR failure was detected, the pool might "
+				"be corrupted");
+	}
 	if (want->single_part) {
 		if (memcmp(h->prev_part_uuid, h->uuid, POOL_HDR_UUID_LEN) ||
 			memcmp(h->next_part_uuid, h->uuid, POOL_HDR_UUID_LEN))

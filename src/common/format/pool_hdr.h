@@ -2,6 +2,10 @@
 /*
  * pool_hdr.h -- the 4096-byte pool header at offset 0 of every pool part
  *
+ * The one definition of the header in the tree: libpmemobj (object pools,
+ * local parts and replicas) and rpmemd (the parts of remote pools) build
+ * and check their headers with it.
+ *
  * Contract: one struct for every kind of pool (the signature, major version
  * and known feature bits are parameters: "PMEMOBJ" for obj pools, the rpmem
  * pool attribute signature for remote pools). A header in memory or on media
@@ -16,8 +20,11 @@
  * - The checksum covers 4096 bytes with the checksum field as zero; with
  *   incompat CKSUM_2K (0x2) everything from 0x800 on counts as zero too.
  * - pool_hdr_validate() checks, in PMDK's order, major != 0, signature,
- *   major, unknown incompat bits, ro_compat bits, checksum, arch flags and
- *   the single-part uuid links (if asked). It returns 0 or a negative errno
+ *   major, unknown incompat bits, ro_compat bits, checksum, arch flags, the
+ *   shutdown state (with incompat SDS: a dirty state with a valid checksum
+ *   on a device that reports a shutdown count is an ADR failure; a state
+ *   with a bad checksum counts as none) and the single-part uuid links (if
+ *   asked). It returns 0 or a negative errno
  *   (-EINVAL for every failed check) and writes a reason naming the field
  *   (and value) into the caller's buffer. It never prints.
  * - Nothing here reads or writes files.

@@ -2,7 +2,7 @@
 /* checksum.c -- the Fletcher-style 64-bit checksum of the pmemobj format */
 #include <string.h>
 
-#include "checksum.h"
+#include "format/checksum.h"
 
 void
 csum_update(struct csum_state *st, const void *buf, size_t len, size_t csum_off,

@@ -2,8 +2,11 @@
 /*
  * uuid.h -- random (version 4) uuids in the 16-byte form pool headers use
  *
- * Contract: uuid_gen() fills 16 bytes from the kernel's random source and
- * returns 0, or a negative errno. Only uniqueness matters to readers.
+ * Contract: uuid_gen() fills 16 bytes from random_bytes() and returns 0, or
+ * a negative errno; the version (4) is the high nibble of byte 7 and the
+ * variant the top bits of byte 8, where PMDK's struct uuid has them (its
+ * first three fields are native little-endian integers). Only uniqueness
+ * matters to readers.
  * uuid_to_str() prints the 36-character text form (plus NUL) reading the
  * first three fields little-endian, as pool headers store them;
  * uuid_from_str() parses it back (hex digits in either case) and returns 0
