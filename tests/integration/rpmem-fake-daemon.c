@@ -172,8 +172,9 @@ static void
 test_provider_mismatch(void **state)
 {
 	(void)state;
-	/* what PMDK's rpmemd does: a status word, then it exits */
-	FILE *f = begin(0, "exit", NULL);
+	/* what PMDK's rpmemd does: reads the request, writes a status word
+	 * and exits */
+	FILE *f = begin(0, "readexit", NULL);
 	uint32_t st = EINVAL;
 	put(f, &st, sizeof(st));
 	fclose(f);
@@ -230,6 +231,7 @@ main(void)
 		"cat \"%s\"\n"
 		"[ -n \"$FAKE_ERR\" ] && printf '%%s\\n' \"$FAKE_ERR\" >&2\n"
 		"[ \"$FAKE_MODE\" = exit ] && exit 0\n"
+		"[ \"$FAKE_MODE\" = readexit ] && exec head -c 8 >/dev/null\n"
 		"exec cat > \"%s\"\n",
 		Resp, Capture);
 	fclose(f);
