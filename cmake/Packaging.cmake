@@ -71,7 +71,7 @@ function(rpmemng_dev_files pkg tgt pc_in component prefix libdir)
 		set(opts COMPONENT ${component} EXCLUDE_FROM_ALL)
 	else()
 		set(dir ${CMAKE_BINARY_DIR}/cmake/${pkg})
-		set(opts)
+		set(opts ${PLAIN_OPTS})
 	endif()
 	configure_file(${PROJECT_SOURCE_DIR}/cmake/PackageConfig.cmake.in
 		${dir}/${pkg}-config.cmake @ONLY)
@@ -96,12 +96,14 @@ if(TARGET rpmem)
 		librpmem-dev ${DEB_PREFIX} ${DEB_LIBDIR})
 endif()
 if(TARGET pmemobj)
+	set(PLAIN_OPTS ${PMEMOBJ_INSTALL_OPTS})
 	rpmemng_dev_files(libpmemobj pmemobj
 		${PROJECT_SOURCE_DIR}/cmake/libpmemobj.pc.in ""
 		${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_LIBDIR})
 	rpmemng_dev_files(libpmemobj pmemobj
 		${PROJECT_SOURCE_DIR}/cmake/libpmemobj.pc.in
 		rpmem-ng-pmemobj-dev ${DEB_PREFIX} ${DEB_LIBDIR})
+	unset(PLAIN_OPTS)
 endif()
 
 # Debian packages: `cpack -G DEB` in the build directory makes librpmem1,

@@ -4,7 +4,7 @@
 # works where it is and after it is moved: no installed .pc or CMake package
 # file names the configured prefix, and a program builds and runs against
 # the tree with plain pkg-config (no --define-prefix) and with find_package,
-# before and after the move
+# before and after the move; our libpmemobj only with --component pmemobj
 # usage: install.sh <build dir>
 set -euo pipefail
 build=$1
@@ -21,6 +21,16 @@ configured=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 || {
 	cat "$tmp/install.log"
 	fail "cmake --install"
+}
+# our libpmemobj (PMDK's persistence subset) is not part of a plain install:
+# it would shadow a system's full libpmemobj; it comes on request
+if find "$tmp/prefix" -name 'libpmemobj*' -o -name 'pmemobj_*' | grep -q .; then
+	fail "a plain cmake --install installed libpmemobj files"
+fi
+cmake --install "$build" --prefix "$tmp/prefix" --component pmemobj \
+	>>"$tmp/install.log" 2>&1 || {
+	cat "$tmp/install.log"
+	fail "cmake --install --component pmemobj"
 }
 for f in include/librpmem.h include/libpmemobj.h include/libpmemobj/base.h \
 	bin/rpmemd share/doc/rpmem-ng/NOTICE; do
