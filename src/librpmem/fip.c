@@ -17,6 +17,7 @@
 #include <rdma/fi_rma.h>
 
 #include "fip.h"
+#include "rpmem_fabric.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
@@ -53,10 +54,7 @@ struct lane {
 struct rpmem_fip {
 	struct rpmem_fip_attr attr;
 	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
-	struct fi_info *fi;
-	struct fid_fabric *fabric;
-	struct fid_domain *domain;
-	struct fid_eq *eq;
+	struct rpmem_fabric fab; /* fi, fabric, domain, eq */
 	struct fid_mr *pool_mr, *pmsg_mr, *resp_mr, *raw_mr;
 	void *pool_desc, *pmsg_desc, *resp_desc, *raw_desc;
 	char *pmsg_buf;
@@ -96,24 +94,6 @@ rpmem_fip_error(struct rpmem_fip *fip)
 	return atomic_load(&fip->error);
 }
 
-/* a completion error that means the peer went away */
-static int
-conn_errno(int e)
-{
-	switch (e) {
-	case ECONNRESET:
-	case EPIPE:
-	case ECONNABORTED:
-	case ECANCELED:
-	case ENOTCONN:
-	case ESHUTDOWN:
-	case ECONNREFUSED:
-		return ECONNRESET;
-	default:
-		return e ? e : EIO;
-	}
-}
-
 /* is the peer still there? -ECONNRESET-class error if not */
 static int
 check_peer(struct rpmem_fip *fip)
@@ -124,11 +104,10 @@ check_peer(struct rpmem_fip *fip)
 	uint32_t event;
 	char buf[sizeof(struct fi_eq_cm_entry) + 256];
 	pthread_mutex_lock(&fip->eq_lock);
-	ssize_t r = fi_eq_read(fip->eq, &event, buf, sizeof(buf), 0);
+	ssize_t r = fi_eq_read(fip->fab.eq, &event, buf, sizeof(buf), 0);
 	if (r == -FI_EAVAIL) {
 		struct fi_eq_err_entry ee;
-		memset(&ee, 0, sizeof(ee));
-		(void)fi_eq_readerr(fip->eq, &ee, 0);
+		(void)rpmem_eq_readerr(fip->fab.eq, &ee);
 	}
 	pthread_mutex_unlock(&fip->eq_lock);
 	if ((r > 0 && event == FI_SHUTDOWN) || r == -FI_EAVAIL) {
@@ -210,11 +189,10 @@ progress(struct rpmem_fip *fip, struct lane *l, int timeout_ms)
 		return 0;
 	if (n == -FI_EAVAIL) {
 		struct fi_cq_err_entry ee;
-		memset(&ee, 0, sizeof(ee));
-		(void)fi_cq_readerr(l->cq, &ee, 0);
-		return op_failed(fip, conn_errno(rpmem_fi_errno(ee.err)));
+		(void)rpmem_cq_readerr(l->cq, &ee);
+		return op_failed(fip, rpmem_conn_errno(ee.err));
 	}
-	return op_failed(fip, conn_errno(rpmem_fi_errno((int)n)));
+	return op_failed(fip, rpmem_conn_errno((int)n));
 }
 
 /* waits until *done reaches target */
@@ -258,8 +236,7 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 				return p_;                                   \
 		}                                                            \
 		if (r_)                                                      \
-			return op_failed(                                    \
-				fip, conn_errno(rpmem_fi_errno((int)r_)));   \
+			return op_failed(fip, rpmem_conn_errno((int)r_));    \
 	} while (0)
 
 static int
@@ -534,10 +511,10 @@ rpmem_fip_read(struct rpmem_fip *fip, void *buf, size_t offset, size_t len,
 	if (l->pending && (ret = pmsg_wait(fip, l))) /* inline data lands */
 		return ret;
 	struct fid_mr *mr;
-	ret = fi_mr_reg(fip->domain, buf, len, FI_READ, 0, 0, 0, &mr, NULL);
+	void *desc;
+	ret = rpmem_mr_reg(fip->fab.domain, buf, len, FI_READ, &mr, &desc);
 	if (ret)
-		return -conn_errno(rpmem_fi_errno(ret));
-	void *desc = fi_mr_desc(mr);
+		return -rpmem_conn_errno(ret);
 	size_t done = 0;
 	while (done < len && ret == 0) {
 		size_t chunk = len - done;
@@ -565,62 +542,19 @@ static int
 reg(struct rpmem_fip *fip, void *buf, size_t len, uint64_t access,
 	struct fid_mr **mr, void **desc)
 {
-	int ret = fi_mr_reg(fip->domain, buf, len, access, 0, 0, 0, mr, NULL);
-	if (ret)
-		return -rpmem_fi_errno(ret);
-	*desc = fi_mr_desc(*mr);
-	return 0;
+	int ret = rpmem_mr_reg(fip->fab.domain, buf, len, access, mr, desc);
+	return ret ? -rpmem_fi_errno(ret) : 0;
 }
 
-/* connects one lane and waits (bounded) for FI_CONNECTED */
+/* waits (bounded) for the lane's FI_CONNECTED event */
 static int
-connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
+wait_connected(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 {
-	int ret = fi_endpoint(fip->domain, fip->fi, &l->ep, NULL);
-	if (ret) {
-		snprintf(why, whylen, "cannot create endpoint: %s",
-			fi_strerror(-ret));
-		return -rpmem_fi_errno(ret);
-	}
-	struct fi_cq_attr cq_attr = {.size = fip->tx_size + 8,
-		.format = FI_CQ_FORMAT_MSG,
-		.wait_obj = fip->use_sread ? FI_WAIT_UNSPEC : FI_WAIT_NONE};
-	ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
-	if (ret && fip->use_sread) {
-		fip->use_sread = 0;
-		cq_attr.wait_obj = FI_WAIT_NONE;
-		ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
-	}
-	if (ret) {
-		snprintf(why, whylen, "cannot open completion queue: %s",
-			fi_strerror(-ret));
-		return -rpmem_fi_errno(ret);
-	}
-	ret = fi_ep_bind(l->ep, &fip->eq->fid, 0);
-	if (!ret)
-		ret = fi_ep_bind(l->ep, &l->cq->fid,
-			FI_TRANSMIT | FI_RECV | FI_SELECTIVE_COMPLETION);
-	if (!ret)
-		ret = fi_enable(l->ep);
-	if (ret) {
-		snprintf(why, whylen, "cannot set up endpoint: %s",
-			fi_strerror(-ret));
-		return -rpmem_fi_errno(ret);
-	}
-	if (fip->attr.secret != NULL)
-		ret = fi_connect(l->ep, fip->fi->dest_addr, fip->attr.secret,
-			RPMEM_AUTH_SECRET_LEN);
-	else
-		ret = fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
-	if (ret) {
-		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
-		return -conn_errno(rpmem_fi_errno(ret));
-	}
 	uint64_t start = rpmem_now_ms();
 	for (;;) {
 		uint32_t event;
 		char buf[sizeof(struct fi_eq_cm_entry) + 256];
-		ssize_t r = fi_eq_sread(fip->eq, &event, buf, sizeof(buf),
+		ssize_t r = fi_eq_sread(fip->fab.eq, &event, buf, sizeof(buf),
 			CHECK_INTERVAL_MS, 0);
 		if (r > 0) {
 			struct fi_eq_cm_entry *e = (void *)buf;
@@ -633,8 +567,7 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 		}
 		if (r == -FI_EAVAIL) {
 			struct fi_eq_err_entry ee;
-			memset(&ee, 0, sizeof(ee));
-			(void)fi_eq_readerr(fip->eq, &ee, 0);
+			(void)rpmem_eq_readerr(fip->fab.eq, &ee);
 			int e = ee.err ? rpmem_fi_errno(ee.err) : ECONNREFUSED;
 			snprintf(why, whylen, "connection refused: %s",
 				strerror(e));
@@ -661,19 +594,64 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 	}
 }
 
+/* connects one lane and waits (bounded) for FI_CONNECTED */
+static int
+connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
+{
+	int ret = fi_endpoint(fip->fab.domain, fip->fab.fi, &l->ep, NULL);
+	if (ret) {
+		snprintf(why, whylen, "cannot create endpoint: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	size_t cq_size = fip->tx_size + 8;
+	ret = rpmem_cq_open(fip->fab.domain, cq_size,
+		fip->use_sread ? FI_WAIT_UNSPEC : FI_WAIT_NONE, &l->cq);
+	if (ret && fip->use_sread) {
+		fip->use_sread = 0;
+		ret = rpmem_cq_open(
+			fip->fab.domain, cq_size, FI_WAIT_NONE, &l->cq);
+	}
+	if (ret) {
+		snprintf(why, whylen, "cannot open completion queue: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	ret = fi_ep_bind(l->ep, &fip->fab.eq->fid, 0);
+	if (!ret)
+		ret = fi_ep_bind(l->ep, &l->cq->fid,
+			FI_TRANSMIT | FI_RECV | FI_SELECTIVE_COMPLETION);
+	if (!ret)
+		ret = fi_enable(l->ep);
+	if (ret) {
+		snprintf(why, whylen, "cannot set up endpoint: %s",
+			fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	if (fip->attr.secret != NULL)
+		ret = fi_connect(l->ep, fip->fab.fi->dest_addr,
+			fip->attr.secret, RPMEM_AUTH_SECRET_LEN);
+	else
+		ret = fi_connect(l->ep, fip->fab.fi->dest_addr, NULL, 0);
+	if (ret) {
+		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
+		return -rpmem_conn_errno(ret);
+	}
+	return wait_connected(fip, l, why, whylen);
+}
+
 static unsigned
 min_nz(unsigned a, size_t b)
 {
 	return (b != 0 && b < a) ? (unsigned)b : a;
 }
 
-int
-rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
-	struct rpmem_fip **out, char *why, size_t whylen)
+static struct rpmem_fip *
+fip_new(const struct rpmem_fip_attr *attr)
 {
 	struct rpmem_fip *fip = calloc(1, sizeof(*fip));
 	if (fip == NULL)
-		return -ENOMEM;
+		return NULL;
 	fip->attr = *attr;
 	if (attr->secret != NULL) {
 		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
@@ -684,37 +662,15 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	pthread_mutex_init(&fip->eq_lock, NULL);
 	atomic_init(&fip->error, 0);
 	atomic_init(&fip->shut, 0);
-	int ret;
+	return fip;
+}
 
-	struct fi_info *hints = rpmem_fip_hints(attr->prov);
-	if (hints == NULL) {
-		ret = -ENOMEM;
-		goto err;
-	}
-	/*
-	 * sockets: with automatic progress its engine thread polls while any
-	 * operation is outstanding (a whole CPU while the daemon stalls), and
-	 * its sleeping read polls with manual progress; so progress is manual
-	 * and the lanes sleep between reads (progress())
-	 */
-	if (strcmp(attr->prov, "sockets") == 0) {
-		hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
-		fip->use_sread = 0;
-	}
-	char service[16];
-	snprintf(service, sizeof(service), "%u", attr->port);
-	ret = fi_getinfo(
-		RPMEM_FIVERSION, attr->node, service, 0, hints, &fip->fi);
-	fi_freeinfo(hints);
-	if (ret) {
-		snprintf(why, whylen,
-			"cannot get fabric interface for %s:%s (%s): %s",
-			attr->node, service, attr->prov, fi_strerror(-ret));
-		fip->fi = NULL;
-		ret = -rpmem_fi_errno(ret);
-		goto err;
-	}
-	struct fi_info *fi = fip->fi;
+/* queue depth, message size, inline persists and lanes from fi_getinfo */
+static void
+fip_size(struct rpmem_fip *fip)
+{
+	const struct rpmem_fip_attr *attr = &fip->attr;
+	struct fi_info *fi = fip->fab.fi;
 	size_t wq = attr->wq_size < 2 ? 2 : attr->wq_size;
 	if (fi->tx_attr->size != 0 && fi->tx_attr->size < wq)
 		wq = fi->tx_attr->size;
@@ -740,22 +696,53 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	n = min_nz(n, fi->domain_attr->cq_cnt);
 	n = min_nz(n, fi->domain_attr->ep_cnt);
 	fip->nlanes = n;
+}
 
-	ret = fi_fabric(fi->fabric_attr, &fip->fabric, NULL);
-	if (!ret)
-		ret = fi_domain(fip->fabric, fi, &fip->domain, NULL);
-	if (!ret) {
-		struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
-		ret = fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
+/* fi_getinfo, then fabric, domain and event queue */
+static int
+fip_open(struct rpmem_fip *fip, char *why, size_t whylen)
+{
+	const struct rpmem_fip_attr *attr = &fip->attr;
+	struct fi_info *hints = rpmem_fip_hints(attr->prov);
+	if (hints == NULL)
+		return -ENOMEM;
+	/*
+	 * sockets: with automatic progress its engine thread polls while any
+	 * operation is outstanding (a whole CPU while the daemon stalls), and
+	 * its sleeping read polls with manual progress; so progress is manual
+	 * and the lanes sleep between reads (progress())
+	 */
+	if (strcmp(attr->prov, "sockets") == 0) {
+		hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
+		fip->use_sread = 0;
 	}
+	char service[16];
+	snprintf(service, sizeof(service), "%u", attr->port);
+	int ret =
+		rpmem_fabric_getinfo(&fip->fab, attr->node, service, 0, hints);
+	fi_freeinfo(hints);
+	if (ret) {
+		snprintf(why, whylen,
+			"cannot get fabric interface for %s:%s (%s): %s",
+			attr->node, service, attr->prov, fi_strerror(-ret));
+		return -rpmem_fi_errno(ret);
+	}
+	fip_size(fip);
+	ret = rpmem_fabric_open(&fip->fab);
 	if (ret) {
 		snprintf(why, whylen, "cannot open fabric domain: %s",
 			fi_strerror(-ret));
-		ret = -rpmem_fi_errno(ret);
-		goto err;
+		return -rpmem_fi_errno(ret);
 	}
+	return 0;
+}
 
-	fip->pmsg_size = rpmem_pmsg_slot_size(attr->buff_size);
+/* the message buffers, the lanes, and the registration of both and pool */
+static int
+fip_buffers(struct rpmem_fip *fip, char *why, size_t whylen)
+{
+	unsigned n = fip->nlanes;
+	fip->pmsg_size = rpmem_pmsg_slot_size(fip->attr.buff_size);
 	size_t pmsg_total = page_up(fip->pmsg_size * n);
 	size_t resp_total = page_up(sizeof(struct rpmem_msg_persist_resp) * n);
 	size_t raw_total = page_up((size_t)RAW_SLOT * n);
@@ -763,10 +750,8 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	fip->resp_buf = aligned_alloc(PAGE, resp_total);
 	fip->raw_buf = aligned_alloc(PAGE, raw_total);
 	fip->lanes = calloc(n, sizeof(*fip->lanes));
-	if (!fip->pmsg_buf || !fip->resp_buf || !fip->raw_buf || !fip->lanes) {
-		ret = -ENOMEM;
-		goto err;
-	}
+	if (!fip->pmsg_buf || !fip->resp_buf || !fip->raw_buf || !fip->lanes)
+		return -ENOMEM;
 	memset(fip->pmsg_buf, 0, pmsg_total);
 	memset(fip->resp_buf, 0, resp_total);
 	memset(fip->raw_buf, 0, raw_total);
@@ -776,13 +761,12 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 		l->resp = (void *)(fip->resp_buf +
 				   sizeof(struct rpmem_msg_persist_resp) * i);
 		l->wctx = calloc(fip->tx_size, sizeof(*l->wctx));
-		if (l->wctx == NULL) {
-			ret = -ENOMEM;
-			goto err;
-		}
+		if (l->wctx == NULL)
+			return -ENOMEM;
 	}
-	if ((ret = reg(fip, attr->laddr, attr->size, FI_WRITE, &fip->pool_mr,
-		     &fip->pool_desc)) ||
+	int ret;
+	if ((ret = reg(fip, fip->attr.laddr, fip->attr.size, FI_WRITE,
+		     &fip->pool_mr, &fip->pool_desc)) ||
 		(ret = reg(fip, fip->pmsg_buf, pmsg_total, FI_SEND,
 			 &fip->pmsg_mr, &fip->pmsg_desc)) ||
 		(ret = reg(fip, fip->resp_buf, resp_total, FI_RECV,
@@ -791,13 +775,21 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 			 &fip->raw_desc))) {
 		snprintf(why, whylen, "cannot register memory: %s",
 			strerror(-ret));
-		goto err;
+		return ret;
 	}
+	return 0;
+}
 
+/* connects every lane and posts its receive */
+static int
+fip_connect(struct rpmem_fip *fip, char *why, size_t whylen)
+{
+	unsigned n = fip->nlanes;
+	int ret;
 	for (unsigned i = 0; i < n; i++) {
 		ret = connect_lane(fip, &fip->lanes[i], why, whylen);
 		if (ret)
-			goto err;
+			return ret;
 		fip->connected++;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -805,29 +797,46 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 		if (ret) {
 			snprintf(why, whylen, "cannot post receive: %s",
 				strerror(-ret));
-			goto err;
+			return ret;
 		}
 	}
 	/*
 	 * sockets: make each lane's data connection now (an 8-byte read);
 	 * rpmemd closes the provider's data-path listener once it has it
 	 */
-	for (unsigned i = 0; strcmp(attr->prov, "sockets") == 0 && i < n; i++) {
+	for (unsigned i = 0; strcmp(fip->attr.prov, "sockets") == 0 && i < n;
+		i++) {
 		ret = raw_read(fip, i);
 		if (ret) {
 			snprintf(why, whylen,
 				"cannot reach the pool on lane %u: %s", i,
 				strerror(-ret));
-			goto err;
+			return ret;
 		}
 	}
-	*nlanes = n;
+	return 0;
+}
+
+int
+rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
+	struct rpmem_fip **out, char *why, size_t whylen)
+{
+	struct rpmem_fip *fip = fip_new(attr);
+	if (fip == NULL)
+		return -ENOMEM;
+	int ret = fip_open(fip, why, whylen);
+	if (!ret)
+		ret = fip_buffers(fip, why, whylen);
+	if (!ret)
+		ret = fip_connect(fip, why, whylen);
+	if (ret) {
+		rpmem_fip_shutdown(fip);
+		rpmem_fip_fini(fip);
+		return ret < 0 ? ret : -EIO;
+	}
+	*nlanes = fip->nlanes;
 	*out = fip;
 	return 0;
-err:
-	rpmem_fip_shutdown(fip);
-	rpmem_fip_fini(fip);
-	return ret < 0 ? ret : -EIO;
 }
 
 void
@@ -840,42 +849,22 @@ rpmem_fip_shutdown(struct rpmem_fip *fip)
 		(void)fi_shutdown(fip->lanes[i].ep, 0);
 }
 
-static void
-close_fid(struct fid *f)
-{
-	if (f != NULL)
-		(void)fi_close(f);
-}
-
 void
 rpmem_fip_fini(struct rpmem_fip *fip)
 {
 	if (fip->lanes != NULL) {
 		for (unsigned i = 0; i < fip->nlanes; i++) {
 			struct lane *l = &fip->lanes[i];
-			if (l->ep)
-				close_fid(&l->ep->fid);
-			if (l->cq)
-				close_fid(&l->cq->fid);
+			RPMEM_FID_CLOSE(l->ep);
+			RPMEM_FID_CLOSE(l->cq);
 			free(l->wctx);
 		}
 	}
-	if (fip->pool_mr)
-		close_fid(&fip->pool_mr->fid);
-	if (fip->pmsg_mr)
-		close_fid(&fip->pmsg_mr->fid);
-	if (fip->resp_mr)
-		close_fid(&fip->resp_mr->fid);
-	if (fip->raw_mr)
-		close_fid(&fip->raw_mr->fid);
-	if (fip->eq)
-		close_fid(&fip->eq->fid);
-	if (fip->domain)
-		close_fid(&fip->domain->fid);
-	if (fip->fabric)
-		close_fid(&fip->fabric->fid);
-	if (fip->fi)
-		fi_freeinfo(fip->fi);
+	RPMEM_FID_CLOSE(fip->pool_mr);
+	RPMEM_FID_CLOSE(fip->pmsg_mr);
+	RPMEM_FID_CLOSE(fip->resp_mr);
+	RPMEM_FID_CLOSE(fip->raw_mr);
+	rpmem_fabric_close(&fip->fab);
 	free(fip->lanes);
 	free(fip->pmsg_buf);
 	free(fip->resp_buf);

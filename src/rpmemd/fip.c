@@ -104,27 +104,14 @@ rpmemd_fip_fini(struct rpmemd_fip *fip)
 		return;
 	rpmemd_fip_stop(fip);
 	for (unsigned i = 0; fip->lanes && i < fip->nlanes; i++)
-		if (fip->lanes[i].ep)
-			fi_close(&fip->lanes[i].ep->fid);
+		RPMEM_FID_CLOSE(fip->lanes[i].ep);
 	for (unsigned i = 0; fip->workers && i < fip->nthreads; i++)
-		if (fip->workers[i].cq)
-			fi_close(&fip->workers[i].cq->fid);
-	if (fip->pep)
-		fi_close(&fip->pep->fid);
-	if (fip->pool_mr)
-		fi_close(&fip->pool_mr->fid);
-	if (fip->recv_mr)
-		fi_close(&fip->recv_mr->fid);
-	if (fip->resp_mr)
-		fi_close(&fip->resp_mr->fid);
-	if (fip->eq)
-		fi_close(&fip->eq->fid);
-	if (fip->domain)
-		fi_close(&fip->domain->fid);
-	if (fip->fabric)
-		fi_close(&fip->fabric->fid);
-	if (fip->fi)
-		fi_freeinfo(fip->fi);
+		RPMEM_FID_CLOSE(fip->workers[i].cq);
+	RPMEM_FID_CLOSE(fip->pep);
+	RPMEM_FID_CLOSE(fip->pool_mr);
+	RPMEM_FID_CLOSE(fip->recv_mr);
+	RPMEM_FID_CLOSE(fip->resp_mr);
+	rpmem_fabric_close(&fip->fab);
 	free(fip->recv_bufs);
 	free(fip->resp_bufs);
 	free(fip->lanes);
@@ -196,6 +183,147 @@ rpmemd_fip_warm_up_wait(void)
 	}
 }
 
+static struct rpmemd_fip *
+fip_new(const struct rpmemd_fip_attr *attr)
+{
+	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
+	if (fip == NULL)
+		return NULL;
+	fip->attr = *attr;
+	if (attr->secret != NULL) {
+		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
+		fip->has_secret = 1;
+	}
+	fip->attr.secret = NULL; /* the caller's copy does not outlive init */
+	atomic_init(&fip->stop, 0);
+	pthread_mutex_init(&fip->stop_lock, NULL);
+	pthread_cond_init(&fip->stop_cond, NULL);
+	return fip;
+}
+
+/* fi_getinfo, then the lanes and threads it allows */
+static int
+fip_getinfo(struct rpmemd_fip *fip, const char *prov, enum rpmem_status *status)
+{
+	const struct rpmemd_fip_attr *attr = &fip->attr;
+	struct fi_info *hints = rpmem_fip_hints(prov);
+	if (hints == NULL)
+		return -ENOMEM;
+	int ret = rpmem_fabric_getinfo(
+		&fip->fab, attr->node, NULL, FI_SOURCE, hints);
+	fi_freeinfo(hints);
+	if (ret) {
+		RPMEMD_LOG(ERR, "cannot get fabric interface for %s on %s: %s",
+			prov, attr->node ? attr->node : "(any)",
+			fi_strerror(-ret));
+		*status = RPMEM_ERR_BADPROVIDER;
+		return -ENOMEDIUM;
+	}
+	struct fi_domain_attr *d = fip->fab.fi->domain_attr;
+	size_t limit = min_sz(d->tx_ctx_cnt, min_sz(d->rx_ctx_cnt, d->cq_cnt));
+	fip->nlanes = (unsigned)min_sz(attr->nlanes, limit ? limit : 1);
+	fip->nthreads = attr->nthreads ? attr->nthreads : fip->nlanes;
+	if (fip->nthreads > fip->nlanes)
+		fip->nthreads = fip->nlanes;
+	fip->pmsg_size = rpmem_pmsg_slot_size(attr->buff_size);
+	fip->bounds.nlanes = fip->nlanes;
+	fip->bounds.base = (uint64_t)(uintptr_t)attr->addr;
+	fip->bounds.pool_size = attr->size;
+	fip->bounds.buff_size = attr->buff_size;
+	return 0;
+}
+
+/* fabric, domain, event queue, passive endpoint; the pool registered */
+static int
+fip_open(struct rpmemd_fip *fip)
+{
+	int ret = rpmem_fabric_open(&fip->fab);
+	if (!ret)
+		ret = fi_passive_ep(
+			fip->fab.fabric, fip->fab.fi, &fip->pep, NULL);
+	if (!ret)
+		ret = fi_pep_bind(fip->pep, &fip->fab.eq->fid, 0);
+	if (ret) {
+		RPMEMD_LOG(ERR, "fabric set-up failed: %s", fi_strerror(-ret));
+		return ret;
+	}
+	ret = rpmem_mr_reg(fip->fab.domain, fip->attr.addr, fip->attr.size,
+		FI_REMOTE_READ | FI_REMOTE_WRITE, &fip->pool_mr, NULL);
+	if (ret)
+		RPMEMD_LOG(ERR, "registering the pool failed: %s",
+			fi_strerror(-ret));
+	return ret;
+}
+
+/* lanes, workers, message buffers (registered), completion queues */
+static int
+fip_lanes(struct rpmemd_fip *fip)
+{
+	fip->lanes = calloc(fip->nlanes, sizeof(*fip->lanes));
+	fip->workers = calloc(fip->nthreads, sizeof(*fip->workers));
+	fip->recv_bufs = calloc(fip->nlanes, fip->pmsg_size);
+	fip->resp_bufs = calloc(fip->nlanes, sizeof(*fip->resp_bufs));
+	if (!fip->lanes || !fip->workers || !fip->recv_bufs || !fip->resp_bufs)
+		return -FI_ENOMEM;
+	int ret = rpmem_mr_reg(fip->fab.domain, fip->recv_bufs,
+		fip->nlanes * fip->pmsg_size, FI_RECV, &fip->recv_mr, NULL);
+	if (!ret)
+		ret = rpmem_mr_reg(fip->fab.domain, fip->resp_bufs,
+			fip->nlanes * sizeof(*fip->resp_bufs), FI_SEND,
+			&fip->resp_mr, NULL);
+	if (ret) {
+		RPMEMD_LOG(ERR, "registering message buffers failed: %s",
+			fi_strerror(-ret));
+		return ret;
+	}
+	for (unsigned i = 0; i < fip->nlanes; i++) {
+		struct lane *l = &fip->lanes[i];
+		l->fip = fip;
+		l->idx = i;
+		l->recv_buf = fip->recv_bufs + (size_t)i * fip->pmsg_size;
+		l->resp = &fip->resp_bufs[i];
+	}
+	unsigned per = (fip->nlanes + fip->nthreads - 1) / fip->nthreads;
+	for (unsigned i = 0; i < fip->nthreads; i++) {
+		fip->workers[i].fip = fip;
+		ret = rpmem_cq_open(fip->fab.domain, 3 * (size_t)per,
+			FI_WAIT_UNSPEC, &fip->workers[i].cq);
+		if (ret) {
+			RPMEMD_LOG(ERR, "opening completion queue failed: %s",
+				fi_strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* listens and fills the in-band attributes the client is sent */
+static int
+fip_listen(struct rpmemd_fip *fip, struct rpmem_msg_ibc_attr *ibc,
+	enum rpmem_status *status)
+{
+	int ret = fi_listen(fip->pep);
+	if (ret) {
+		RPMEMD_LOG(ERR, "listen failed: %s", fi_strerror(-ret));
+		*status = RPMEM_ERR_FATAL_CONN;
+		return ret;
+	}
+	uint32_t port;
+	ret = get_port(fip, &port);
+	if (ret) {
+		RPMEMD_LOG(ERR, "cannot get the listening port: %s",
+			fi_strerror(-ret));
+		return ret;
+	}
+	memset(ibc, 0, sizeof(*ibc));
+	ibc->port = port;
+	ibc->persist_method = fip->attr.method;
+	ibc->rkey = fi_mr_key(fip->pool_mr);
+	ibc->raddr = (uint64_t)(uintptr_t)fip->attr.addr;
+	ibc->nlanes = fip->nlanes;
+	return 0;
+}
+
 int
 rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	struct rpmem_msg_ibc_attr *ibc, enum rpmem_status *status)
@@ -207,137 +335,24 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 		return -EINVAL;
 	}
 	rpmemd_fip_warm_up_wait();
-	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
+	struct rpmemd_fip *fip = fip_new(attr);
 	if (fip == NULL)
 		return -ENOMEM;
-	fip->attr = *attr;
-	if (attr->secret != NULL) {
-		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
-		fip->has_secret = 1;
-	}
-	fip->attr.secret = NULL; /* the caller's copy does not outlive init */
-	atomic_init(&fip->stop, 0);
-	pthread_mutex_init(&fip->stop_lock, NULL);
-	pthread_cond_init(&fip->stop_cond, NULL);
-
-	struct fi_info *hints = rpmem_fip_hints(prov);
-	if (hints == NULL) {
-		free(fip);
-		return -ENOMEM;
-	}
-	int ret = fi_getinfo(
-		RPMEM_FIVERSION, attr->node, NULL, FI_SOURCE, hints, &fip->fi);
-	fi_freeinfo(hints);
+	int ret = fip_getinfo(fip, prov, status);
 	if (ret) {
-		RPMEMD_LOG(ERR, "cannot get fabric interface for %s on %s: %s",
-			prov, attr->node ? attr->node : "(any)",
-			fi_strerror(-ret));
-		*status = RPMEM_ERR_BADPROVIDER;
-		fip->fi = NULL;
 		rpmemd_fip_fini(fip);
-		return -ENOMEDIUM;
+		return ret;
 	}
-	size_t limit = min_sz(fip->fi->domain_attr->tx_ctx_cnt,
-		min_sz(fip->fi->domain_attr->rx_ctx_cnt,
-			fip->fi->domain_attr->cq_cnt));
-	fip->nlanes = (unsigned)min_sz(attr->nlanes, limit ? limit : 1);
-	fip->nthreads = attr->nthreads ? attr->nthreads : fip->nlanes;
-	if (fip->nthreads > fip->nlanes)
-		fip->nthreads = fip->nlanes;
-	fip->pmsg_size = rpmem_pmsg_slot_size(attr->buff_size);
-	fip->bounds.nlanes = fip->nlanes;
-	fip->bounds.base = (uint64_t)(uintptr_t)attr->addr;
-	fip->bounds.pool_size = attr->size;
-	fip->bounds.buff_size = attr->buff_size;
-
-	ret = fi_fabric(fip->fi->fabric_attr, &fip->fabric, NULL);
+	ret = fip_open(fip);
 	if (!ret)
-		ret = fi_domain(fip->fabric, fip->fi, &fip->domain, NULL);
-	struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
+		ret = fip_lanes(fip);
 	if (!ret)
-		ret = fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
-	if (!ret)
-		ret = fi_passive_ep(fip->fabric, fip->fi, &fip->pep, NULL);
-	if (!ret)
-		ret = fi_pep_bind(fip->pep, &fip->eq->fid, 0);
+		ret = fip_listen(fip, ibc, status);
 	if (ret) {
-		RPMEMD_LOG(ERR, "fabric set-up failed: %s", fi_strerror(-ret));
-		goto err;
+		rpmemd_fip_fini(fip);
+		return -rpmem_fi_errno(ret);
 	}
-	ret = fi_mr_reg(fip->domain, attr->addr, attr->size,
-		FI_REMOTE_READ | FI_REMOTE_WRITE, 0, 0, 0, &fip->pool_mr, NULL);
-	if (ret) {
-		RPMEMD_LOG(ERR, "registering the pool failed: %s",
-			fi_strerror(-ret));
-		goto err;
-	}
-	fip->lanes = calloc(fip->nlanes, sizeof(*fip->lanes));
-	fip->workers = calloc(fip->nthreads, sizeof(*fip->workers));
-	fip->recv_bufs = calloc(fip->nlanes, fip->pmsg_size);
-	fip->resp_bufs = calloc(fip->nlanes, sizeof(*fip->resp_bufs));
-	if (!fip->lanes || !fip->workers || !fip->recv_bufs ||
-		!fip->resp_bufs) {
-		ret = -FI_ENOMEM;
-		goto err;
-	}
-	ret = fi_mr_reg(fip->domain, fip->recv_bufs,
-		fip->nlanes * fip->pmsg_size, FI_RECV, 0, 0, 0, &fip->recv_mr,
-		NULL);
-	if (!ret)
-		ret = fi_mr_reg(fip->domain, fip->resp_bufs,
-			fip->nlanes * sizeof(*fip->resp_bufs), FI_SEND, 0, 0, 0,
-			&fip->resp_mr, NULL);
-	if (ret) {
-		RPMEMD_LOG(ERR, "registering message buffers failed: %s",
-			fi_strerror(-ret));
-		goto err;
-	}
-	for (unsigned i = 0; i < fip->nlanes; i++) {
-		struct lane *l = &fip->lanes[i];
-		l->fip = fip;
-		l->idx = i;
-		l->recv_buf = fip->recv_bufs + (size_t)i * fip->pmsg_size;
-		l->resp = &fip->resp_bufs[i];
-	}
-	unsigned per = (fip->nlanes + fip->nthreads - 1) / fip->nthreads;
-	for (unsigned i = 0; i < fip->nthreads; i++) {
-		struct fi_cq_attr cq_attr = {
-			.size = 3 * (size_t)per,
-			.format = FI_CQ_FORMAT_MSG,
-			.wait_obj = FI_WAIT_UNSPEC,
-		};
-		fip->workers[i].fip = fip;
-		ret = fi_cq_open(
-			fip->domain, &cq_attr, &fip->workers[i].cq, NULL);
-		if (ret) {
-			RPMEMD_LOG(ERR, "opening completion queue failed: %s",
-				fi_strerror(-ret));
-			goto err;
-		}
-	}
-	ret = fi_listen(fip->pep);
-	if (ret) {
-		RPMEMD_LOG(ERR, "listen failed: %s", fi_strerror(-ret));
-		*status = RPMEM_ERR_FATAL_CONN;
-		goto err;
-	}
-	uint32_t port;
-	ret = get_port(fip, &port);
-	if (ret) {
-		RPMEMD_LOG(ERR, "cannot get the listening port: %s",
-			fi_strerror(-ret));
-		goto err;
-	}
-	memset(ibc, 0, sizeof(*ibc));
-	ibc->port = port;
-	ibc->persist_method = attr->method;
-	ibc->rkey = fi_mr_key(fip->pool_mr);
-	ibc->raddr = (uint64_t)(uintptr_t)attr->addr;
-	ibc->nlanes = fip->nlanes;
 	*status = RPMEM_SUCCESS;
 	*fipp = fip;
 	return 0;
-err:
-	rpmemd_fip_fini(fip);
-	return ret ? -rpmem_fi_errno(ret) : 0;
 }

@@ -18,6 +18,7 @@
 
 #include "fip.h"
 #include "pmsg.h"
+#include "rpmem_fabric.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
 
@@ -50,10 +51,7 @@ struct worker {
 
 struct rpmemd_fip {
 	struct rpmemd_fip_attr attr;
-	struct fi_info *fi;
-	struct fid_fabric *fabric;
-	struct fid_domain *domain;
-	struct fid_eq *eq;
+	struct rpmem_fabric fab; /* fi, fabric, domain, eq */
 	struct fid_pep *pep;
 	struct fid_mr *pool_mr;
 	struct fid_mr *recv_mr;

@@ -109,11 +109,11 @@ lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
 	info->tx_attr->size = 1;
 	info->rx_attr->size = 1;
-	int ret = fi_endpoint(fip->domain, info, &l->ep, NULL);
+	int ret = fi_endpoint(fip->fab.domain, info, &l->ep, NULL);
 	if (ret)
 		return ret;
 	struct worker *w = &fip->workers[l->idx % fip->nthreads];
-	ret = fi_ep_bind(l->ep, &fip->eq->fid, 0);
+	ret = fi_ep_bind(l->ep, &fip->fab.eq->fid, 0);
 	if (!ret)
 		ret = fi_ep_bind(l->ep, &w->cq->fid, FI_RECV | FI_TRANSMIT);
 	if (!ret)
@@ -249,13 +249,12 @@ rpmemd_fip_accept(struct rpmemd_fip *fip)
 		}
 		uint32_t event;
 		ssize_t r = fi_eq_sread(
-			fip->eq, &event, &e, sizeof(e), FIP_WAIT_MS, 0);
+			fip->fab.eq, &event, &e, sizeof(e), FIP_WAIT_MS, 0);
 		if (r == -FI_EAGAIN || r == -FI_ETIMEDOUT)
 			continue;
 		if (r == -FI_EAVAIL) {
 			struct fi_eq_err_entry err;
-			memset(&err, 0, sizeof(err));
-			fi_eq_readerr(fip->eq, &err, 0);
+			(void)rpmem_eq_readerr(fip->fab.eq, &err);
 			RPMEMD_LOG(ERR, "connection event error: %s",
 				fi_strerror(err.err));
 			return -ECONNABORTED;

@@ -216,8 +216,7 @@ rpmemd_fip_worker(void *arg)
 			continue;
 		if (n == -FI_EAVAIL) {
 			struct fi_cq_err_entry err;
-			memset(&err, 0, sizeof(err));
-			if (fi_cq_readerr(w->cq, &err, 0) > 0) {
+			if (rpmem_cq_readerr(w->cq, &err)) {
 				if (err.err != FI_ECANCELED)
 					RPMEMD_LOG(ERR, "completion error: %s",
 						fi_strerror(err.err));
