@@ -39,6 +39,8 @@ struct lane {
 	struct fi_context *wctx; /* one per possible outstanding write */
 	unsigned wctx_next;
 	struct fi_context ctx_send, ctx_recv, ctx_read;
+	struct rpmem_msg send, recv;  /* persist message, its response */
+	struct rpmem_rma write, read; /* pool writes, read-after-write */
 	uint64_t sends, sends_done;
 	uint64_t resps, resps_done;
 	uint64_t reads, reads_done;
@@ -242,15 +244,7 @@ wait_for(struct rpmem_fip *fip, struct lane *l, const uint64_t *done,
 static int
 post_recv(struct rpmem_fip *fip, struct lane *l)
 {
-	struct iovec iov = {l->resp, sizeof(*l->resp)};
-	void *desc = fip->resp_desc;
-	struct fi_msg msg = {.msg_iov = &iov,
-		.desc = &desc,
-		.iov_count = 1,
-		.addr = 0,
-		.context = &l->ctx_recv,
-		.data = 0};
-	POST(fip, l, fi_recvmsg(l->ep, &msg, FI_COMPLETION));
+	POST(fip, l, fi_recvmsg(l->ep, &l->recv.msg, FI_COMPLETION));
 	l->resps++;
 	return 0;
 }
@@ -264,22 +258,14 @@ write_range(struct rpmem_fip *fip, struct lane *l, size_t offset, size_t len)
 		if (chunk > fip->max_msg)
 			chunk = fip->max_msg;
 		int sig = l->unsignaled + 1 >= fip->tx_size;
-		struct iovec iov = {
-			(char *)fip->attr.laddr + offset + done, chunk};
-		void *desc = fip->pool_desc;
-		struct fi_rma_iov rma = {
-			fip->attr.raddr + offset + done, chunk, fip->attr.rkey};
 		struct fi_context *ctx = &l->wctx[l->wctx_next];
 		l->wctx_next = (unsigned)((l->wctx_next + 1) % fip->tx_size);
-		struct fi_msg_rma msg = {.msg_iov = &iov,
-			.desc = &desc,
-			.iov_count = 1,
-			.addr = 0,
-			.rma_iov = &rma,
-			.rma_iov_count = 1,
-			.context = ctx,
-			.data = 0};
-		POST(fip, l, fi_writemsg(l->ep, &msg, sig ? FI_COMPLETION : 0));
+		rpmem_rma_set(&l->write,
+			(char *)fip->attr.laddr + offset + done,
+			fip->attr.raddr + offset + done, chunk, ctx);
+		POST(fip, l,
+			fi_writemsg(
+				l->ep, &l->write.msg, sig ? FI_COMPLETION : 0));
 		if (sig) {
 			l->writes++;
 			int ret = wait_for(fip, l, &l->writes_done, l->writes);
@@ -332,15 +318,8 @@ pmsg_post(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
 		memcpy(l->pmsg->data, (char *)fip->attr.laddr + offset, len);
 		msglen += len;
 	}
-	struct iovec iov = {l->pmsg, msglen};
-	void *desc = fip->pmsg_desc;
-	struct fi_msg msg = {.msg_iov = &iov,
-		.desc = &desc,
-		.iov_count = 1,
-		.addr = 0,
-		.context = &l->ctx_send,
-		.data = 0};
-	POST(fip, l, fi_sendmsg(l->ep, &msg, FI_COMPLETION));
+	rpmem_msg_set_len(&l->send, msglen);
+	POST(fip, l, fi_sendmsg(l->ep, &l->send.msg, FI_COMPLETION));
 	l->sends++;
 	l->pending = 1;
 	l->pending_inline = mode == RPMEM_PERSIST_SEND;
@@ -361,18 +340,7 @@ static int
 raw_read(struct rpmem_fip *fip, unsigned lane)
 {
 	struct lane *l = &fip->lanes[lane];
-	struct iovec iov = {fip->raw_buf + (size_t)lane * RAW_SLOT, 8};
-	void *desc = fip->raw_desc;
-	struct fi_rma_iov rma = {fip->attr.raddr, 8, fip->attr.rkey};
-	struct fi_msg_rma msg = {.msg_iov = &iov,
-		.desc = &desc,
-		.iov_count = 1,
-		.addr = 0,
-		.rma_iov = &rma,
-		.rma_iov_count = 1,
-		.context = &l->ctx_read,
-		.data = 0};
-	POST(fip, l, fi_readmsg(l->ep, &msg, FI_COMPLETION));
+	POST(fip, l, fi_readmsg(l->ep, &l->read.msg, FI_COMPLETION));
 	l->reads++;
 	int ret = wait_for(fip, l, &l->reads_done, l->reads);
 	if (ret)
@@ -515,23 +483,16 @@ rpmem_fip_read(struct rpmem_fip *fip, void *buf, size_t offset, size_t len,
 	ret = rpmem_mr_reg(fip->fab.domain, buf, len, FI_READ, &mr, &desc);
 	if (ret)
 		return -rpmem_conn_errno(ret);
+	struct rpmem_rma rd;
+	rpmem_rma_init(&rd, desc, fip->attr.rkey, &l->ctx_read);
 	size_t done = 0;
 	while (done < len && ret == 0) {
 		size_t chunk = len - done;
 		if (chunk > fip->max_msg)
 			chunk = fip->max_msg;
-		struct iovec iov = {(char *)buf + done, chunk};
-		struct fi_rma_iov rma = {
-			fip->attr.raddr + offset + done, chunk, fip->attr.rkey};
-		struct fi_msg_rma msg = {.msg_iov = &iov,
-			.desc = &desc,
-			.iov_count = 1,
-			.addr = 0,
-			.rma_iov = &rma,
-			.rma_iov_count = 1,
-			.context = &l->ctx_read,
-			.data = 0};
-		ret = post_read(fip, l, &msg);
+		rpmem_rma_set(&rd, (char *)buf + done,
+			fip->attr.raddr + offset + done, chunk, &l->ctx_read);
+		ret = post_read(fip, l, &rd.msg);
 		done += chunk;
 	}
 	fi_close(&mr->fid);
@@ -737,6 +698,22 @@ fip_open(struct rpmem_fip *fip, char *why, size_t whylen)
 	return 0;
 }
 
+/* the lane's messages, built once; a post sets only what changes */
+static void
+lane_msgs(struct rpmem_fip *fip, unsigned i)
+{
+	struct lane *l = &fip->lanes[i];
+	uint64_t rkey = fip->attr.rkey;
+	rpmem_msg_init(&l->send, l->pmsg, sizeof(*l->pmsg), fip->pmsg_desc,
+		&l->ctx_send);
+	rpmem_msg_init(&l->recv, l->resp, sizeof(*l->resp), fip->resp_desc,
+		&l->ctx_recv);
+	rpmem_rma_init(&l->write, fip->pool_desc, rkey, NULL);
+	rpmem_rma_init(&l->read, fip->raw_desc, rkey, &l->ctx_read);
+	rpmem_rma_set(&l->read, fip->raw_buf + (size_t)i * RAW_SLOT,
+		fip->attr.raddr, 8, &l->ctx_read);
+}
+
 /* the message buffers, the lanes, and the registration of both and pool */
 static int
 fip_buffers(struct rpmem_fip *fip, char *why, size_t whylen)
@@ -777,6 +754,8 @@ fip_buffers(struct rpmem_fip *fip, char *why, size_t whylen)
 			strerror(-ret));
 		return ret;
 	}
+	for (unsigned i = 0; i < n; i++)
+		lane_msgs(fip, i);
 	return 0;
 }
 

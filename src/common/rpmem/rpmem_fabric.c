@@ -100,3 +100,31 @@ rpmem_conn_errno(int fi_err)
 		return e ? e : EIO;
 	}
 }
+
+void
+rpmem_msg_init(
+	struct rpmem_msg *m, void *buf, size_t len, void *desc, void *ctx)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = buf;
+	m->iov.iov_len = len;
+	m->desc = desc;
+	m->msg.msg_iov = &m->iov;
+	m->msg.desc = &m->desc;
+	m->msg.iov_count = 1;
+	m->msg.context = ctx;
+}
+
+void
+rpmem_rma_init(struct rpmem_rma *m, void *desc, uint64_t rkey, void *ctx)
+{
+	memset(m, 0, sizeof(*m));
+	m->desc = desc;
+	m->rma.key = rkey;
+	m->msg.msg_iov = &m->iov;
+	m->msg.desc = &m->desc;
+	m->msg.iov_count = 1;
+	m->msg.rma_iov = &m->rma;
+	m->msg.rma_iov_count = 1;
+	m->msg.context = ctx;
+}

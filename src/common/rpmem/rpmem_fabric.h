@@ -19,6 +19,11 @@
  *   callers report: errors that mean the peer went away (reset, pipe,
  *   aborted, cancelled, not connected, shut down, refused) become
  *   ECONNRESET, 0 becomes EIO, libfabric's own codes EIO.
+ * - A lane's messages are built once at lane set-up (rpmem_msg_init,
+ *   rpmem_rma_init): the iovec, the local descriptor, the remote iovec and
+ *   the context live in the struct and the fi_msg/fi_msg_rma points at
+ *   them, so the struct must not move afterwards. A post changes only what
+ *   differs between posts (rpmem_msg_set_len, rpmem_rma_set).
  * Nothing here prints or keeps state.
  */
 #ifndef COMMON_RPMEM_FABRIC_H
@@ -30,6 +35,9 @@
 #include <rdma/fabric.h>
 #include <rdma/fi_domain.h>
 #include <rdma/fi_eq.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_rma.h>
+#include <sys/uio.h>
 
 struct rpmem_fabric {
 	struct fi_info *fi;
@@ -52,6 +60,43 @@ int rpmem_cq_readerr(struct fid_cq *cq, struct fi_cq_err_entry *ee);
 int rpmem_eq_readerr(struct fid_eq *eq, struct fi_eq_err_entry *ee);
 
 int rpmem_conn_errno(int fi_err);
+
+/* a pre-built send or receive */
+struct rpmem_msg {
+	struct iovec iov;
+	void *desc;
+	struct fi_msg msg;
+};
+
+/* a pre-built RMA write or read */
+struct rpmem_rma {
+	struct iovec iov;
+	void *desc;
+	struct fi_rma_iov rma;
+	struct fi_msg_rma msg;
+};
+
+void rpmem_msg_init(
+	struct rpmem_msg *m, void *buf, size_t len, void *desc, void *ctx);
+void rpmem_rma_init(struct rpmem_rma *m, void *desc, uint64_t rkey, void *ctx);
+
+static inline void
+rpmem_msg_set_len(struct rpmem_msg *m, size_t len)
+{
+	m->iov.iov_len = len;
+}
+
+/* the local and remote range and the context of the next post */
+static inline void
+rpmem_rma_set(
+	struct rpmem_rma *m, void *buf, uint64_t raddr, size_t len, void *ctx)
+{
+	m->iov.iov_base = buf;
+	m->iov.iov_len = len;
+	m->rma.addr = raddr;
+	m->rma.len = len;
+	m->msg.context = ctx;
+}
 
 /* closes a fid if it is open and forgets it */
 #define RPMEM_FID_CLOSE(p)                         \
