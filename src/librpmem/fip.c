@@ -20,7 +20,7 @@
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100
@@ -534,7 +534,8 @@ rpmem_fip_read(struct rpmem_fip *fip, void *buf, size_t offset, size_t len,
 	if (l->pending && (ret = pmsg_wait(fip, l))) /* inline data lands */
 		return ret;
 	struct fid_mr *mr;
-	ret = fi_mr_reg(fip->domain, buf, len, FI_READ, 0, 0, 0, &mr, NULL);
+	ret = fault_fi_mr_reg(
+		fip->domain, buf, len, FI_READ, 0, 0, 0, &mr, NULL);
 	if (ret)
 		return -conn_errno(rpmem_fi_errno(ret));
 	void *desc = fi_mr_desc(mr);
@@ -565,7 +566,8 @@ static int
 reg(struct rpmem_fip *fip, void *buf, size_t len, uint64_t access,
 	struct fid_mr **mr, void **desc)
 {
-	int ret = fi_mr_reg(fip->domain, buf, len, access, 0, 0, 0, mr, NULL);
+	int ret = fault_fi_mr_reg(
+		fip->domain, buf, len, access, 0, 0, 0, mr, NULL);
 	if (ret)
 		return -rpmem_fi_errno(ret);
 	*desc = fi_mr_desc(*mr);
@@ -576,7 +578,7 @@ reg(struct rpmem_fip *fip, void *buf, size_t len, uint64_t access,
 static int
 connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 {
-	int ret = fi_endpoint(fip->domain, fip->fi, &l->ep, NULL);
+	int ret = fault_fi_endpoint(fip->domain, fip->fi, &l->ep, NULL);
 	if (ret) {
 		snprintf(why, whylen, "cannot create endpoint: %s",
 			fi_strerror(-ret));
@@ -585,11 +587,11 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 	struct fi_cq_attr cq_attr = {.size = fip->tx_size + 8,
 		.format = FI_CQ_FORMAT_MSG,
 		.wait_obj = fip->use_sread ? FI_WAIT_UNSPEC : FI_WAIT_NONE};
-	ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
+	ret = fault_fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
 	if (ret && fip->use_sread) {
 		fip->use_sread = 0;
 		cq_attr.wait_obj = FI_WAIT_NONE;
-		ret = fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
+		ret = fault_fi_cq_open(fip->domain, &cq_attr, &l->cq, NULL);
 	}
 	if (ret) {
 		snprintf(why, whylen, "cannot open completion queue: %s",
@@ -601,17 +603,17 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 		ret = fi_ep_bind(l->ep, &l->cq->fid,
 			FI_TRANSMIT | FI_RECV | FI_SELECTIVE_COMPLETION);
 	if (!ret)
-		ret = fi_enable(l->ep);
+		ret = fault_fi_enable(l->ep);
 	if (ret) {
 		snprintf(why, whylen, "cannot set up endpoint: %s",
 			fi_strerror(-ret));
 		return -rpmem_fi_errno(ret);
 	}
 	if (fip->attr.secret != NULL)
-		ret = fi_connect(l->ep, fip->fi->dest_addr, fip->attr.secret,
-			RPMEM_AUTH_SECRET_LEN);
+		ret = fault_fi_connect(l->ep, fip->fi->dest_addr,
+			fip->attr.secret, RPMEM_AUTH_SECRET_LEN);
 	else
-		ret = fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
+		ret = fault_fi_connect(l->ep, fip->fi->dest_addr, NULL, 0);
 	if (ret) {
 		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
 		return -conn_errno(rpmem_fi_errno(ret));
@@ -671,7 +673,7 @@ int
 rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	struct rpmem_fip **out, char *why, size_t whylen)
 {
-	struct rpmem_fip *fip = calloc(1, sizeof(*fip));
+	struct rpmem_fip *fip = fault_calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return -ENOMEM;
 	fip->attr = *attr;
@@ -703,7 +705,7 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	}
 	char service[16];
 	snprintf(service, sizeof(service), "%u", attr->port);
-	ret = fi_getinfo(
+	ret = fault_fi_getinfo(
 		RPMEM_FIVERSION, attr->node, service, 0, hints, &fip->fi);
 	fi_freeinfo(hints);
 	if (ret) {
@@ -741,12 +743,12 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	n = min_nz(n, fi->domain_attr->ep_cnt);
 	fip->nlanes = n;
 
-	ret = fi_fabric(fi->fabric_attr, &fip->fabric, NULL);
+	ret = fault_fi_fabric(fi->fabric_attr, &fip->fabric, NULL);
 	if (!ret)
-		ret = fi_domain(fip->fabric, fi, &fip->domain, NULL);
+		ret = fault_fi_domain(fip->fabric, fi, &fip->domain, NULL);
 	if (!ret) {
 		struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
-		ret = fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
+		ret = fault_fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
 	}
 	if (ret) {
 		snprintf(why, whylen, "cannot open fabric domain: %s",
@@ -759,10 +761,10 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 	size_t pmsg_total = page_up(fip->pmsg_size * n);
 	size_t resp_total = page_up(sizeof(struct rpmem_msg_persist_resp) * n);
 	size_t raw_total = page_up((size_t)RAW_SLOT * n);
-	fip->pmsg_buf = aligned_alloc(PAGE, pmsg_total);
-	fip->resp_buf = aligned_alloc(PAGE, resp_total);
-	fip->raw_buf = aligned_alloc(PAGE, raw_total);
-	fip->lanes = calloc(n, sizeof(*fip->lanes));
+	fip->pmsg_buf = fault_aligned_alloc(PAGE, pmsg_total);
+	fip->resp_buf = fault_aligned_alloc(PAGE, resp_total);
+	fip->raw_buf = fault_aligned_alloc(PAGE, raw_total);
+	fip->lanes = fault_calloc(n, sizeof(*fip->lanes));
 	if (!fip->pmsg_buf || !fip->resp_buf || !fip->raw_buf || !fip->lanes) {
 		ret = -ENOMEM;
 		goto err;
@@ -775,7 +777,7 @@ rpmem_fip_init(const struct rpmem_fip_attr *attr, unsigned *nlanes,
 		l->pmsg = (void *)(fip->pmsg_buf + fip->pmsg_size * i);
 		l->resp = (void *)(fip->resp_buf +
 				   sizeof(struct rpmem_msg_persist_resp) * i);
-		l->wctx = calloc(fip->tx_size, sizeof(*l->wctx));
+		l->wctx = fault_calloc(fip->tx_size, sizeof(*l->wctx));
 		if (l->wctx == NULL) {
 			ret = -ENOMEM;
 			goto err;

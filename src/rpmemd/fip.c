@@ -30,7 +30,7 @@
 #include "pmsg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 static void *
 fip_main(void *arg)
@@ -173,7 +173,7 @@ warm_up_main(void *arg)
 	struct fi_info *info = NULL;
 	if (hints == NULL)
 		return NULL;
-	if (fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
+	if (fault_fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
 		fi_freeinfo(info);
 	fi_freeinfo(hints);
 	return NULL;
@@ -207,7 +207,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 		return -EINVAL;
 	}
 	rpmemd_fip_warm_up_wait();
-	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
+	struct rpmemd_fip *fip = fault_calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return -ENOMEM;
 	fip->attr = *attr;
@@ -225,7 +225,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 		free(fip);
 		return -ENOMEM;
 	}
-	int ret = fi_getinfo(
+	int ret = fault_fi_getinfo(
 		RPMEM_FIVERSION, attr->node, NULL, FI_SOURCE, hints, &fip->fi);
 	fi_freeinfo(hints);
 	if (ret) {
@@ -250,41 +250,42 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 	fip->bounds.pool_size = attr->size;
 	fip->bounds.buff_size = attr->buff_size;
 
-	ret = fi_fabric(fip->fi->fabric_attr, &fip->fabric, NULL);
+	ret = fault_fi_fabric(fip->fi->fabric_attr, &fip->fabric, NULL);
 	if (!ret)
-		ret = fi_domain(fip->fabric, fip->fi, &fip->domain, NULL);
+		ret = fault_fi_domain(fip->fabric, fip->fi, &fip->domain, NULL);
 	struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
 	if (!ret)
-		ret = fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
+		ret = fault_fi_eq_open(fip->fabric, &eq_attr, &fip->eq, NULL);
 	if (!ret)
-		ret = fi_passive_ep(fip->fabric, fip->fi, &fip->pep, NULL);
+		ret = fault_fi_passive_ep(
+			fip->fabric, fip->fi, &fip->pep, NULL);
 	if (!ret)
 		ret = fi_pep_bind(fip->pep, &fip->eq->fid, 0);
 	if (ret) {
 		RPMEMD_LOG(ERR, "fabric set-up failed: %s", fi_strerror(-ret));
 		goto err;
 	}
-	ret = fi_mr_reg(fip->domain, attr->addr, attr->size,
+	ret = fault_fi_mr_reg(fip->domain, attr->addr, attr->size,
 		FI_REMOTE_READ | FI_REMOTE_WRITE, 0, 0, 0, &fip->pool_mr, NULL);
 	if (ret) {
 		RPMEMD_LOG(ERR, "registering the pool failed: %s",
 			fi_strerror(-ret));
 		goto err;
 	}
-	fip->lanes = calloc(fip->nlanes, sizeof(*fip->lanes));
-	fip->workers = calloc(fip->nthreads, sizeof(*fip->workers));
-	fip->recv_bufs = calloc(fip->nlanes, fip->pmsg_size);
-	fip->resp_bufs = calloc(fip->nlanes, sizeof(*fip->resp_bufs));
+	fip->lanes = fault_calloc(fip->nlanes, sizeof(*fip->lanes));
+	fip->workers = fault_calloc(fip->nthreads, sizeof(*fip->workers));
+	fip->recv_bufs = fault_calloc(fip->nlanes, fip->pmsg_size);
+	fip->resp_bufs = fault_calloc(fip->nlanes, sizeof(*fip->resp_bufs));
 	if (!fip->lanes || !fip->workers || !fip->recv_bufs ||
 		!fip->resp_bufs) {
 		ret = -FI_ENOMEM;
 		goto err;
 	}
-	ret = fi_mr_reg(fip->domain, fip->recv_bufs,
+	ret = fault_fi_mr_reg(fip->domain, fip->recv_bufs,
 		fip->nlanes * fip->pmsg_size, FI_RECV, 0, 0, 0, &fip->recv_mr,
 		NULL);
 	if (!ret)
-		ret = fi_mr_reg(fip->domain, fip->resp_bufs,
+		ret = fault_fi_mr_reg(fip->domain, fip->resp_bufs,
 			fip->nlanes * sizeof(*fip->resp_bufs), FI_SEND, 0, 0, 0,
 			&fip->resp_mr, NULL);
 	if (ret) {
@@ -307,7 +308,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 			.wait_obj = FI_WAIT_UNSPEC,
 		};
 		fip->workers[i].fip = fip;
-		ret = fi_cq_open(
+		ret = fault_fi_cq_open(
 			fip->domain, &cq_attr, &fip->workers[i].cq, NULL);
 		if (ret) {
 			RPMEMD_LOG(ERR, "opening completion queue failed: %s",
@@ -315,7 +316,7 @@ rpmemd_fip_init(const struct rpmemd_fip_attr *attr, struct rpmemd_fip **fipp,
 			goto err;
 		}
 	}
-	ret = fi_listen(fip->pep);
+	ret = fault_fi_listen(fip->pep);
 	if (ret) {
 		RPMEMD_LOG(ERR, "listen failed: %s", fi_strerror(-ret));
 		*status = RPMEM_ERR_FATAL_CONN;
