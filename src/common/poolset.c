@@ -357,6 +357,45 @@ err:
 
 #define MAX_SET_FILE (1U << 20)
 
+/* the pool set file of <len> bytes open at <fd>, parsed; parts that are
+ * directories marked */
+static int
+parse_set_fd(
+	int fd, size_t len, struct poolset **out, char *errbuf, size_t errlen)
+{
+	char *buf = fault_malloc(len + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, buf + got, len - got, (off_t)got);
+		if (r < 0) {
+			int err = errno;
+			free(buf);
+			return -err;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	struct poolset *set = NULL;
+	int ret = poolset_parse(buf, got, &set, errbuf, errlen);
+	free(buf);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < set->nreplicas; i++) {
+		struct poolset_replica *rep = &set->replicas[i];
+		for (unsigned p = 0; p < rep->nparts; p++) {
+			struct stat ps;
+			if (stat(rep->parts[p].path, &ps) == 0 &&
+				S_ISDIR(ps.st_mode))
+				rep->parts[p].is_dir = 1;
+		}
+	}
+	*out = set;
+	return 0;
+}
+
 int
 poolset_read_file(
 	const char *path, struct poolset **out, char *errbuf, size_t errlen)
@@ -407,39 +446,7 @@ poolset_read_file(
 		ret = -EINVAL;
 		goto out_close;
 	}
-	size_t len = (size_t)st.st_size;
-	char *buf = fault_malloc(len + 1);
-	if (buf == NULL) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	size_t got = 0;
-	while (got < len) {
-		r = pread(fd, buf + got, len - got, (off_t)got);
-		if (r < 0) {
-			ret = -errno;
-			free(buf);
-			goto out_close;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	struct poolset *set = NULL;
-	ret = poolset_parse(buf, got, &set, errbuf, errlen);
-	free(buf);
-	if (ret)
-		goto out_close;
-	for (unsigned i = 0; i < set->nreplicas; i++) {
-		struct poolset_replica *rep = &set->replicas[i];
-		for (unsigned p = 0; p < rep->nparts; p++) {
-			struct stat ps;
-			if (stat(rep->parts[p].path, &ps) == 0 &&
-				S_ISDIR(ps.st_mode))
-				rep->parts[p].is_dir = 1;
-		}
-	}
-	*out = set;
+	ret = parse_set_fd(fd, (size_t)st.st_size, out, errbuf, errlen);
 out_close:
 	close(fd);
 	return ret;
