@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* this file's own calls are not injection points */
-#define FAULT_INJECT_NO_WRAP 1
 #include "fault_inject.h"
 
 #define ANY FAULT_NPOINTS

@@ -6,25 +6,26 @@
  *
  * Contract: with the build option ENABLE_FAULT_INJECTION=ON (which defines
  * FAULT_INJECTION) every hook counts its calls and may be told to fail one
- * of them; without it this header defines FAULT_INJECT() as the constant 0
- * and nothing else, so a build without the option is unchanged.
+ * of them; without it FAULT_INJECT() is the constant 0 and every hook is
+ * the plain call, so a build without the option is unchanged.
  *
- * A file opts in by including this header after all other headers. From
- * there on every call of the functions below goes through a hook that, when
- * told to, skips the call and yields what the real call yields on failure
+ * The hooks are called by name where a failure is worth injecting:
+ * fault_malloc(), fault_open(), ... below, and fault_fi_getinfo(), ... in
+ * fault_inject_fi.h. Nothing is redefined, so the order of includes does
+ * not matter and a plain malloc() is never a hook. A hook told to fail
+ * skips the call and yields what the real call yields on failure
  * (NULL/-1/MAP_FAILED with errno, an error number, a negative libfabric
- * error), so that the real error path runs:
+ * error), so that the real error path runs. The points:
  *
- *	alloc      malloc calloc realloc strdup aligned_alloc fi_allocinfo
- *	fork       fork
- *	socket     socketpair pipe
- *	open       open
- *	fallocate  posix_fallocate ftruncate
- *	mmap       mmap
- *	fi_<name>  fi_getinfo fi_fabric fi_domain fi_eq_open fi_cq_open
- *	           fi_endpoint fi_passive_ep fi_enable fi_mr_reg fi_listen
- *	           fi_connect fi_accept (only where <rdma/fabric.h> came
- *	           before)
+ *	alloc      fault_malloc calloc realloc strdup aligned_alloc,
+ *	           fault_fi_allocinfo
+ *	fork       fault_fork
+ *	socket     fault_socketpair pipe
+ *	open       fault_open (the mode is always passed)
+ *	fallocate  fault_posix_fallocate ftruncate
+ *	mmap       fault_mmap
+ *	fi_<name>  fault_fi_getinfo fabric domain eq_open cq_open endpoint
+ *	           passive_ep enable mr_reg listen connect accept
  *
  * FAULT_INJECT(point, err) is the hook itself for other places: 1, with
  * errno set to err, when this call of the point is the one to fail, else 0.
@@ -42,6 +43,15 @@
  */
 #ifndef COMMON_FAULT_INJECT_H
 #define COMMON_FAULT_INJECT_H 1
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 enum fault_point {
 	FAULT_ALLOC,
@@ -65,72 +75,95 @@ enum fault_point {
 	FAULT_NPOINTS
 };
 
-#ifndef FAULT_INJECTION
-
-#define FAULT_INJECT(point, err) 0
-
-#else
-
-#include <errno.h>
-#include <stddef.h>
-
+#ifdef FAULT_INJECTION
 int fault_inject_hit(enum fault_point point, int err);
 #define FAULT_INJECT(point, err) fault_inject_hit(point, err)
+#else
+#define FAULT_INJECT(point, err) 0
+#endif
 
-#ifndef FAULT_INJECT_NO_WRAP
+/*
+ * The hooks, called by name at each injection point instead of the libc
+ * function: without FAULT_INJECTION each is the plain call.
+ */
+static inline void *
+fault_malloc(size_t size)
+{
+	return FAULT_INJECT(FAULT_ALLOC, ENOMEM) ? NULL : malloc(size);
+}
 
-/* the name inside its own macro is not expanded again: the real call */
-#define FAULT_WRAP(point, err, fail, call) \
-	(FAULT_INJECT(point, err) ? (fail) : (call))
+static inline void *
+fault_calloc(size_t n, size_t size)
+{
+	return FAULT_INJECT(FAULT_ALLOC, ENOMEM) ? NULL : calloc(n, size);
+}
 
-#define malloc(...) FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, malloc(__VA_ARGS__))
-#define calloc(...) FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, calloc(__VA_ARGS__))
-#define realloc(...) FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, realloc(__VA_ARGS__))
-#define strdup(...) FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, strdup(__VA_ARGS__))
-#define aligned_alloc(...) \
-	FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, aligned_alloc(__VA_ARGS__))
-#define fork() FAULT_WRAP(FAULT_FORK, EAGAIN, -1, fork())
-#define socketpair(...) \
-	FAULT_WRAP(FAULT_SOCKET, EMFILE, -1, socketpair(__VA_ARGS__))
-#define pipe(...) FAULT_WRAP(FAULT_SOCKET, EMFILE, -1, pipe(__VA_ARGS__))
-#define open(...) FAULT_WRAP(FAULT_OPEN, EMFILE, -1, open(__VA_ARGS__))
-#define posix_fallocate(...) \
-	FAULT_WRAP(          \
-		FAULT_FALLOCATE, ENOSPC, ENOSPC, posix_fallocate(__VA_ARGS__))
-#define ftruncate(...) \
-	FAULT_WRAP(FAULT_FALLOCATE, ENOSPC, -1, ftruncate(__VA_ARGS__))
-#define mmap(...) FAULT_WRAP(FAULT_MMAP, ENOMEM, MAP_FAILED, mmap(__VA_ARGS__))
+static inline void *
+fault_realloc(void *p, size_t size)
+{
+	return FAULT_INJECT(FAULT_ALLOC, ENOMEM) ? NULL : realloc(p, size);
+}
 
-#ifdef FI_MAJOR_VERSION
-#include <rdma/fi_errno.h>
+static inline char *
+fault_strdup(const char *s)
+{
+	return FAULT_INJECT(FAULT_ALLOC, ENOMEM) ? NULL : strdup(s);
+}
 
-#define FAULT_FI(point, err, call) FAULT_WRAP(point, err, -(err), call)
-#define fi_allocinfo() FAULT_WRAP(FAULT_ALLOC, ENOMEM, NULL, fi_allocinfo())
-#define fi_getinfo(...) \
-	FAULT_FI(FAULT_FI_GETINFO, FI_ENODATA, fi_getinfo(__VA_ARGS__))
-#define fi_fabric(...) \
-	FAULT_FI(FAULT_FI_FABRIC, FI_ENOMEM, fi_fabric(__VA_ARGS__))
-#define fi_domain(...) \
-	FAULT_FI(FAULT_FI_DOMAIN, FI_ENOMEM, fi_domain(__VA_ARGS__))
-#define fi_eq_open(...) \
-	FAULT_FI(FAULT_FI_EQ_OPEN, FI_ENOMEM, fi_eq_open(__VA_ARGS__))
-#define fi_cq_open(...) \
-	FAULT_FI(FAULT_FI_CQ_OPEN, FI_ENOMEM, fi_cq_open(__VA_ARGS__))
-#define fi_endpoint(...) \
-	FAULT_FI(FAULT_FI_ENDPOINT, FI_ENOMEM, fi_endpoint(__VA_ARGS__))
-#define fi_passive_ep(...) \
-	FAULT_FI(FAULT_FI_PASSIVE_EP, FI_ENOMEM, fi_passive_ep(__VA_ARGS__))
-#define fi_enable(...) FAULT_FI(FAULT_FI_ENABLE, FI_EIO, fi_enable(__VA_ARGS__))
-#define fi_mr_reg(...) \
-	FAULT_FI(FAULT_FI_MR_REG, FI_ENOMEM, fi_mr_reg(__VA_ARGS__))
-#define fi_listen(...) \
-	FAULT_FI(FAULT_FI_LISTEN, FI_EADDRINUSE, fi_listen(__VA_ARGS__))
-#define fi_connect(...) \
-	FAULT_FI(FAULT_FI_CONNECT, FI_ECONNREFUSED, fi_connect(__VA_ARGS__))
-#define fi_accept(...) \
-	FAULT_FI(FAULT_FI_ACCEPT, FI_ECONNABORTED, fi_accept(__VA_ARGS__))
-#endif /* FI_MAJOR_VERSION */
+static inline void *
+fault_aligned_alloc(size_t align, size_t size)
+{
+	return FAULT_INJECT(FAULT_ALLOC, ENOMEM) ? NULL
+						 : aligned_alloc(align, size);
+}
 
-#endif /* FAULT_INJECT_NO_WRAP */
-#endif /* FAULT_INJECTION */
+static inline pid_t
+fault_fork(void)
+{
+	return FAULT_INJECT(FAULT_FORK, EAGAIN) ? -1 : fork();
+}
+
+static inline int
+fault_socketpair(int domain, int type, int protocol, int sv[2])
+{
+	return FAULT_INJECT(FAULT_SOCKET, EMFILE)
+		       ? -1
+		       : socketpair(domain, type, protocol, sv);
+}
+
+static inline int
+fault_pipe(int fds[2])
+{
+	return FAULT_INJECT(FAULT_SOCKET, EMFILE) ? -1 : pipe(fds);
+}
+
+/* open(2) with its optional mode always passed */
+static inline int
+fault_open(const char *path, int flags, mode_t mode)
+{
+	return FAULT_INJECT(FAULT_OPEN, EMFILE) ? -1 : open(path, flags, mode);
+}
+
+static inline int
+fault_posix_fallocate(int fd, off_t off, off_t len)
+{
+	return FAULT_INJECT(FAULT_FALLOCATE, ENOSPC)
+		       ? ENOSPC
+		       : posix_fallocate(fd, off, len);
+}
+
+static inline int
+fault_ftruncate(int fd, off_t len)
+{
+	return FAULT_INJECT(FAULT_FALLOCATE, ENOSPC) ? -1 : ftruncate(fd, len);
+}
+
+static inline void *
+fault_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return FAULT_INJECT(FAULT_MMAP, ENOMEM)
+		       ? MAP_FAILED
+		       : mmap(addr, len, prot, flags, fd, off);
+}
+
 #endif

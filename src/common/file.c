@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 void (*file_create_pause)(const char *path);
 
@@ -21,7 +21,7 @@ void (*file_create_pause)(const char *path);
 int
 file_create(const char *path, size_t size, mode_t mode)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = fault_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
 	if (file_create_pause != NULL)
@@ -31,7 +31,7 @@ file_create(const char *path, size_t size, mode_t mode)
 		close(fd);
 		return err;
 	}
-	err = posix_fallocate(fd, 0, (off_t)size);
+	err = fault_posix_fallocate(fd, 0, (off_t)size);
 	if (err != 0) {
 		unlink(path);
 		close(fd);
@@ -43,7 +43,7 @@ file_create(const char *path, size_t size, mode_t mode)
 int
 file_open(const char *path, int rdonly)
 {
-	int fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	int fd = fault_open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }
 

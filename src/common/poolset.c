@@ -16,7 +16,7 @@
 #include "file.h"
 #include "pmem.h"
 #include "poolset.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 #define PAGE ((size_t)4096)
 
@@ -105,7 +105,7 @@ static int
 add_replica(struct poolset *set)
 {
 	struct poolset_replica *r =
-		realloc(set->replicas, sizeof(*r) * (set->nreplicas + 1));
+		fault_realloc(set->replicas, sizeof(*r) * (set->nreplicas + 1));
 	if (r == NULL)
 		return -ENOMEM;
 	set->replicas = r;
@@ -119,12 +119,12 @@ add_part(struct poolset_replica *rep, const char *path, size_t size,
 	unsigned line)
 {
 	struct poolset_part *p =
-		realloc(rep->parts, sizeof(*p) * (rep->nparts + 1));
+		fault_realloc(rep->parts, sizeof(*p) * (rep->nparts + 1));
 	if (p == NULL)
 		return -ENOMEM;
 	rep->parts = p;
 	p = &rep->parts[rep->nparts];
-	p->path = strdup(path);
+	p->path = fault_strdup(path);
 	if (p->path == NULL)
 		return -ENOMEM;
 	p->size = size;
@@ -202,8 +202,8 @@ parse_replica(struct poolset *set, char *tok[], int n, unsigned lineno,
 		return ret;
 	if (n == 3) {
 		cur = &set->replicas[set->nreplicas - 1];
-		cur->node = strdup(tok[1]);
-		cur->desc = strdup(tok[2]);
+		cur->node = fault_strdup(tok[1]);
+		cur->desc = fault_strdup(tok[2]);
 		if (cur->node == NULL || cur->desc == NULL)
 			return -ENOMEM;
 	}
@@ -263,7 +263,7 @@ parse_lines(struct poolset *set, const char *buf, size_t len, char *errbuf,
 	size_t errlen)
 {
 	int ret = 0;
-	char *copy = malloc(len + 1);
+	char *copy = fault_malloc(len + 1);
 	if (copy == NULL)
 		return -ENOMEM;
 	memcpy(copy, buf, len);
@@ -323,7 +323,7 @@ poolset_parse(const char *buf, size_t len, struct poolset **out, char *errbuf,
 		set_err(errbuf, errlen, 0, "not a pool set file");
 		return -EINVAL;
 	}
-	struct poolset *set = calloc(1, sizeof(*set));
+	struct poolset *set = fault_calloc(1, sizeof(*set));
 	if (set == NULL)
 		return -ENOMEM;
 	set->is_set_file = 1;
@@ -357,6 +357,45 @@ err:
 
 #define MAX_SET_FILE (1U << 20)
 
+/* the pool set file of <len> bytes open at <fd>, parsed; parts that are
+ * directories marked */
+static int
+parse_set_fd(
+	int fd, size_t len, struct poolset **out, char *errbuf, size_t errlen)
+{
+	char *buf = fault_malloc(len + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, buf + got, len - got, (off_t)got);
+		if (r < 0) {
+			int err = errno;
+			free(buf);
+			return -err;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	struct poolset *set = NULL;
+	int ret = poolset_parse(buf, got, &set, errbuf, errlen);
+	free(buf);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < set->nreplicas; i++) {
+		struct poolset_replica *rep = &set->replicas[i];
+		for (unsigned p = 0; p < rep->nparts; p++) {
+			struct stat ps;
+			if (stat(rep->parts[p].path, &ps) == 0 &&
+				S_ISDIR(ps.st_mode))
+				rep->parts[p].is_dir = 1;
+		}
+	}
+	*out = set;
+	return 0;
+}
+
 int
 poolset_read_file(
 	const char *path, struct poolset **out, char *errbuf, size_t errlen)
@@ -364,7 +403,7 @@ poolset_read_file(
 	if (errbuf && errlen)
 		errbuf[0] = '\0';
 	/* O_NONBLOCK: a FIFO must not block the reader */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = fault_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	int ret;
@@ -390,7 +429,7 @@ poolset_read_file(
 	}
 	if (r < (ssize_t)sizeof(sig) || memcmp(sig, POOLSET_SIG, sizeof(sig))) {
 		/* a plain file: one part of its current size */
-		struct poolset *set = calloc(1, sizeof(*set));
+		struct poolset *set = fault_calloc(1, sizeof(*set));
 		if (set == NULL || add_replica(set) ||
 			add_part(&set->replicas[0], path, (size_t)st.st_size,
 				0)) {
@@ -407,39 +446,7 @@ poolset_read_file(
 		ret = -EINVAL;
 		goto out_close;
 	}
-	size_t len = (size_t)st.st_size;
-	char *buf = malloc(len + 1);
-	if (buf == NULL) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	size_t got = 0;
-	while (got < len) {
-		r = pread(fd, buf + got, len - got, (off_t)got);
-		if (r < 0) {
-			ret = -errno;
-			free(buf);
-			goto out_close;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	struct poolset *set = NULL;
-	ret = poolset_parse(buf, got, &set, errbuf, errlen);
-	free(buf);
-	if (ret)
-		goto out_close;
-	for (unsigned i = 0; i < set->nreplicas; i++) {
-		struct poolset_replica *rep = &set->replicas[i];
-		for (unsigned p = 0; p < rep->nparts; p++) {
-			struct stat ps;
-			if (stat(rep->parts[p].path, &ps) == 0 &&
-				S_ISDIR(ps.st_mode))
-				rep->parts[p].is_dir = 1;
-		}
-	}
-	*out = set;
+	ret = parse_set_fd(fd, (size_t)st.st_size, out, errbuf, errlen);
 out_close:
 	close(fd);
 	return ret;
@@ -539,10 +546,10 @@ static int
 map_alloc(struct poolset_map *m, unsigned n)
 {
 	m->nparts = n;
-	m->fds = calloc(n, sizeof(int));
-	m->part_off = calloc(n, sizeof(size_t));
-	m->part_len = calloc(n, sizeof(size_t));
-	m->created = calloc(n, 1);
+	m->fds = fault_calloc(n, sizeof(int));
+	m->part_off = fault_calloc(n, sizeof(size_t));
+	m->part_len = fault_calloc(n, sizeof(size_t));
+	m->created = fault_calloc(n, 1);
 	if (!m->fds || !m->part_off || !m->part_len || !m->created) {
 		map_free(m);
 		return -ENOMEM;
@@ -565,7 +572,7 @@ parts_map(const struct poolset *set, unsigned rep, struct poolset_map *m)
 	unsigned n = r->nparts;
 	int skip_hdr = poolset_nhdrs(set, rep) == n && n > 1;
 	size_t total = poolset_replica_size(set, rep);
-	void *base = mmap(NULL, total, PROT_NONE,
+	void *base = fault_mmap(NULL, total, PROT_NONE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED)
 		return -errno;
@@ -577,8 +584,8 @@ parts_map(const struct poolset *set, unsigned rep, struct poolset_map *m)
 		size_t foff = (p > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0;
 		size_t len = psize - foff;
 		int part_pmem;
-		void *a = pm_map_file_at(m->fds[p], (char *)base + off, len,
-			foff, &part_pmem);
+		void *a = pm_map_file_at(
+			m->fds[p], (char *)base + off, len, foff, &part_pmem);
 		if (a == MAP_FAILED) {
 			int ret = -errno;
 			m->bad_part = (int)p;
@@ -680,7 +687,7 @@ poolset_remove_parts(const struct poolset *set, unsigned rep)
 	for (unsigned p = 0; p < r->nparts; p++) {
 		const char *path = r->parts[p].path;
 		int e = 0;
-		int fd = open(path, O_RDWR | O_CLOEXEC);
+		int fd = fault_open(path, O_RDWR | O_CLOEXEC, 0);
 		if (fd < 0) {
 			e = -errno;
 		} else {

@@ -21,7 +21,7 @@
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 #define CONNECT_TIMEOUT_MS 30000
 #define CHECK_INTERVAL_MS 100
@@ -559,7 +559,7 @@ wait_connected(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 static int
 connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 {
-	int ret = fi_endpoint(fip->fab.domain, fip->fab.fi, &l->ep, NULL);
+	int ret = fault_fi_endpoint(fip->fab.domain, fip->fab.fi, &l->ep, NULL);
 	if (ret) {
 		snprintf(why, whylen, "cannot create endpoint: %s",
 			fi_strerror(-ret));
@@ -583,17 +583,17 @@ connect_lane(struct rpmem_fip *fip, struct lane *l, char *why, size_t whylen)
 		ret = fi_ep_bind(l->ep, &l->cq->fid,
 			FI_TRANSMIT | FI_RECV | FI_SELECTIVE_COMPLETION);
 	if (!ret)
-		ret = fi_enable(l->ep);
+		ret = fault_fi_enable(l->ep);
 	if (ret) {
 		snprintf(why, whylen, "cannot set up endpoint: %s",
 			fi_strerror(-ret));
 		return -rpmem_fi_errno(ret);
 	}
 	if (fip->attr.secret != NULL)
-		ret = fi_connect(l->ep, fip->fab.fi->dest_addr,
+		ret = fault_fi_connect(l->ep, fip->fab.fi->dest_addr,
 			fip->attr.secret, RPMEM_AUTH_SECRET_LEN);
 	else
-		ret = fi_connect(l->ep, fip->fab.fi->dest_addr, NULL, 0);
+		ret = fault_fi_connect(l->ep, fip->fab.fi->dest_addr, NULL, 0);
 	if (ret) {
 		snprintf(why, whylen, "cannot connect: %s", fi_strerror(-ret));
 		return -rpmem_conn_errno(ret);
@@ -610,7 +610,7 @@ min_nz(unsigned a, size_t b)
 static struct rpmem_fip *
 fip_new(const struct rpmem_fip_attr *attr)
 {
-	struct rpmem_fip *fip = calloc(1, sizeof(*fip));
+	struct rpmem_fip *fip = fault_calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return NULL;
 	fip->attr = *attr;
@@ -723,10 +723,10 @@ fip_buffers(struct rpmem_fip *fip, char *why, size_t whylen)
 	size_t pmsg_total = page_up(fip->pmsg_size * n);
 	size_t resp_total = page_up(sizeof(struct rpmem_msg_persist_resp) * n);
 	size_t raw_total = page_up((size_t)RAW_SLOT * n);
-	fip->pmsg_buf = aligned_alloc(PAGE, pmsg_total);
-	fip->resp_buf = aligned_alloc(PAGE, resp_total);
-	fip->raw_buf = aligned_alloc(PAGE, raw_total);
-	fip->lanes = calloc(n, sizeof(*fip->lanes));
+	fip->pmsg_buf = fault_aligned_alloc(PAGE, pmsg_total);
+	fip->resp_buf = fault_aligned_alloc(PAGE, resp_total);
+	fip->raw_buf = fault_aligned_alloc(PAGE, raw_total);
+	fip->lanes = fault_calloc(n, sizeof(*fip->lanes));
 	if (!fip->pmsg_buf || !fip->resp_buf || !fip->raw_buf || !fip->lanes)
 		return -ENOMEM;
 	memset(fip->pmsg_buf, 0, pmsg_total);
@@ -737,7 +737,7 @@ fip_buffers(struct rpmem_fip *fip, char *why, size_t whylen)
 		l->pmsg = (void *)(fip->pmsg_buf + fip->pmsg_size * i);
 		l->resp = (void *)(fip->resp_buf +
 				   sizeof(struct rpmem_msg_persist_resp) * i);
-		l->wctx = calloc(fip->tx_size, sizeof(*l->wctx));
+		l->wctx = fault_calloc(fip->tx_size, sizeof(*l->wctx));
 		if (l->wctx == NULL)
 			return -ENOMEM;
 	}

@@ -21,7 +21,7 @@
 #include "session.h"
 #include "ssh.h"
 #include "util.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 #define RPMEM_API __attribute__((visibility("default")))
 
@@ -354,7 +354,7 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		errno = EINVAL;
 		return NULL;
 	}
-	RPMEMpool *rpp = calloc(1, sizeof(*rpp));
+	RPMEMpool *rpp = fault_calloc(1, sizeof(*rpp));
 	if (rpp == NULL) {
 		ERR_W_ERRNO("cannot allocate pool handle");
 		return NULL;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "obc.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 _Static_assert(
 	sizeof(struct rpmem_pool_attr) == sizeof(struct rpmem_pool_attr_packed),
@@ -87,7 +87,7 @@ rpmem_obc_create_msg(const struct rpmem_req_attr *req,
 {
 	size_t dsize = strlen(req->pool_desc) + 1;
 	size_t total = sizeof(struct rpmem_msg_create) + dsize;
-	struct rpmem_msg_create *m = calloc(1, total);
+	struct rpmem_msg_create *m = fault_calloc(1, total);
 	if (m == NULL)
 		return NULL;
 	m->hdr.type = RPMEM_MSG_TYPE_CREATE;
@@ -105,7 +105,7 @@ rpmem_obc_open_msg(const struct rpmem_req_attr *req, size_t *size)
 {
 	size_t dsize = strlen(req->pool_desc) + 1;
 	size_t total = sizeof(struct rpmem_msg_open) + dsize;
-	struct rpmem_msg_open *m = calloc(1, total);
+	struct rpmem_msg_open *m = fault_calloc(1, total);
 	if (m == NULL)
 		return NULL;
 	m->hdr.type = RPMEM_MSG_TYPE_OPEN;

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "provider.h"
 #include "rpmem_fip_common.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 /* integer environment knob: 0 unset, 1 a whole number (*v), -1 garbage */
 static int
@@ -38,7 +38,8 @@ probe_providers(const char *node, struct prov_probe *p)
 	struct fi_info *info = NULL;
 	if (hints == NULL)
 		return;
-	if (fi_getinfo(RPMEM_FIVERSION, node, NULL, 0, hints, &info) == 0) {
+	if (fault_fi_getinfo(RPMEM_FIVERSION, node, NULL, 0, hints, &info) ==
+		0) {
 		for (struct fi_info *i = info; i != NULL; i = i->next) {
 			enum rpmem_provider id = rpmem_provider_from_name(
 				i->fabric_attr->prov_name);

@@ -10,7 +10,6 @@
 #include "rpmem_fip_common.h"
 #include "session.h"
 #include "util.h"
-#include "fault_inject.h" /* last: it may wrap calls */
 
 /* spawns ssh with the remote command; errors set errno and the message */
 struct rpmem_ssh *

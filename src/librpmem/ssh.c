@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "ssh.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 struct rpmem_ssh {
 	pid_t pid;
@@ -44,7 +44,8 @@ rpmem_ssh_open(const char *const argv[], struct rpmem_ssh **out)
 	int sv[3][2];
 	int n;
 	for (n = 0; n < 3; n++) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[n])) {
+		if (fault_socketpair(
+			    AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[n])) {
 			int e = errno;
 			while (n-- > 0) {
 				close(sv[n][0]);
@@ -53,7 +54,7 @@ rpmem_ssh_open(const char *const argv[], struct rpmem_ssh **out)
 			return -e;
 		}
 	}
-	struct rpmem_ssh *ssh = calloc(1, sizeof(*ssh));
+	struct rpmem_ssh *ssh = fault_calloc(1, sizeof(*ssh));
 	if (ssh == NULL) {
 		for (n = 0; n < 3; n++) {
 			close(sv[n][0]);
@@ -62,7 +63,7 @@ rpmem_ssh_open(const char *const argv[], struct rpmem_ssh **out)
 		return -ENOMEM;
 	}
 
-	pid_t pid = fork();
+	pid_t pid = fault_fork();
 	if (pid < 0) {
 		int e = errno;
 		for (n = 0; n < 3; n++) {

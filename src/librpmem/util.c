@@ -8,7 +8,7 @@
 
 #include "librpmem.h"
 #include "util.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 static void
 copy_trunc(char *dst, size_t max, const char *src, size_t len)
@@ -129,7 +129,7 @@ char *
 rpmem_remove_cmd(const char *cmd, const char *pool_set, int flags)
 {
 	size_t len = strlen(cmd) + 4 * strlen(pool_set) + 64;
-	char *s = malloc(len);
+	char *s = fault_malloc(len);
 	if (s == NULL)
 		return NULL;
 	snprintf(s, len, "%s --remove ", cmd);
@@ -197,7 +197,7 @@ rpmem_split_cmds(const char *s, unsigned *count)
 	for (const char *p = s; *p; p++)
 		n += *p == '|';
 	size_t len = strlen(s) + 1;
-	char **v = malloc((n + 1) * sizeof(char *) + len);
+	char **v = fault_malloc((n + 1) * sizeof(char *) + len);
 	if (v == NULL)
 		return NULL;
 	char *copy = (char *)(v + n + 1);

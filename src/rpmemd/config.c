@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 #ifndef RPMEMD_VERSION
 #define RPMEMD_VERSION "1.12.1"
@@ -20,7 +20,7 @@
 static int
 set_str(char **dst, const char *val)
 {
-	char *s = strdup(val);
+	char *s = fault_strdup(val);
 	if (s == NULL)
 		return -ENOMEM;
 	free(*dst);
@@ -32,8 +32,8 @@ void
 rpmemd_config_defaults(struct rpmemd_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->log_file = strdup(RPMEMD_DEFAULT_LOG_FILE);
-	cfg->poolset_dir = strdup(RPMEMD_DEFAULT_POOLSET_DIR);
+	cfg->log_file = fault_strdup(RPMEMD_DEFAULT_LOG_FILE);
+	cfg->poolset_dir = fault_strdup(RPMEMD_DEFAULT_POOLSET_DIR);
 	cfg->persist_apm = 0;
 	cfg->persist_general = 1;
 	cfg->use_syslog = 1;
@@ -143,7 +143,7 @@ rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf, size_t len,
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 		lineno++;
-		char *line = malloc(n + 1);
+		char *line = fault_malloc(n + 1);
 		if (line == NULL)
 			return -ENOMEM;
 		memcpy(line, p, n);
@@ -199,12 +199,12 @@ rpmemd_config_subst_home(const char *in, const char *home, char **out)
 	if (hit != NULL && isalnum((unsigned char)hit[5]))
 		hit = NULL;
 	if (hit == NULL || home == NULL) {
-		*out = strdup(in);
+		*out = fault_strdup(in);
 		return *out ? 0 : -ENOMEM;
 	}
 	size_t pre = (size_t)(hit - in);
 	size_t len = pre + strlen(home) + strlen(hit + 5) + 1;
-	char *s = malloc(len);
+	char *s = fault_malloc(len);
 	if (s == NULL)
 		return -ENOMEM;
 	snprintf(s, len, "%.*s%s%s", (int)pre, in, home, hit + 5);
@@ -236,7 +236,7 @@ read_file(struct rpmemd_config *cfg, const char *path, int must_exist,
 				ret = -EFBIG;
 				goto out;
 			}
-			char *nb = realloc(buf, cap);
+			char *nb = fault_realloc(buf, cap);
 			if (nb == NULL) {
 				ret = -ENOMEM;
 				goto out;

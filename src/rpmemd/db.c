@@ -15,7 +15,7 @@
 #include "db.h"
 #include "pmem.h"
 #include "rpmemd_hdr.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 /* what the last failed call found wrong, beyond its errno ("" none) */
 static char db_why[256];
@@ -104,7 +104,7 @@ rpmemd_db_resolve(const struct rpmemd_db *db, const char *desc, char **path)
 	size_t len = strlen(db->root) + 1 + strlen(desc) + 1;
 	if (len > PATH_MAX)
 		return -ENAMETOOLONG;
-	char *full = malloc(len);
+	char *full = fault_malloc(len);
 	if (full == NULL)
 		return -ENOMEM;
 	strcpy(full, db->root);
@@ -150,7 +150,7 @@ file_type(mode_t m)
 static int
 set_open(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = fault_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
@@ -259,7 +259,7 @@ part_why(const struct rpmemd_db_pool *p, int err)
 static int
 hdr_private(struct rpmemd_db_pool *p)
 {
-	void *a = mmap(p->addr, POOLSET_HDR_SIZE, PROT_READ | PROT_WRITE,
+	void *a = fault_mmap(p->addr, POOLSET_HDR_SIZE, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_FIXED, p->map.fds[0], 0);
 	if (a == MAP_FAILED)
 		return -errno;
@@ -318,7 +318,7 @@ static int
 map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	struct rpmemd_db_pool **out)
 {
-	struct rpmemd_db_pool *p = calloc(1, sizeof(*p));
+	struct rpmemd_db_pool *p = fault_calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
 	int ret = load_set(db, desc, &p->set_path, &p->set);
@@ -339,7 +339,7 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	p->has_hdrs = poolset_nhdrs(p->set, 0) > 0;
 	p->created = create;
 	if (p->has_hdrs) {
-		p->hdr_copy = malloc(POOLSET_HDR_SIZE);
+		p->hdr_copy = fault_malloc(POOLSET_HDR_SIZE);
 		ret = p->hdr_copy == NULL ? -ENOMEM : hdr_private(p);
 		if (ret) {
 			pool_end(p,

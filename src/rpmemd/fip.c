@@ -30,7 +30,7 @@
 #include "pmsg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 static void *
 fip_main(void *arg)
@@ -160,7 +160,7 @@ warm_up_main(void *arg)
 	struct fi_info *info = NULL;
 	if (hints == NULL)
 		return NULL;
-	if (fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
+	if (fault_fi_getinfo(RPMEM_FIVERSION, NULL, NULL, 0, hints, &info) == 0)
 		fi_freeinfo(info);
 	fi_freeinfo(hints);
 	return NULL;
@@ -186,7 +186,7 @@ rpmemd_fip_warm_up_wait(void)
 static struct rpmemd_fip *
 fip_new(const struct rpmemd_fip_attr *attr)
 {
-	struct rpmemd_fip *fip = calloc(1, sizeof(*fip));
+	struct rpmemd_fip *fip = fault_calloc(1, sizeof(*fip));
 	if (fip == NULL)
 		return NULL;
 	fip->attr = *attr;
@@ -239,7 +239,7 @@ fip_open(struct rpmemd_fip *fip)
 {
 	int ret = rpmem_fabric_open(&fip->fab);
 	if (!ret)
-		ret = fi_passive_ep(
+		ret = fault_fi_passive_ep(
 			fip->fab.fabric, fip->fab.fi, &fip->pep, NULL);
 	if (!ret)
 		ret = fi_pep_bind(fip->pep, &fip->fab.eq->fid, 0);
@@ -259,10 +259,10 @@ fip_open(struct rpmemd_fip *fip)
 static int
 fip_lanes(struct rpmemd_fip *fip)
 {
-	fip->lanes = calloc(fip->nlanes, sizeof(*fip->lanes));
-	fip->workers = calloc(fip->nthreads, sizeof(*fip->workers));
-	fip->recv_bufs = calloc(fip->nlanes, fip->pmsg_size);
-	fip->resp_bufs = calloc(fip->nlanes, sizeof(*fip->resp_bufs));
+	fip->lanes = fault_calloc(fip->nlanes, sizeof(*fip->lanes));
+	fip->workers = fault_calloc(fip->nthreads, sizeof(*fip->workers));
+	fip->recv_bufs = fault_calloc(fip->nlanes, fip->pmsg_size);
+	fip->resp_bufs = fault_calloc(fip->nlanes, sizeof(*fip->resp_bufs));
 	if (!fip->lanes || !fip->workers || !fip->recv_bufs || !fip->resp_bufs)
 		return -FI_ENOMEM;
 	int ret = rpmem_mr_reg(fip->fab.domain, fip->recv_bufs,
@@ -302,7 +302,7 @@ static int
 fip_listen(struct rpmemd_fip *fip, struct rpmem_msg_ibc_attr *ibc,
 	enum rpmem_status *status)
 {
-	int ret = fi_listen(fip->pep);
+	int ret = fault_fi_listen(fip->pep);
 	if (ret) {
 		RPMEMD_LOG(ERR, "listen failed: %s", fi_strerror(-ret));
 		*status = RPMEM_ERR_FATAL_CONN;

@@ -30,7 +30,7 @@
 #include "pmsg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 /* 1 if the connection data of a request is the session secret */
 static int
@@ -109,7 +109,7 @@ lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
 	info->tx_attr->size = 1;
 	info->rx_attr->size = 1;
-	int ret = fi_endpoint(fip->fab.domain, info, &l->ep, NULL);
+	int ret = fault_fi_endpoint(fip->fab.domain, info, &l->ep, NULL);
 	if (ret)
 		return ret;
 	struct worker *w = &fip->workers[l->idx % fip->nthreads];
@@ -117,11 +117,11 @@ lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 	if (!ret)
 		ret = fi_ep_bind(l->ep, &w->cq->fid, FI_RECV | FI_TRANSMIT);
 	if (!ret)
-		ret = fi_enable(l->ep);
+		ret = fault_fi_enable(l->ep);
 	if (!ret)
 		ret = rpmemd_fip_post_recv(l);
 	if (!ret)
-		ret = fi_accept(l->ep, NULL, 0);
+		ret = fault_fi_accept(l->ep, NULL, 0);
 	return ret;
 }
 

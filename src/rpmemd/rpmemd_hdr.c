@@ -9,7 +9,7 @@
 #include "format/pool_hdr.h"
 #include "format/uuid.h"
 #include "rpmemd_hdr.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject.h"
 
 static int
 is_zero(const void *p, size_t n)
@@ -52,8 +52,8 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 	int fresh)
 {
 	unsigned nh = poolset_nhdrs(set, 0);
-	unsigned char(*uuids)[16] = calloc(nh, 16);
-	struct pool_hdr *h = malloc(sizeof(*h));
+	unsigned char(*uuids)[16] = fault_calloc(nh, 16);
+	struct pool_hdr *h = fault_malloc(sizeof(*h));
 	int ret = 0;
 	if (uuids == NULL || h == NULL) {
 		ret = -ENOMEM;
@@ -133,10 +133,9 @@ rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 		return -EINVAL;
 	if (attr == NULL)
 		return 0;
-	if (((attr->incompat_features & POOL_FEAT_SINGLEHDR) != 0) !=
-		single)
+	if (((attr->incompat_features & POOL_FEAT_SINGLEHDR) != 0) != single)
 		return -EINVAL;
-	struct pool_hdr *h = malloc(sizeof(*h));
+	struct pool_hdr *h = fault_malloc(sizeof(*h));
 	if (h == NULL)
 		return -ENOMEM;
 	int ret = 0;
@@ -167,7 +166,7 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 	unsigned nh = poolset_nhdrs(set, 0);
 	if (nh == 0)
 		return 0;
-	struct pool_hdr *h = malloc(sizeof(*h) * nh);
+	struct pool_hdr *h = fault_malloc(sizeof(*h) * nh);
 	if (h == NULL)
 		return -ENOMEM;
 	int ret = 0;
@@ -175,8 +174,7 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 		ret = poolset_read_hdr(m, p, &h[p]);
 		if (ret)
 			goto out;
-		if (is_zero(&h[p], sizeof(h[p])) ||
-			!pool_hdr_csum_ok(&h[p])) {
+		if (is_zero(&h[p], sizeof(h[p])) || !pool_hdr_csum_ok(&h[p])) {
 			ret = -EINVAL;
 			goto out;
 		}
@@ -223,7 +221,7 @@ rpmemd_hdr_set_attr(const struct poolset *set, const struct poolset_map *m,
 		return -EINVAL;
 	unsigned char u0[16];
 	if (is_zero(attr->uuid, 16)) {
-		struct pool_hdr *h = malloc(sizeof(*h));
+		struct pool_hdr *h = fault_malloc(sizeof(*h));
 		if (h == NULL)
 			return -ENOMEM;
 		int ret = poolset_read_hdr(m, 0, h);

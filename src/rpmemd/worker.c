@@ -30,7 +30,6 @@
 #include "pmsg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
-#include "fault_inject.h" /* last: it may wrap calls */
 
 static void
 persist_range(struct rpmemd_fip *fip, void *addr, size_t len, unsigned mode)

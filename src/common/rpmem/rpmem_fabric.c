@@ -10,13 +10,13 @@
 
 #include "rpmem_fabric.h"
 #include "rpmem_fip_common.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 int
 rpmem_fabric_getinfo(struct rpmem_fabric *f, const char *node,
 	const char *service, uint64_t flags, const struct fi_info *hints)
 {
-	int ret = fi_getinfo(
+	int ret = fault_fi_getinfo(
 		RPMEM_FIVERSION, node, service, flags, hints, &f->fi);
 	if (ret)
 		f->fi = NULL;
@@ -26,12 +26,12 @@ rpmem_fabric_getinfo(struct rpmem_fabric *f, const char *node,
 int
 rpmem_fabric_open(struct rpmem_fabric *f)
 {
-	int ret = fi_fabric(f->fi->fabric_attr, &f->fabric, NULL);
+	int ret = fault_fi_fabric(f->fi->fabric_attr, &f->fabric, NULL);
 	if (!ret)
-		ret = fi_domain(f->fabric, f->fi, &f->domain, NULL);
+		ret = fault_fi_domain(f->fabric, f->fi, &f->domain, NULL);
 	if (!ret) {
 		struct fi_eq_attr eq_attr = {.wait_obj = FI_WAIT_UNSPEC};
-		ret = fi_eq_open(f->fabric, &eq_attr, &f->eq, NULL);
+		ret = fault_fi_eq_open(f->fabric, &eq_attr, &f->eq, NULL);
 	}
 	return ret;
 }
@@ -52,7 +52,7 @@ int
 rpmem_mr_reg(struct fid_domain *domain, void *buf, size_t len, uint64_t access,
 	struct fid_mr **mr, void **desc)
 {
-	int ret = fi_mr_reg(domain, buf, len, access, 0, 0, 0, mr, NULL);
+	int ret = fault_fi_mr_reg(domain, buf, len, access, 0, 0, 0, mr, NULL);
 	if (ret)
 		return ret;
 	if (desc != NULL)
@@ -66,7 +66,7 @@ rpmem_cq_open(struct fid_domain *domain, size_t size, enum fi_wait_obj wait_obj,
 {
 	struct fi_cq_attr cq_attr = {
 		.size = size, .format = FI_CQ_FORMAT_MSG, .wait_obj = wait_obj};
-	return fi_cq_open(domain, &cq_attr, cq, NULL);
+	return fault_fi_cq_open(domain, &cq_attr, cq, NULL);
 }
 
 int

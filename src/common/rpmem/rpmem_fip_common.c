@@ -7,7 +7,7 @@
 #include <rdma/fi_errno.h>
 
 #include "rpmem_fip_common.h"
-#include "fault_inject.h" /* last: it may wrap calls */
+#include "fault_inject_fi.h"
 
 static const char *const prov_names[MAX_RPMEM_PROV] = {
 	[RPMEM_PROV_LIBFABRIC_VERBS] = "verbs",
@@ -38,7 +38,7 @@ rpmem_provider_from_name(const char *name)
 struct fi_info *
 rpmem_fip_hints(const char *prov)
 {
-	struct fi_info *h = fi_allocinfo();
+	struct fi_info *h = fault_fi_allocinfo();
 	if (h == NULL)
 		return NULL;
 	h->ep_attr->type = FI_EP_MSG;
@@ -49,7 +49,7 @@ rpmem_fip_hints(const char *prov)
 	h->tx_attr->msg_order = FI_ORDER_RAW | FI_ORDER_SAW;
 	h->addr_format = FI_SOCKADDR;
 	if (prov != NULL) {
-		h->fabric_attr->prov_name = strdup(prov);
+		h->fabric_attr->prov_name = fault_strdup(prov);
 		if (h->fabric_attr->prov_name == NULL) {
 			fi_freeinfo(h);
 			return NULL;

@@ -49,15 +49,19 @@ in_child(const char *spec, const char *count_file, int (*fn)(void))
 static int
 second_alloc(void)
 {
-	/* malloc() is wrapped here: this file includes fault_inject.h */
-	void *p = malloc(16);
+	void *p = fault_malloc(16);
 	if (p == NULL)
 		return 1;
 	free(p);
 	if (FAULT_INJECT(FAULT_OPEN, EMFILE))
 		return 2;
-	errno = 0;
+	/* a plain call is never a hook, whatever this file includes */
 	p = malloc(16);
+	if (p == NULL)
+		return 5;
+	free(p);
+	errno = 0;
+	p = fault_malloc(16);
 	if (p != NULL || errno != ENOMEM) {
 		free(p);
 		return 3;
