@@ -47,19 +47,7 @@ ssh_true_ms(const char *target)
 		argv[2] = "true";
 		argv[3] = NULL;
 	}
-	double t0 = now_us();
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-		WEXITSTATUS(st) != 0)
-		return -1;
-	return (now_us() - t0) / 1e3;
+	return bench_run_ms(argv);
 }
 
 /* one round in a child process: create, close, open, close, remove */

@@ -144,19 +144,7 @@ ssh_true_ms(const char *target)
 	argv[n++] = dest;
 	argv[n++] = "true";
 	argv[n] = NULL;
-	double t0 = now_us();
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-		WEXITSTATUS(st) != 0)
-		return -1;
-	return (now_us() - t0) / 1e3;
+	return bench_run_ms(argv);
 }
 
 enum { T_CREATE, T_CLOSE, T_OPEN, T_REMOVE, T_N };
