@@ -25,6 +25,15 @@
 #define FIP_WAIT_MS 100 /* every wait polls the stop flag this often */
 #define FIP_CQ_BATCH 16
 #define FIP_SPIN_US 60 /* completion polling, see wait_cq() */
+/*
+ * a lane has one receive posted at a time, but the worker re-posts it as
+ * soon as the completion is read, which can be before the provider has
+ * released the entry of the completed one (sockets returns it to its pool
+ * after reporting the completion); a queue of two never runs out, where
+ * one made the provider allocate a spare entry that it does not free when
+ * the endpoint closes
+ */
+#define FIP_RX_SIZE 2
 
 struct lane {
 	struct rpmemd_fip *fip;

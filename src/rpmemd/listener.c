@@ -108,7 +108,7 @@ static int
 lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
 	info->tx_attr->size = 1;
-	info->rx_attr->size = 1;
+	info->rx_attr->size = FIP_RX_SIZE;
 	int ret = fault_fi_endpoint(fip->fab.domain, info, &l->ep, NULL);
 	if (ret)
 		return ret;

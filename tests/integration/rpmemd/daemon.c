@@ -108,6 +108,19 @@ td_start(struct daemon *d, int raw, ...)
 	d->err = err[0];
 }
 
+/* what rpmemd left unread on stderr (sanitizer reports, last words)
+ * goes to the test's stderr, so a failed exit status explains itself */
+static void
+echo_stderr(struct daemon *d)
+{
+	char buf[4096];
+	ssize_t k;
+	while ((k = recv(d->err, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		fprintf(stderr, "rpmemd[%d] stderr: ", (int)d->pid);
+		fwrite(buf, 1, (size_t)k, stderr);
+	}
+}
+
 int
 td_wait(struct daemon *d)
 {
@@ -115,6 +128,7 @@ td_wait(struct daemon *d)
 	for (int i = 0; i < 1000; i++) {
 		pid_t r = waitpid(d->pid, &status, WNOHANG);
 		if (r == d->pid) {
+			echo_stderr(d);
 			close(d->in);
 			close(d->out);
 			close(d->err);
