@@ -27,6 +27,7 @@
 #include <rdma/fi_rma.h>
 
 #include "daemon.h"
+#include "test_util.h"
 
 static char dir[64];
 static char sets[128];
@@ -48,6 +49,18 @@ td_sets(void)
 {
 	td_dir();
 	return sets;
+}
+
+int
+td_done(int failed)
+{
+	if (dir[0] == '\0')
+		return failed;
+	if (failed)
+		fprintf(stderr, "test directory kept: %s\n", dir);
+	else if (rm_tree(dir))
+		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
+	return failed;
 }
 
 void

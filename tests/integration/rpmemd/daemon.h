@@ -22,6 +22,9 @@ struct daemon {
 /* test directory with poolset-dir "sets" and HOME; created once */
 const char *td_dir(void);
 const char *td_sets(void);
+/* the end of a test program: td_dir() is removed when every test passed
+ * (failed is cmocka's count), kept and named otherwise; returns failed */
+int td_done(int failed);
 
 /* start rpmemd with extra args (NULL terminated) after the defaults
  * (--poolset-dir, --log-file, --log-level debug,

@@ -826,5 +826,5 @@ main(void)
 		cmocka_unit_test(test_source_address),
 		cmocka_unit_test(test_many_lanes),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return td_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

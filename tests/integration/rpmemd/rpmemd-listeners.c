@@ -351,5 +351,5 @@ main(void)
 		cmocka_unit_test(test_announced_port_sockets),
 		cmocka_unit_test(test_data_listener_sockets),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return td_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -420,5 +420,5 @@ main(void)
 	const char *filter = getenv("TD_FILTER");
 	if (filter != NULL && filter[0] != '\0')
 		cmocka_set_test_filter(filter);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return td_done(cmocka_run_group_tests(tests, NULL, NULL));
 }
