@@ -138,7 +138,7 @@ errnos() {
 }
 for comp in librpmem libpmemobj; do
 	case $comp in
-	librpmem) files="$src/src/librpmem/*.c $src/src/common/rpmem_proto.c" ;;
+	librpmem) files="$src/src/librpmem/*.c $src/src/common/rpmem/rpmem_proto.c" ;;
 	libpmemobj) files="$src/src/libpmemobj/*.c" ;;
 	esac
 	text=$(for f in $(pages $comp); do section "$f" ERRORS; done)
