@@ -405,7 +405,8 @@ run_start(struct run *r)
 			setenv("RPMEM_FAULT_INJECT", r->spec, 1);
 		else
 			unsetenv("RPMEM_FAULT_INJECT");
-		execl("/proc/self/exe", "fault-sweep", (char *)NULL);
+		char *const self[] = {(char *)"fault-sweep", NULL};
+		exec_self(self);
 		_exit(127);
 	}
 	return 0;

@@ -1236,7 +1236,7 @@ main(int argc, char *argv[])
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
-			execv("/proc/self/exe", argv);
+			exec_self(argv);
 			_exit(127);
 		}
 		int status = 1;
