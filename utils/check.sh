@@ -14,8 +14,13 @@
 # client and daemon against the fake libfabric; rpmemd's own reports land
 # in build-tsan/tsan-logs and fail the check.
 #
+# The unit tests and a set of integration tests (client and rpmemd, both
+# under memcheck) of build/ then run under valgrind (utils/valgrind.cmake);
+# any memcheck error or definite leak fails the check.
+#
 # Environment: JOBS (default: nproc), CHECK_SKIP_ASAN=1 to skip the second
-# build, CHECK_SKIP_TSAN=1 the third, CTEST_ARGS for extra ctest arguments.
+# build, CHECK_SKIP_TSAN=1 the third, CHECK_SKIP_VALGRIND=1 the valgrind
+# runs, CTEST_ARGS for extra ctest arguments.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -30,6 +35,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEVELOPER_MODE=ON \
 	-DBUILD_TESTS=ON >/dev/null
 cmake --build build -j "$jobs"
 (cd build && ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-})
+if [ "${CHECK_SKIP_VALGRIND:-0}" != 1 ]; then
+	cmake -DBUILD_DIR=build -P utils/valgrind.cmake
+fi
 
 if [ "${CHECK_SKIP_ASAN:-0}" != 1 ]; then
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DDEVELOPER_MODE=ON \
