@@ -28,11 +28,14 @@ if(NOT DEFINED LABEL)
 	set(LABEL unit)
 endif()
 # the default integration tests take about four minutes on two cores;
-# -DFULL=ON adds every rpmemd daemon test and more client cases (nine)
+# -DFULL=ON adds every rpmemd daemon test and more client cases (nine).
+# rpmemd-session-crash is left out: it sends rpmemd fatal signals while
+# its threads start, which valgrind 3.19 itself does not survive
+# (an assertion in its scheduler)
 if(NOT DEFINED TESTS)
-	set(TESTS "^(rpmemd-session-[a-z_]+|rpmem-e2e-tcp-(lifecycle|data|threads|errno)|rpmem-e2e-sockets-(data|threads)|obj-replica-pmem0)$")
+	set(TESTS "^(rpmemd-session-(remove_force|fifo|repeated_create|header_kill|wording|create_failure|common_log)|rpmem-e2e-tcp-(lifecycle|data|threads|errno)|rpmem-e2e-sockets-(data|threads)|obj-replica-pmem0)$")
 	if(FULL)
-		set(TESTS "^(rpmemd-daemon|rpmemd-session-[a-z_]+|rpmem-fake-daemon|rpmem-e2e-(tcp|sockets)-(lifecycle|data|threads|remote_errors|bad_args|bad_ops|errno|leaks)|obj-replica-pmem[01])$")
+		set(TESTS "^(rpmemd-daemon|rpmemd-session-(remove_force|fifo|repeated_create|header_kill|wording|create_failure|common_log)|rpmem-fake-daemon|rpmem-e2e-(tcp|sockets)-(lifecycle|data|threads|remote_errors|bad_args|bad_ops|errno|leaks)|obj-replica-pmem[01])$")
 	endif()
 endif()
 find_program(VALGRIND valgrind REQUIRED)
