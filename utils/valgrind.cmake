@@ -129,6 +129,8 @@ function(run_test json i rpmemd fixture)
 	list(TRANSFORM env REPLACE "^RPMEMD_BIN=.*" "RPMEMD_BIN=${rpmemd}")
 	list(TRANSFORM env REPLACE "^SSHD_FIXTURE_DIR=.*"
 		"SSHD_FIXTURE_DIR=${fixture}")
+	# the tests' bounds on waits for rpmemd grow (test_wait_ms())
+	list(APPEND env RPMEM_TEST_WAIT_SCALE=10)
 	string(TIMESTAMP t0 "%s")
 	execute_process(COMMAND ${CMAKE_COMMAND} -E env ${env}
 		${VALGRIND} ${vg_opts} --log-file=${logs}/${name}.%p.log ${cmd}

@@ -55,6 +55,23 @@ exec_self(char *const argv[])
 	return execv(path, argv);
 }
 
+/*
+ * ms times RPMEM_TEST_WAIT_SCALE (1 to 100, default 1): the bound of a
+ * wait for something that is bound to happen, longer where everything is
+ * slow (utils/valgrind.cmake sets 10); never a measurement
+ */
+static inline int
+test_wait_ms(int ms)
+{
+	const char *e = getenv("RPMEM_TEST_WAIT_SCALE");
+	int k = e != NULL ? atoi(e) : 1;
+	if (k < 1)
+		k = 1;
+	if (k > 100)
+		k = 100;
+	return ms * k;
+}
+
 /* removes dir and everything below it, symbolic links not followed */
 static inline int
 rm_tree(const char *dir)

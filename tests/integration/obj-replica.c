@@ -386,7 +386,8 @@ test_kill_daemon(void **state)
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	int failed = 0;
 	/* the loss shows on a call with a return value within seconds */
-	for (int i = 0; i < 200 && !failed; i++) {
+	int tries = test_wait_ms(4000) / 20;
+	for (int i = 0; i < tries && !failed; i++) {
 		memcpy(p + 8192, after, sizeof(after));
 		if (pmemobj_xpersist(pop, p + 8192, sizeof(after), 0) != 0)
 			failed = 1;

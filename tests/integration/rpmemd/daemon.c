@@ -138,7 +138,8 @@ int
 td_wait(struct daemon *d)
 {
 	int status;
-	for (int i = 0; i < 1000; i++) {
+	int tries = test_wait_ms(10000) / 10;
+	for (int i = 0; i < tries; i++) {
 		pid_t r = waitpid(d->pid, &status, WNOHANG);
 		if (r == d->pid) {
 			echo_stderr(d);
@@ -154,7 +155,7 @@ td_wait(struct daemon *d)
 	}
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, &status, 0);
-	fail_msg("rpmemd did not exit within 10 s");
+	fail_msg("rpmemd did not exit within %d s", tries / 100);
 	return -2;
 }
 
@@ -164,10 +165,11 @@ td_read(struct daemon *d, void *buf, size_t n)
 	size_t got = 0;
 	while (got < n) {
 		struct pollfd p = {.fd = d->out, .events = POLLIN};
-		int r = poll(&p, 1, 5000);
+		int r = poll(&p, 1, test_wait_ms(5000));
 		assert_true(r >= 0);
 		if (r == 0)
-			fail_msg("no data from rpmemd within 5 s");
+			fail_msg("no data from rpmemd within %d s",
+				test_wait_ms(5000) / 1000);
 		ssize_t k = read(d->out, (char *)buf + got, n - got);
 		if (k <= 0)
 			break;
@@ -182,7 +184,7 @@ td_stderr(struct daemon *d, char *buf, size_t len)
 	size_t got = 0;
 	for (;;) {
 		struct pollfd p = {.fd = d->err, .events = POLLIN};
-		if (poll(&p, 1, 5000) <= 0)
+		if (poll(&p, 1, test_wait_ms(5000)) <= 0)
 			break;
 		ssize_t k = read(d->err, buf + got, len - 1 - got);
 		if (k <= 0)
@@ -364,7 +366,8 @@ struct td_fab {
 static void
 cq_wait(struct td_lane *l, uint64_t flag)
 {
-	for (int i = 0; i < 50; i++) {
+	int tries = test_wait_ms(5000) / 100;
+	for (int i = 0; i < tries; i++) {
 		struct fi_cq_msg_entry e;
 		ssize_t r = fi_cq_sread(l->cq, &e, 1, NULL, 100);
 		if (r == -FI_EAGAIN || r == -FI_ETIMEDOUT)
@@ -379,7 +382,7 @@ cq_wait(struct td_lane *l, uint64_t flag)
 		if (e.flags & flag)
 			return;
 	}
-	fail_msg("no completion within 5 s");
+	fail_msg("no completion within %d s", tries / 10);
 }
 
 static struct td_fab *td_fab_open(
@@ -397,7 +400,8 @@ lane_connect(struct td_fab *f, struct td_lane *l, const void *data, size_t len,
 	char buf[sizeof(struct fi_eq_cm_entry) + 256];
 	ssize_t r;
 	do {
-		r = fi_eq_sread(f->eq, &ev, buf, sizeof(buf), timeout_ms, 0);
+		r = fi_eq_sread(f->eq, &ev, buf, sizeof(buf),
+			test_wait_ms(timeout_ms), 0);
 	} while (r == -FI_EAGAIN);
 	if (r == -FI_EAVAIL) {
 		struct fi_eq_err_entry err;

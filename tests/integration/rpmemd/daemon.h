@@ -30,9 +30,11 @@ int td_done(int failed);
  * (--poolset-dir, --log-file, --log-level debug,
  * --allow-sockets) unless raw is set */
 void td_start(struct daemon *d, int raw, ...);
-/* exit status of the daemon (waits at most 10 s); -1 if killed */
+/* exit status of the daemon (waits at most test_wait_ms(10000)); -1 if
+ * killed */
 int td_wait(struct daemon *d);
-/* read exactly n bytes from the daemon's stdout (5 s); bytes read */
+/* read exactly n bytes from the daemon's stdout (test_wait_ms(5000));
+ * bytes read */
 ssize_t td_read(struct daemon *d, void *buf, size_t n);
 /* everything on stderr until EOF, into buf */
 void td_stderr(struct daemon *d, char *buf, size_t len);
