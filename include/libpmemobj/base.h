@@ -29,7 +29,7 @@ extern "C" {
 
 static const PMEMoid OID_NULL = {0, 0};
 #define OID_IS_NULL(o) ((o).off == 0)
-#define OID_EQUALS(lhs, rhs)                                                   \
+#define OID_EQUALS(lhs, rhs) \
 	((lhs).off == (rhs).off && (lhs).pool_uuid_lo == (rhs).pool_uuid_lo)
 
 PMEMobjpool *pmemobj_pool_by_ptr(const void *addr);
@@ -75,25 +75,24 @@ PMEMoid pmemobj_oid(const void *addr);
 
 void pmemobj_persist(PMEMobjpool *pop, const void *addr, size_t len);
 void pmemobj_flush(PMEMobjpool *pop, const void *addr, size_t len);
-int pmemobj_xpersist(PMEMobjpool *pop, const void *addr, size_t len,
-	unsigned flags);
-int pmemobj_xflush(PMEMobjpool *pop, const void *addr, size_t len,
-	unsigned flags);
+int pmemobj_xpersist(
+	PMEMobjpool *pop, const void *addr, size_t len, unsigned flags);
+int pmemobj_xflush(
+	PMEMobjpool *pop, const void *addr, size_t len, unsigned flags);
 void pmemobj_drain(PMEMobjpool *pop);
 
-void *pmemobj_memcpy_persist(PMEMobjpool *pop, void *dest, const void *src,
-	size_t len);
-void *pmemobj_memset_persist(PMEMobjpool *pop, void *dest, int c,
-	size_t len);
-void *pmemobj_memcpy(PMEMobjpool *pop, void *dest, const void *src,
-	size_t len, unsigned flags);
-void *pmemobj_memmove(PMEMobjpool *pop, void *dest, const void *src,
-	size_t len, unsigned flags);
-void *pmemobj_memset(PMEMobjpool *pop, void *dest, int c, size_t len,
+void *pmemobj_memcpy_persist(
+	PMEMobjpool *pop, void *dest, const void *src, size_t len);
+void *pmemobj_memset_persist(PMEMobjpool *pop, void *dest, int c, size_t len);
+void *pmemobj_memcpy(PMEMobjpool *pop, void *dest, const void *src, size_t len,
 	unsigned flags);
+void *pmemobj_memmove(PMEMobjpool *pop, void *dest, const void *src, size_t len,
+	unsigned flags);
+void *pmemobj_memset(
+	PMEMobjpool *pop, void *dest, int c, size_t len, unsigned flags);
 
-const char *pmemobj_check_version(unsigned major_required,
-	unsigned minor_required);
+const char *pmemobj_check_version(
+	unsigned major_required, unsigned minor_required);
 const char *pmemobj_errormsg(void);
 
 #ifdef __cplusplus

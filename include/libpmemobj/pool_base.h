@@ -18,8 +18,8 @@ extern "C" {
 #define POBJ_ROOT_TYPE_NUM 0
 
 PMEMobjpool *pmemobj_open(const char *path, const char *layout);
-PMEMobjpool *pmemobj_create(const char *path, const char *layout,
-	size_t poolsize, mode_t mode);
+PMEMobjpool *pmemobj_create(
+	const char *path, const char *layout, size_t poolsize, mode_t mode);
 int pmemobj_check(const char *path, const char *layout);
 void pmemobj_close(PMEMobjpool *pop);
 

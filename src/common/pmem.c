@@ -410,8 +410,8 @@ sync_supported(int fd, size_t off)
  * when addr is not NULL.
  */
 static void *
-map_sync_or_plain(int fd, void *addr, size_t len, size_t off, int rdonly,
-	int *is_pmem)
+map_sync_or_plain(
+	int fd, void *addr, size_t len, size_t off, int rdonly, int *is_pmem)
 {
 	int prot = PROT_READ | (rdonly ? 0 : PROT_WRITE);
 	int fixed = addr != NULL ? MAP_FIXED : 0;
@@ -424,8 +424,8 @@ map_sync_or_plain(int fd, void *addr, size_t len, size_t off, int rdonly,
 
 	*is_pmem = 0;
 	if (try_sync) {
-		a = mmap(addr, len, prot, MAP_SHARED_VALIDATE | MAP_SYNC | fixed,
-			fd, (off_t)off);
+		a = mmap(addr, len, prot,
+			MAP_SHARED_VALIDATE | MAP_SYNC | fixed, fd, (off_t)off);
 		if (a != MAP_FAILED) {
 			if (ranges_add((uintptr_t)a, len) != 0) {
 				munmap(a, len);

@@ -96,8 +96,8 @@ pmemobj_persist(PMEMobjpool *pop, const void *addr, size_t len)
 {
 	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p != NULL && sync_op(p, addr, len, 0, pm_persist,
-				 OBJ_REP_PERSIST) == 0)
+	if (p != NULL &&
+		sync_op(p, addr, len, 0, pm_persist, OBJ_REP_PERSIST) == 0)
 		errno = e;
 }
 
@@ -106,8 +106,7 @@ pmemobj_flush(PMEMobjpool *pop, const void *addr, size_t len)
 {
 	int e = errno;
 	struct obj_pool *p = pool_or_err(pop, __func__);
-	if (p != NULL &&
-		sync_op(p, addr, len, 0, pm_flush, OBJ_REP_FLUSH) == 0)
+	if (p != NULL && sync_op(p, addr, len, 0, pm_flush, OBJ_REP_FLUSH) == 0)
 		errno = e;
 }
 

@@ -75,7 +75,8 @@ obj_sds_set_dirty(struct obj_backing *p, int dirty)
 
 /* d: the pool's descriptor, or a copy with redo log entries applied */
 static int
-desc_verify_at(struct obj_backing *p, const struct obj_desc *d, const char *layout)
+desc_verify_at(
+	struct obj_backing *p, const struct obj_desc *d, const char *layout)
 {
 	if (d->checksum != csum_compute(d, DESC_CSUM_LEN, DESC_CSUM_LEN - 8,
 				   DESC_CSUM_LEN)) {
@@ -201,8 +202,8 @@ obj_hdr_create(struct obj_backing *p, int fd)
 {
 	struct pool_hdr *h = (struct pool_hdr *)p->base;
 	struct stat st;
-	pool_hdr_init(h, OBJ_SIGNATURE, OBJ_FORMAT_MAJOR, 0, POOL_FEAT_CKSUM_2K,
-		0);
+	pool_hdr_init(
+		h, OBJ_SIGNATURE, OBJ_FORMAT_MAJOR, 0, POOL_FEAT_CKSUM_2K, 0);
 	h->crtime = fstat(fd, &st) == 0 ? (uint64_t)st.st_ctime : 0;
 	uint8_t id[16];
 	uuid_gen(h->poolset_uuid);
@@ -265,8 +266,8 @@ int
 obj_lanes_mirror(struct obj_backing *p)
 {
 	const struct obj_desc *d = OBJ_DESC(p->base);
-	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE,
-		    0, OBJ_REP_PERSIST))
+	if (obj_rep_sync(p, p->base + d->lanes_offset, d->nlanes * LANE_SIZE, 0,
+		    OBJ_REP_PERSIST))
 		return -errno;
 	return 0;
 }

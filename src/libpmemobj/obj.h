@@ -60,15 +60,14 @@ struct obj_backing {
 	unsigned nreps; /* replicas besides the master */
 	struct obj_rep *reps;
 	unsigned nremote;
-	unsigned rlanes;	     /* lanes usable on every remote replica */
+	unsigned rlanes; /* lanes usable on every remote replica */
 	/* offset of the pool's generation, an even 8-byte counter (the
 	 * descriptor's run_id): moved on in the local copies when a remote
 	 * replica fails, so that the next open finds the replica behind */
 	size_t gen_off;
 	const struct obj_set_ctx *ctx; /* during a set create/open only */
-	pthread_mutex_t *rlane_lock; /* one per remote lane */
+	pthread_mutex_t *rlane_lock;   /* one per remote lane */
 };
-
 
 /* ---- replica.c ---- */
 
@@ -84,16 +83,16 @@ enum obj_rep_op {
  * pool header page is never copied: each replica keeps its own). Local
  * replicas get a copy made with the same flags; remote replicas an
  * rpmem_flush on the calling thread's lane, all posted before the first
- * rpmem_drain, relaxed when flags has PMEMOBJ_F_RELAXED. Returns 0, or -1 with errno and the error message set
- * when msync of a local replica failed or a remote replica failed now or
- * before.
+ * rpmem_drain, relaxed when flags has PMEMOBJ_F_RELAXED. Returns 0, or -1 with
+ * errno and the error message set when msync of a local replica failed or a
+ * remote replica failed now or before.
  */
 int obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	unsigned flags, enum obj_rep_op op);
 
 static inline int
-obj_rep_sync(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
-	enum obj_rep_op op)
+obj_rep_sync(struct obj_backing *p, const void *addr, size_t len,
+	unsigned flags, enum obj_rep_op op)
 {
 	if (p->nreps == 0)
 		return 0;
@@ -139,6 +138,5 @@ void obj_set_abort(struct obj_backing *p);
 int obj_set_open(
 	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only);
 void obj_set_close(struct obj_backing *p);
-
 
 #endif /* LIBPMEMOBJ_OBJ_H */

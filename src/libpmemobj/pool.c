@@ -47,8 +47,8 @@ obj_fini(void)
 #define SET_CREATE 2
 
 static int
-set_create(struct obj_pool *p, const struct obj_set_ctx *c,
-	const char *layout, mode_t mode)
+set_create(struct obj_pool *p, const struct obj_set_ctx *c, const char *layout,
+	mode_t mode)
 {
 	int ret = obj_set_create(&p->b, c);
 	if (ret)

@@ -250,7 +250,8 @@ remote_attach(struct obj_backing *p, struct obj_rep *r, void *attr, int create)
 }
 
 int
-obj_rep_remote_create(struct obj_backing *p, struct obj_rep *r, const void *attr)
+obj_rep_remote_create(
+	struct obj_backing *p, struct obj_rep *r, const void *attr)
 {
 	return remote_attach(p, r, (void *)attr, 1);
 }
@@ -439,8 +440,8 @@ obj_rep_remote_copy(
  * does not stop the others from getting the range.
  */
 int
-obj_rep_update(struct obj_backing *p, const void *addr, size_t len, unsigned flags,
-	enum obj_rep_op op)
+obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
+	unsigned flags, enum obj_rep_op op)
 {
 	uintptr_t a = (uintptr_t)addr, b = (uintptr_t)p->base;
 	if (len == 0 || a < b || a - b >= p->size)

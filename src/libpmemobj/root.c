@@ -30,7 +30,8 @@ chunk_word(uint16_t type, uint16_t flags, uint32_t size_idx)
 static struct chunk_hdr *
 chunk_hdrs(struct obj_pool *p, uint64_t z)
 {
-	return (struct chunk_hdr *)(obj_zone(&p->b, z) + sizeof(struct zone_hdr));
+	return (struct chunk_hdr *)(obj_zone(&p->b, z) +
+				    sizeof(struct zone_hdr));
 }
 
 /* a zone nobody used yet becomes one free block (safe without a log) */
@@ -106,7 +107,8 @@ huge_find(
 					ch[c + n + rest - 1] =
 						(struct chunk_hdr){
 							CHUNK_FOOTER, 0, rest};
-					obj_persist(&p->b, &ch[c + n + rest - 1],
+					obj_persist(&p->b,
+						&ch[c + n + rest - 1],
 						sizeof(ch[0]));
 				}
 			}

@@ -123,8 +123,8 @@ map_failed(struct obj_backing *p, unsigned r, const struct poolset_map *m,
 	}
 	const struct poolset_part *bp = &sr->parts[m->bad_part];
 	struct stat st;
-	if (ret == -EINVAL && stat(bp->path, &st) == 0 &&
-		S_ISREG(st.st_mode) && (size_t)st.st_size != bp->size) {
+	if (ret == -EINVAL && stat(bp->path, &st) == 0 && S_ISREG(st.st_mode) &&
+		(size_t)st.st_size != bp->size) {
 		ERR(REPFMT ", part %d: file size does not match the set "
 			   "file: \"%s\" has %lld bytes, not %zu",
 			path, r, m->bad_part, bp->path, (long long)st.st_size,
@@ -234,8 +234,8 @@ hdr_read(struct obj_backing *p, unsigned r, unsigned part, struct pool_hdr *h)
 	}
 	int ret = poolset_read_hdr(m, part, h);
 	if (ret)
-		ERR(REPFMT ": cannot read the header of part %u: %s", p->ctx->path,
-			r, part, strerror(-ret));
+		ERR(REPFMT ": cannot read the header of part %u: %s",
+			p->ctx->path, r, part, strerror(-ret));
 	return ret;
 }
 
@@ -456,7 +456,8 @@ hdr_check(const struct obj_backing *p, const struct pool_hdr *h,
 
 /* read every local header, check it, note the uuids */
 static int
-headers_check(struct obj_backing *p, struct set_ids *ids, struct pool_hdr **hdrs)
+headers_check(
+	struct obj_backing *p, struct set_ids *ids, struct pool_hdr **hdrs)
 {
 	const struct poolset *set = p->set;
 	struct pool_hdr master;
@@ -502,8 +503,8 @@ first_part_moved(struct obj_backing *p, const struct set_ids *ids, unsigned r,
 
 /* prev/next links of every local header, where the neighbour is known */
 static int
-links_check(
-	struct obj_backing *p, const struct set_ids *ids, struct pool_hdr **hdrs)
+links_check(struct obj_backing *p, const struct set_ids *ids,
+	struct pool_hdr **hdrs)
 {
 	unsigned R = ids->nreplicas;
 	for (unsigned r = 0; r < R; r++) {
@@ -660,7 +661,8 @@ remotes_catch_up(struct obj_backing *p)
 			p, r, POOL_HDR_SIZE, p->size - POOL_HDR_SIZE);
 		if (ret)
 			return ret;
-		LOG(LOG_LVL_WARN, REPFMT " (%s on %s) is a copy of the master again",
+		LOG(LOG_LVL_WARN,
+			REPFMT " (%s on %s) is a copy of the master again",
 			p->ctx->path, r->idx, r->desc, r->node);
 	}
 	return 0;
@@ -669,7 +671,7 @@ remotes_catch_up(struct obj_backing *p)
 /* what an open collects: uuids, headers, remote attributes */
 struct open_tabs {
 	struct set_ids ids;
-	struct pool_hdr **hdrs;		/* [replica][part] */
+	struct pool_hdr **hdrs;	       /* [replica][part] */
 	struct rpmem_pool_attr *attrs; /* [replica - 1], remote ones only */
 };
 
@@ -739,7 +741,8 @@ remotes_links_check(struct obj_backing *p, const struct open_tabs *t)
 }
 
 int
-obj_set_open(struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only)
+obj_set_open(
+	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only)
 {
 	p->ctx = ctx;
 	struct open_tabs t;

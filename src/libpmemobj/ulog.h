@@ -20,7 +20,8 @@
 #include "layout.h"
 #include "obj.h"
 
-int obj_lanes_recover(struct obj_backing *p, int write, struct obj_desc *shadow);
+int obj_lanes_recover(
+	struct obj_backing *p, int write, struct obj_desc *shadow);
 void obj_lanes_init(struct obj_backing *p);
 
 struct redo {

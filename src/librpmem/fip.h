@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fip.h -- the client's in-band (libfabric) side: one connected FI_EP_MSG
- * endpoint per lane, persist/flush/drain/read on the remote pool (doc/protocol.md §5)
+ * endpoint per lane, persist/flush/drain/read on the remote pool
+ * (doc/protocol.md §5)
  *
  * Contract: every wait is bounded; while waiting, the fabric event queue
  * (FI_SHUTDOWN) and the caller's liveness callback (the ssh channel) are

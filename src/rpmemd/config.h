@@ -43,7 +43,7 @@ struct rpmemd_config {
 	enum rpmemd_log_level log_level;
 	unsigned long nthreads; /* 0: one per lane */
 	int require_auth;	/* refuse clients without session binding */
-	int check_source; /* fabric peers must use the ssh client's address */
+	int check_source;  /* fabric peers must use the ssh client's address */
 	int allow_sockets; /* serve the libfabric sockets provider */
 	/* remove mode */
 	char *rm_poolset;

@@ -13,17 +13,17 @@
 
 static unsigned Check_passed, Check_failed;
 
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (cond) {                                                    \
-			Check_passed++;                                        \
-		} else {                                                       \
-			Check_failed++;                                        \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);            \
-			printf(__VA_ARGS__);                                   \
-			printf(" (errno %d, rpmem_errormsg: %s)\n", errno,     \
-				rpmem_errormsg());                             \
-		}                                                              \
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (cond) {                                                \
+			Check_passed++;                                    \
+		} else {                                                   \
+			Check_failed++;                                    \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);        \
+			printf(__VA_ARGS__);                               \
+			printf(" (errno %d, rpmem_errormsg: %s)\n", errno, \
+				rpmem_errormsg());                         \
+		}                                                          \
 	} while (0)
 
 static inline int

@@ -15,13 +15,13 @@
 #define OBJ_ERRNO_SENTINEL 4242
 
 /* run `call` with errno set to the sentinel; errno must still be it */
-#define OBJ_ERRNO_KEPT(call)                                              \
-	do {                                                              \
-		errno = OBJ_ERRNO_SENTINEL;                               \
-		call;                                                     \
-		if (errno != OBJ_ERRNO_SENTINEL)                          \
-			fail_msg("%s changed errno to %d (%s)", #call,    \
-				errno, strerror(errno));                  \
+#define OBJ_ERRNO_KEPT(call)                                                  \
+	do {                                                                  \
+		errno = OBJ_ERRNO_SENTINEL;                                   \
+		call;                                                         \
+		if (errno != OBJ_ERRNO_SENTINEL)                              \
+			fail_msg("%s changed errno to %d (%s)", #call, errno, \
+				strerror(errno));                             \
 	} while (0)
 
 /* poolsize 0: path names a pool set (or an existing file) */

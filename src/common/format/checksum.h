@@ -24,8 +24,8 @@ void csum_update(struct csum_state *st, const void *buf, size_t len,
 uint64_t csum_value(const struct csum_state *st);
 
 /* whole-buffer checksum; csum_off may be (size_t)-1 for "no field" */
-uint64_t csum_compute(const void *buf, size_t len, size_t csum_off,
-	size_t skip_off);
+uint64_t csum_compute(
+	const void *buf, size_t len, size_t csum_off, size_t skip_off);
 
 #define CSUM_NO_FIELD ((size_t)-1)
 

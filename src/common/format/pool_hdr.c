@@ -226,8 +226,8 @@ pool_hdr_validate(const struct pool_hdr *h, const struct pool_hdr_expect *want,
 		 * with a shutdown count means the data may be lost */
 		const struct pool_hdr_sds *sd = &h->sds;
 		int none = sd->usc == 0 && sd->uuid == 0 && sd->checksum == 0;
-		int valid = !none && le64toh(sd->checksum) ==
-						pool_hdr_sds_checksum(sd);
+		int valid = !none &&
+			    le64toh(sd->checksum) == pool_hdr_sds_checksum(sd);
 		if ((none || valid) && sd->dirty &&
 			(sd->usc != 0 || sd->uuid != 0))
 			return fail(reason, reason_len,

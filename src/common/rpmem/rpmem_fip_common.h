@@ -4,9 +4,10 @@
  *
  * Contract:
  * - rpmem_fip_hints() builds the fi_getinfo() hints both peers use (shared
- *   doc/protocol.md §5): FI_EP_MSG, FI_MSG|FI_RMA, FI_MR_BASIC (virtual addresses,
- *   provider keys), FI_THREAD_SAFE, RAW|SAW ordering, FI_SOCKADDR. prov may
- *   be NULL (probe for every provider). Caller frees with fi_freeinfo().
+ *   doc/protocol.md §5): FI_EP_MSG, FI_MSG|FI_RMA, FI_MR_BASIC (virtual
+ *   addresses, provider keys), FI_THREAD_SAFE, RAW|SAW ordering,
+ *   FI_SOCKADDR. prov may be NULL (probe for every provider). Caller frees
+ *   with fi_freeinfo().
  * - provider id <-> name: 1 verbs, 2 sockets, 3 tcp (extension).
  * - rpmem_fi_errno() turns a libfabric return code into a positive errno
  *   (never negative; codes that are not errno values become EIO).

@@ -65,8 +65,8 @@ test_check_big_sparse_pool(void **state)
 			pmemobj_errormsg());
 	pop = pmemobj_open(Path, "big");
 	assert_non_null(pop);
-	assert_int_equal(((char *)pmemobj_direct(pmemobj_root(pop, 0)))[4095],
-		'b');
+	assert_int_equal(
+		((char *)pmemobj_direct(pmemobj_root(pop, 0)))[4095], 'b');
 	pmemobj_close(pop);
 	struct stat st;
 	assert_int_equal(stat(Path, &st), 0);
@@ -85,8 +85,9 @@ main(void)
 	snprintf(Path, sizeof(Path), "%s/obj-big-XXXXXX", tmp);
 	int fd = mkstemp(Path);
 	if (fd < 0 || ftruncate(fd, (off_t)Size) != 0) {
-		fprintf(stderr, "cannot make a sparse file of %llu bytes in "
-				"%s: %s; skipped\n",
+		fprintf(stderr,
+			"cannot make a sparse file of %llu bytes in "
+			"%s: %s; skipped\n",
 			(unsigned long long)Size, tmp, strerror(errno));
 		if (fd >= 0) {
 			close(fd);

@@ -100,8 +100,8 @@ test_open_while_creating_set(void **state)
 	snprintf(set, sizeof(set), "%s/pool.set", Dir);
 	FILE *f = fopen(set, "w");
 	assert_non_null(f);
-	fprintf(f, "PMEMPOOLSET\n8M %s/p0\n8M %s/p1\nREPLICA\n8M %s/r0\n",
-		Dir, Dir, Dir);
+	fprintf(f, "PMEMPOOLSET\n8M %s/p0\n8M %s/p1\nREPLICA\n8M %s/r0\n", Dir,
+		Dir, Dir);
 	assert_int_equal(fclose(f), 0);
 	Race.path = set;
 	PMEMobjpool *pop = pmemobj_create(set, "race", 0, 0600);

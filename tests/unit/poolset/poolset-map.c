@@ -234,9 +234,9 @@ static struct {
 	struct poolset *set;
 	const char *path; /* the part whose window is used */
 	int calls;
-	int other_ret;	   /* the second create's result */
-	off_t size_seen;   /* the part's size as the second create left it */
-	int holder_fd;	   /* another process's lock on the part */
+	int other_ret;	 /* the second create's result */
+	off_t size_seen; /* the part's size as the second create left it */
+	int holder_fd;	 /* another process's lock on the part */
 } Race;
 
 static void
@@ -271,10 +271,12 @@ test_create_race_second_create(void **state)
 	assert_int_equal(ret, 0);
 	assert_int_equal(fsize(c->p0), 2 * MB);
 	memcpy((char *)m.addr + 4096, "acked", 5);
-	assert_int_equal(poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
+	assert_int_equal(
+		poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
 	assert_int_equal(poolset_map_replica(Race.set, 0, POOLSET_OPEN, &m), 0);
 	assert_memory_equal((char *)m.addr + 4096, "acked", 5);
-	assert_int_equal(poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
+	assert_int_equal(
+		poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP), 0);
 	poolset_free(Race.set);
 }
 

@@ -459,8 +459,7 @@ test_checksum_pmdk(void **state)
 	assert_int_equal(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
 	close(fd);
 	unlink(p);
-	assert_int_equal(h.incompat & POOL_FEAT_CKSUM_2K,
-		POOL_FEAT_CKSUM_2K);
+	assert_int_equal(h.incompat & POOL_FEAT_CKSUM_2K, POOL_FEAT_CKSUM_2K);
 	assert_int_equal(pool_hdr_checksum(&h), h.checksum);
 	unsigned char host[16];
 	host_arch_flags(host);
