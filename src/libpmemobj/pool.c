@@ -156,16 +156,24 @@ set_handle(const char *path, const char *layout, mode_t mode, int how)
 	return p;
 }
 
+/* 1 (errno EINVAL, with the message) when the caller gave no path */
+static int
+path_missing(const char *path)
+{
+	if (path != NULL)
+		return 0;
+	ERR("invalid path -- NULL");
+	errno = EINVAL;
+	return 1;
+}
+
 static PMEMobjpool *
 obj_open(const char *path, const char *layout)
 {
 	LOG(LOG_LVL_DBG, "path %s layout %s", path ? path : "(null)",
 		layout ? layout : "(null)");
-	if (path == NULL) {
-		ERR("invalid path -- NULL");
-		errno = EINVAL;
+	if (path_missing(path))
 		return NULL;
-	}
 	int bb = obj_badblocks_refuse(path);
 	if (bb) {
 		errno = -bb;
@@ -198,11 +206,8 @@ obj_check(const char *path, const char *layout)
 {
 	LOG(LOG_LVL_DBG, "path %s layout %s", path ? path : "(null)",
 		layout ? layout : "(null)");
-	if (path == NULL) {
-		ERR("invalid path -- NULL");
-		errno = EINVAL;
+	if (path_missing(path))
 		return -1;
-	}
 	struct obj_pool *p;
 	int ret;
 	if (obj_is_set_file(path) == 1) {
@@ -237,11 +242,8 @@ obj_create(const char *path, const char *layout, size_t poolsize, mode_t mode)
 	LOG(LOG_LVL_DBG, "path %s layout %s poolsize %zu mode %o",
 		path ? path : "(null)", layout ? layout : "(null)", poolsize,
 		(unsigned)mode);
-	if (path == NULL) {
-		ERR("invalid path -- NULL");
-		errno = EINVAL;
+	if (path_missing(path))
 		return NULL;
-	}
 	if (layout && strlen(layout) >= PMEMOBJ_MAX_LAYOUT) {
 		ERR("Layout too long (%zu characters, at most %zu)",
 			strlen(layout), PMEMOBJ_MAX_LAYOUT - 1);
