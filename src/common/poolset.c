@@ -397,6 +397,44 @@ parse_set_fd(
 }
 
 int
+poolset_read_fd(int fd, const char *path, struct poolset **out, char *errbuf,
+	size_t errlen)
+{
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	struct stat st;
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode)) {
+		set_err(errbuf, errlen, 0, "not a regular file");
+		return -EINVAL;
+	}
+	char sig[POOLSET_SIG_LEN];
+	ssize_t r = pread(fd, sig, sizeof(sig), 0);
+	if (r < 0)
+		return -errno;
+	if (r < (ssize_t)sizeof(sig) || memcmp(sig, POOLSET_SIG, sizeof(sig))) {
+		/* a plain file: one part of its current size */
+		struct poolset *set = fault_calloc(1, sizeof(*set));
+		if (set == NULL || add_replica(set) ||
+			add_part(&set->replicas[0], path, (size_t)st.st_size,
+				0)) {
+			poolset_free(set);
+			return -ENOMEM;
+		}
+		*out = set;
+		return 0;
+	}
+	if (st.st_size > MAX_SET_FILE) {
+		set_err(errbuf, errlen, 0, "pool set file too large");
+		return -EINVAL;
+	}
+	return parse_set_fd(fd, (size_t)st.st_size, out, errbuf, errlen);
+}
+
+int
 poolset_read_file(
 	const char *path, struct poolset **out, char *errbuf, size_t errlen)
 {
@@ -406,48 +444,7 @@ poolset_read_file(
 	int fd = fault_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	int ret;
-	struct stat st;
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		goto out_close;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ret = -EISDIR;
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set_err(errbuf, errlen, 0, "not a regular file");
-		ret = -EINVAL;
-		goto out_close;
-	}
-	char sig[POOLSET_SIG_LEN];
-	ssize_t r = pread(fd, sig, sizeof(sig), 0);
-	if (r < 0) {
-		ret = -errno;
-		goto out_close;
-	}
-	if (r < (ssize_t)sizeof(sig) || memcmp(sig, POOLSET_SIG, sizeof(sig))) {
-		/* a plain file: one part of its current size */
-		struct poolset *set = fault_calloc(1, sizeof(*set));
-		if (set == NULL || add_replica(set) ||
-			add_part(&set->replicas[0], path, (size_t)st.st_size,
-				0)) {
-			poolset_free(set);
-			ret = -ENOMEM;
-			goto out_close;
-		}
-		*out = set;
-		ret = 0;
-		goto out_close;
-	}
-	if (st.st_size > MAX_SET_FILE) {
-		set_err(errbuf, errlen, 0, "pool set file too large");
-		ret = -EINVAL;
-		goto out_close;
-	}
-	ret = parse_set_fd(fd, (size_t)st.st_size, out, errbuf, errlen);
-out_close:
+	int ret = poolset_read_fd(fd, path, out, errbuf, errlen);
 	close(fd);
 	return ret;
 }

@@ -67,6 +67,10 @@ int poolset_parse(const char *buf, size_t len, struct poolset **out,
 /* read and parse a file (see contract) */
 int poolset_read_file(
 	const char *path, struct poolset **out, char *errbuf, size_t errlen);
+/* the same from fd, open on path (which names a plain file's one part);
+ * fd stays open */
+int poolset_read_fd(int fd, const char *path, struct poolset **out,
+	char *errbuf, size_t errlen);
 
 void poolset_free(struct poolset *set);
 

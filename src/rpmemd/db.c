@@ -168,16 +168,12 @@ set_open(const char *path)
 	return fd;
 }
 
-/* parse the set at path (checked to be a regular file first) */
+/* parse the set at path, open (set_open()) on fd */
 static int
-set_read(const char *path, struct poolset **setp)
+set_read(int fd, const char *path, struct poolset **setp)
 {
-	int fd = set_open(path);
-	if (fd < 0)
-		return fd;
 	char err[160];
-	int ret = poolset_read_file(path, setp, err, sizeof(err));
-	close(fd);
+	int ret = poolset_read_fd(fd, path, setp, err, sizeof(err));
 	if (ret && err[0])
 		return why(ret, "invalid pool set file: %s (%s)", err,
 			strerror(-ret));
@@ -204,7 +200,7 @@ load_set(const struct rpmemd_db *db, const char *desc, char **pathp,
 		goto err_fd;
 	}
 	struct poolset *set;
-	ret = set_read(path, &set);
+	ret = set_read(fd, path, &set);
 	if (ret)
 		goto err_fd;
 	if (set->nreplicas != 1 || set->replicas[0].node != NULL) {
@@ -502,7 +498,10 @@ rpmemd_db_pool_remove(
 	if (ret)
 		return (force && ret != -EBADF) ? 0 : ret;
 	struct poolset *set = NULL;
-	ret = set_read(path, &set);
+	int fd = set_open(path);
+	ret = fd < 0 ? fd : set_read(fd, path, &set);
+	if (fd >= 0)
+		close(fd);
 	if (ret && !force)
 		goto out;
 	if (set != NULL && !set->is_set_file) {
