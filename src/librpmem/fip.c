@@ -45,10 +45,10 @@ struct lane {
 	uint64_t resps, resps_done;
 	uint64_t reads, reads_done;
 	uint64_t writes, writes_done;
-	size_t unsignaled;
+	size_t unsignaled;   /* writes posted without a completion since... */
+	size_t covered;	     /* ... of which the pending message retires */
 	size_t fl_lo, fl_hi; /* flushed, not yet drained range (GPSPM) */
 	int pending;	     /* a posted message awaits its response */
-	int pending_inline;  /* ... and it carries data (RPMEM_PERSIST_SEND) */
 	struct rpmem_spin spin;
 	struct rpmem_backoff backoff; /* sleeps between reads (no sread) */
 };
@@ -249,6 +249,14 @@ post_recv(struct rpmem_fip *fip, struct lane *l)
 	return 0;
 }
 
+/* a completed operation retired every write posted before it */
+static void
+retired_all(struct lane *l)
+{
+	l->unsignaled = 0;
+	l->covered = 0;
+}
+
 static int
 write_range(struct rpmem_fip *fip, struct lane *l, size_t offset, size_t len)
 {
@@ -271,13 +279,24 @@ write_range(struct rpmem_fip *fip, struct lane *l, size_t offset, size_t len)
 			int ret = wait_for(fip, l, &l->writes_done, l->writes);
 			if (ret)
 				return ret;
-			l->unsignaled = 0;
+			retired_all(l);
 		} else {
 			l->unsignaled++;
 		}
 		done += chunk;
 	}
 	return 0;
+}
+
+/* 1 when the lane's pending message carries data for [offset, +len) */
+static int
+inline_overlaps(const struct rpmem_fip *fip, const struct lane *l,
+	size_t offset, size_t len)
+{
+	if (!l->pending || l->pmsg->flags != RPMEM_PERSIST_SEND)
+		return 0;
+	size_t lo = (size_t)(l->pmsg->addr - fip->attr.raddr);
+	return offset < lo + l->pmsg->size && lo < offset + len;
 }
 
 /* the response to the lane's posted message; the receive is posted again */
@@ -290,8 +309,10 @@ pmsg_wait(struct rpmem_fip *fip, struct lane *l)
 	ret = wait_for(fip, l, &l->sends_done, l->sends);
 	if (ret)
 		return ret;
+	/* writes posted after the message are still unsignaled */
 	l->pending = 0;
-	l->unsignaled = 0;
+	l->unsignaled -= l->covered;
+	l->covered = 0;
 	return post_recv(fip, l);
 }
 
@@ -322,7 +343,7 @@ pmsg_post(struct rpmem_fip *fip, unsigned lane, unsigned mode, size_t offset,
 	POST(fip, l, fi_sendmsg(l->ep, &l->send.msg, FI_COMPLETION));
 	l->sends++;
 	l->pending = 1;
-	l->pending_inline = mode == RPMEM_PERSIST_SEND;
+	l->covered = l->unsignaled;
 	return 0;
 }
 
@@ -345,7 +366,7 @@ raw_read(struct rpmem_fip *fip, unsigned lane)
 	int ret = wait_for(fip, l, &l->reads_done, l->reads);
 	if (ret)
 		return ret;
-	l->unsignaled = 0;
+	retired_all(l);
 	return 0;
 }
 
@@ -410,13 +431,12 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	if (!relaxed && len <= fip->inline_max && apm)
 		return persist_inline(fip, offset, len, lane);
 	/*
-	 * the daemon's copy of inline data must not land after these writes;
-	 * what follows is left to the drain (at most two round trips)
+	 * the daemon's copy of pending inline data must not land after
+	 * writes to the same bytes; what follows is left to the drain
 	 */
-	int waited = l->pending && l->pending_inline;
-	if (waited && (ret = pmsg_wait(fip, l)))
+	int idle = !apm && !l->pending && l->fl_hi == l->fl_lo;
+	if (inline_overlaps(fip, l, offset, len) && (ret = pmsg_wait(fip, l)))
 		return ret;
-	int idle = !apm && !waited && !l->pending && l->fl_hi == l->fl_lo;
 	if (idle && !relaxed && len <= fip->inline_max &&
 		len <= fip->attr.buff_size)
 		return pmsg_post(fip, lane, RPMEM_PERSIST_SEND, offset, len);
@@ -462,7 +482,7 @@ post_read(struct rpmem_fip *fip, struct lane *l, const struct fi_msg_rma *msg)
 	l->reads++;
 	int ret = wait_for(fip, l, &l->reads_done, l->reads);
 	if (ret == 0)
-		l->unsignaled = 0;
+		retired_all(l);
 	return ret;
 }
 

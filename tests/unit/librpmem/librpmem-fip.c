@@ -230,6 +230,43 @@ test_work_queue_signaling(void **state)
 	fini(fip);
 }
 
+/*
+ * writes posted after a persist message are not retired by its response:
+ * once a wait for that response is over they still count, and the queue
+ * (four entries) never holds more unsignaled writes than it has room for
+ */
+static void
+test_unsignaled_after_message(void **state)
+{
+	(void)state;
+	Fake.tx_size = 4;
+	Fake.max_msg = 4096;
+	struct rpmem_fip *fip = init("tcp", RPMEM_PM_GPSPM, 1, NULL);
+	Fake_nlog = 0;
+	/* a write and its message, then two writes behind the message */
+	assert_int_equal(rpmem_fip_flush(fip, 4096, 4096, 0, 1), 0);
+	assert_int_equal(rpmem_fip_flush(fip, 8192, 2 * 4096, 0, 1), 0);
+	/* waits for that message's response, then writes two more */
+	assert_int_equal(
+		rpmem_fip_persist(fip, 16384, 2 * 4096, 0, RPMEM_FIP_DEEP), 0);
+	/* unsignaled writes since the last operation with a completion */
+	unsigned run = 0, most = 0;
+	for (unsigned i = 0; i < Fake_nlog; i++) {
+		if (Fake_log[i].kind == FAKE_RECV)
+			continue;
+		if (Fake_log[i].flags & FI_COMPLETION)
+			run = 0;
+		else if (Fake_log[i].kind == FAKE_WRITE)
+			run++;
+		most = run > most ? run : most;
+	}
+	assert_int_equal(count(FAKE_WRITE), 5);
+	assert_true(most < 4);
+	assert_int_equal(rpmem_fip_drain(fip, 0), 0);
+	assert_memory_equal(Remote + 4096, Local + 4096, 5 * 4096);
+	fini(fip);
+}
+
 /* a full queue (EAGAIN) is retried until the post goes through */
 static void
 test_eagain_retried(void **state)
@@ -348,6 +385,7 @@ main(void)
 		T(test_apm_read_after_write),
 		T(test_deep_persist),
 		T(test_work_queue_signaling),
+		T(test_unsignaled_after_message),
 		T(test_eagain_retried),
 		T(test_cq_error),
 		T(test_cq_error_other),
