@@ -457,7 +457,7 @@ obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	}
 	const uint8_t *src = p->base + off;
 	struct obj_rep *bad = NULL, *bad_local = NULL;
-	int local_err = 0, remote_err = 0, saved_errno = errno;
+	int local_err = 0, remote_err = 0;
 	unsigned lane = p->rlanes ? thread_lane(p) : 0;
 	if (p->rlanes)
 		pthread_mutex_lock(&p->rlane_lock[lane]);
@@ -494,10 +494,8 @@ obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 		errno = local_err;
 		return -1;
 	}
-	if (bad == NULL) {
-		errno = saved_errno;
-		return 0;
-	}
+	if (bad == NULL)
+		return 0; /* errno: the public callers restore theirs */
 	ERR("remote replica %u (%s on %s) failed (%s): data written since is "
 	    "not in it",
 		bad->idx, bad->desc, bad->node, strerror(remote_err));

@@ -125,7 +125,7 @@ huge_find(
 static struct chunk_hdr *
 huge_of(struct obj_pool *p, uint64_t off)
 {
-	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
+	struct obj_desc *d = OBJ_DESC(p->b.base);
 	uint64_t heap = d->heap_offset + HEAP_HDR_SIZE;
 	if (off < heap + ZONE_META_SIZE + ALLOC_HDR_COMPACT || off >= p->b.size)
 		return NULL;
@@ -144,7 +144,7 @@ huge_of(struct obj_pool *p, uint64_t off)
 static PMEMoid
 root_alloc(struct obj_pool *p, size_t size)
 {
-	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
+	struct obj_desc *d = OBJ_DESC(p->b.base);
 	uint64_t n64 = (size + ALLOC_HDR_COMPACT + CHUNKSIZE - 1) / CHUNKSIZE;
 	if (n64 > MAX_CHUNK) {
 		ERR("requested size too large: %zu", size);
@@ -216,7 +216,7 @@ root_get(PMEMobjpool *pop, size_t size)
 		errno = ENOMEM;
 		return OID_NULL;
 	}
-	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
+	struct obj_desc *d = OBJ_DESC(p->b.base);
 	pthread_mutex_lock(&p->root_lock);
 	PMEMoid oid;
 	if (size == 0 && d->root_offset == 0) {
@@ -253,6 +253,6 @@ pmemobj_root_size(PMEMobjpool *pop)
 		errno = EINVAL;
 		return 0;
 	}
-	struct obj_desc *d = (struct obj_desc *)(p->b.base + DESC_OFF);
+	struct obj_desc *d = OBJ_DESC(p->b.base);
 	return d->root_offset && d->root_size ? d->root_size : 0;
 }

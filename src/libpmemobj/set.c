@@ -299,10 +299,15 @@ headers_write(struct obj_backing *p, const struct set_ids *ids,
 				continue;
 			}
 			memcpy(m->addr, &h, sizeof(h));
-			if (m->is_pmem)
+			if (m->is_pmem) {
 				pm_persist(m->addr, sizeof(h));
-			else if (pm_msync(m->addr, sizeof(h)))
-				return -errno;
+			} else if (pm_msync(m->addr, sizeof(h))) {
+				int e = errno;
+				ERR(REPFMT ": cannot write the header of part "
+					   "0: %s",
+					p->ctx->path, r, strerror(e));
+				return -e;
+			}
 		}
 	}
 	return 0;
