@@ -20,9 +20,9 @@
  *	alloc      fault_malloc calloc realloc strdup aligned_alloc,
  *	           fault_fi_allocinfo
  *	fork       fault_fork
- *	socket     fault_socketpair pipe
+ *	socket     fault_socketpair
  *	open       fault_open (the mode is always passed)
- *	fallocate  fault_posix_fallocate ftruncate
+ *	fallocate  fault_posix_fallocate
  *	mmap       fault_mmap
  *	fi_<name>  fault_fi_getinfo fabric domain eq_open cq_open endpoint
  *	           passive_ep enable mr_reg listen connect accept
@@ -131,12 +131,6 @@ fault_socketpair(int domain, int type, int protocol, int sv[2])
 		       : socketpair(domain, type, protocol, sv);
 }
 
-static inline int
-fault_pipe(int fds[2])
-{
-	return FAULT_INJECT(FAULT_SOCKET, EMFILE) ? -1 : pipe(fds);
-}
-
 /* open(2) with its optional mode always passed */
 static inline int
 fault_open(const char *path, int flags, mode_t mode)
@@ -150,12 +144,6 @@ fault_posix_fallocate(int fd, off_t off, off_t len)
 	return FAULT_INJECT(FAULT_FALLOCATE, ENOSPC)
 		       ? ENOSPC
 		       : posix_fallocate(fd, off, len);
-}
-
-static inline int
-fault_ftruncate(int fd, off_t len)
-{
-	return FAULT_INJECT(FAULT_FALLOCATE, ENOSPC) ? -1 : ftruncate(fd, len);
 }
 
 static inline void *

@@ -13,6 +13,7 @@
 
 #include "ssh.h"
 #include "fault_inject.h"
+#include "rpmem_spin.h"
 
 struct rpmem_ssh {
 	pid_t pid;
@@ -20,14 +21,6 @@ struct rpmem_ssh {
 	int out; /* our end of the child's stdout */
 	int err; /* our end of the child's stderr */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* in the child: make fd the standard descriptor target, inheritable */
 static int
@@ -119,9 +112,9 @@ int
 rpmem_ssh_recv(struct rpmem_ssh *ssh, void *buf, size_t len, int timeout_ms)
 {
 	char *p = buf;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)rpmem_now_ms() + timeout_ms;
 	while (len > 0) {
-		long long left = deadline - now_ms();
+		long long left = deadline - (long long)rpmem_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		struct pollfd pfd = {.fd = ssh->out, .events = POLLIN};
@@ -177,10 +170,10 @@ void
 rpmem_ssh_stderr(struct rpmem_ssh *ssh, char *buf, size_t len, int timeout_ms)
 {
 	size_t n = 0;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = (long long)rpmem_now_ms() + timeout_ms;
 	buf[0] = '\0';
 	while (n + 1 < len) {
-		long long left = deadline - now_ms();
+		long long left = deadline - (long long)rpmem_now_ms();
 		if (left <= 0)
 			break;
 		struct pollfd pfd = {.fd = ssh->err, .events = POLLIN};
@@ -215,13 +208,13 @@ rpmem_ssh_close(struct rpmem_ssh *ssh)
 	close(ssh->out);
 	close(ssh->err);
 	int status = 0;
-	long long deadline = now_ms() + 5000;
+	long long deadline = (long long)rpmem_now_ms() + 5000;
 	pid_t r;
 	for (;;) {
 		r = waitpid(ssh->pid, &status, WNOHANG);
 		if (r == ssh->pid || (r < 0 && errno != EINTR))
 			break;
-		if (now_ms() > deadline) {
+		if ((long long)rpmem_now_ms() > deadline) {
 			kill(ssh->pid, SIGKILL);
 			while (waitpid(ssh->pid, &status, 0) < 0 &&
 				errno == EINTR)

@@ -38,10 +38,7 @@ fip_main(void *arg)
 	struct rpmemd_fip *fip = arg;
 	fip->accept_ret = rpmemd_fip_accept(fip);
 	/* setup is over: nobody may connect any more */
-	if (fip->pep != NULL) {
-		fi_close(&fip->pep->fid);
-		fip->pep = NULL;
-	}
+	RPMEM_FID_CLOSE(fip->pep);
 	if (fip->accept_ret)
 		return NULL;
 	RPMEMD_LOG(INFO, "%u lanes connected", fip->nlanes);

@@ -137,10 +137,7 @@ refuse_lane(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
 	if (l->ep == NULL || fip->attr.provider == RPMEM_PROV_LIBFABRIC_TCP)
 		fi_reject(fip->pep, info->handle, NULL, 0);
-	if (l->ep != NULL) {
-		fi_close(&l->ep->fid);
-		l->ep = NULL;
-	}
+	RPMEM_FID_CLOSE(l->ep);
 }
 
 /*

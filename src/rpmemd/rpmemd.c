@@ -161,13 +161,9 @@ close_pool(struct rpmemd *d, enum pool_end how)
 {
 	if (d->pool == NULL)
 		return;
-	int g = rpmemd_db_pool_guard_hdr(d->pool);
-	if (g > 0)
+	if (rpmemd_db_pool_guard_hdr(d->pool))
 		RPMEMD_LOG(ERR, "the client wrote over the pool header; its "
 				"write did not reach the part file");
-	else if (g < 0)
-		RPMEMD_LOG(ERR, "checking the pool header failed: %s",
-			strerror(-g));
 	int ret;
 	if (how == POOL_DISCARD)
 		ret = rpmemd_db_pool_discard(d->pool);

@@ -141,7 +141,7 @@ rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 	int ret = 0;
 	for (unsigned p = 0; p < nh && ret == 0; p++) {
 		ret = poolset_read_hdr(m, p, h);
-		if (ret == 0 && !is_zero(h, sizeof(*h)))
+		if (ret == 0 && !pool_hdr_is_zero(h))
 			ret = -EEXIST;
 	}
 	free(h);
@@ -174,7 +174,7 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 		ret = poolset_read_hdr(m, p, &h[p]);
 		if (ret)
 			goto out;
-		if (is_zero(&h[p], sizeof(h[p])) || !pool_hdr_csum_ok(&h[p])) {
+		if (pool_hdr_is_zero(&h[p]) || !pool_hdr_csum_ok(&h[p])) {
 			ret = -EINVAL;
 			goto out;
 		}
