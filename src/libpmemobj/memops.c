@@ -139,10 +139,10 @@ x_op(PMEMobjpool *pop, const void *addr, size_t len, unsigned flags,
 	if (p == NULL)
 		return -1;
 	/* as before: a failed msync leaves the replicas alone here */
-	if (!p->b.is_pmem && msync_range(addr, len) != 0)
-		return -1;
 	if (p->b.is_pmem)
 		pm_op(addr, len);
+	else if (msync_range(addr, len) != 0)
+		return -1;
 	if (obj_rep_sync(&p->b, addr, len, flags, op) != 0)
 		return -1;
 	errno = e;
