@@ -9,7 +9,10 @@
 # sweep) and (short) fuzz tests once more.
 #
 # A third build, build-tsan/ (clang, ThreadSanitizer), runs only what has
-# threads: several lanes from several threads (rpmem-e2e threads groups),
+# threads: several lanes from several threads (rpmem-e2e threads groups
+# over tcp; not over sockets: the sockets provider closes descriptors that
+# its own thread still uses at fi_shutdown, and ThreadSanitizer 14 crashes
+# while reporting that, before any suppression applies),
 # libpmemobj with a remote replica (obj-replica), and the fabric code of
 # client and daemon against the fake libfabric; rpmemd's own reports land
 # in build-tsan/tsan-logs and fail the check.
@@ -61,7 +64,7 @@ if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 	(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		RPMEM_TEST_DAEMON_ENV="TSAN_OPTIONS=log_path=$logs/rpmemd:suppressions=$top/utils/tsan.supp" \
 		ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-} -R \
-		'^(rpmem-e2e-(tcp|sockets|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fip|librpmem-fip)$')
+		'^(rpmem-e2e-(tcp|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fip|librpmem-fip)$')
 	if ls "$logs"/rpmemd* >/dev/null 2>&1; then
 		cat "$logs"/rpmemd* >&2
 		echo "check.sh: ThreadSanitizer reports from rpmemd" >&2
