@@ -30,6 +30,16 @@
 #define BACKOFF_MAX_US 2000 /* longest sleep between reads without sread */
 #define RAW_SLOT 64
 #define PAGE 4096
+/*
+ * GPSPM persists longer than PIPE_MIN go in chunks of PIPE_CHUNK, each with
+ * its own persist message, so that the daemon flushes one chunk while the
+ * next one travels (see persist_pipelined())
+ */
+#ifndef RPMEM_PIPE_CHUNK
+#define RPMEM_PIPE_CHUNK ((size_t)512 << 10)
+#endif
+#define PIPE_CHUNK RPMEM_PIPE_CHUNK
+#define PIPE_MIN (2 * PIPE_CHUNK)
 
 struct lane {
 	struct fid_ep *ep;
@@ -386,6 +396,31 @@ persist_inline(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane)
 	return 0;
 }
 
+/*
+ * GPSPM, pipelined: write chunk 0, post its message, write chunk 1 while the
+ * daemon flushes chunk 0, await answer 0, post message 1, ... The lane's
+ * one message slot is reused by pmsg_post() only after the answer to the
+ * previous message came. With last_pending the last message is left
+ * unanswered for a later drain; else every chunk is answered on return.
+ */
+static int
+persist_pipelined(struct rpmem_fip *fip, unsigned lane, size_t offset,
+	size_t len, unsigned mode, int last_pending)
+{
+	struct lane *l = &fip->lanes[lane];
+	while (len > 0) {
+		size_t chunk = len > PIPE_MIN ? PIPE_CHUNK : len;
+		int ret = write_range(fip, l, offset, chunk);
+		if (ret == 0)
+			ret = pmsg_post(fip, lane, mode, offset, chunk);
+		if (ret)
+			return ret;
+		offset += chunk;
+		len -= chunk;
+	}
+	return last_pending ? 0 : pmsg_wait(fip, l);
+}
+
 int
 rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 	unsigned lane, int how)
@@ -400,14 +435,17 @@ rpmem_fip_persist(struct rpmem_fip *fip, size_t offset, size_t len,
 		return ret;
 	if (how == RPMEM_FIP_PERSIST && len <= fip->inline_max)
 		return persist_inline(fip, offset, len, lane);
+	int apm = fip->attr.persist_method == RPMEM_PM_APM;
+	unsigned mode =
+		how == RPMEM_FIP_DEEP ? RPMEM_DEEP_PERSIST : RPMEM_FLUSH_WRITE;
+	if (len > PIPE_MIN && (how == RPMEM_FIP_DEEP || !apm))
+		return persist_pipelined(fip, lane, offset, len, mode, 0);
 	ret = write_range(fip, l, offset, len);
 	if (ret)
 		return ret;
-	if (how == RPMEM_FIP_DEEP)
-		return send_pmsg(fip, lane, RPMEM_DEEP_PERSIST, offset, len);
-	if (fip->attr.persist_method == RPMEM_PM_APM)
+	if (how != RPMEM_FIP_DEEP && apm)
 		return raw_read(fip, lane);
-	return send_pmsg(fip, lane, RPMEM_FLUSH_WRITE, offset, len);
+	return send_pmsg(fip, lane, mode, offset, len);
 }
 
 /*
@@ -440,6 +478,9 @@ rpmem_fip_flush(struct rpmem_fip *fip, size_t offset, size_t len, unsigned lane,
 	if (idle && !relaxed && len <= fip->inline_max &&
 		len <= fip->attr.buff_size)
 		return pmsg_post(fip, lane, RPMEM_PERSIST_SEND, offset, len);
+	if (idle && len > PIPE_MIN)
+		return persist_pipelined(
+			fip, lane, offset, len, RPMEM_FLUSH_WRITE, 1);
 	ret = write_range(fip, l, offset, len);
 	if (ret)
 		return ret;

@@ -829,6 +829,62 @@ kill_mid_persist(int kill_ssh)
 	free(pool);
 }
 
+#define BIG_LEN ((size_t)3 << 20) /* well above the pipelining threshold */
+
+/* SIGKILL to rpmemd, returns when it is gone */
+static void
+kill_rpmemd_now(pid_t victim)
+{
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	for (int i = 0; i < test_wait_ms(10000) / 10 && kill(victim, 0) == 0;
+		i++)
+		usleep(10000);
+}
+
+/*
+ * a persist (or flush + drain, or deep persist) of a range long enough to
+ * go in several chunks has every byte on the node when it returns: rpmemd
+ * is killed right after, and the part file holds the bytes
+ */
+static void
+big_persist_then_kill(int how)
+{
+	const char *name = "big.set";
+	write_set(name, "4M", NULL);
+	char *pool = pool_alloc(21);
+	unsigned nl = 1;
+	RPMEMpool *rpp = create(name, pool, &nl, 1);
+	refill(pool, HDR, BIG_LEN, 77);
+	pid_t victim = find_rpmemd(); /* the kill follows the call at once */
+	assert_true(victim > 0);
+	int ret;
+	if (how == 0) {
+		ret = rpmem_persist(rpp, HDR, BIG_LEN, 0, 0);
+	} else if (how == 1) {
+		ret = rpmem_flush(rpp, HDR, BIG_LEN, 0, 0);
+		if (ret == 0)
+			ret = rpmem_drain(rpp, 0, 0);
+	} else {
+		ret = rpmem_deep_persist(rpp, HDR, BIG_LEN, 0);
+	}
+	if (ret)
+		fail_msg("%s", rpmem_errormsg());
+	kill_rpmemd_now(victim);
+	check_remote(name, pool, HDR, BIG_LEN);
+	(void)rpmem_close(rpp);
+	no_children();
+	(void)rpmem_remove(Target, name, RPMEM_REMOVE_FORCE);
+	free(pool);
+}
+
+static void
+test_big_persist(void **state)
+{
+	(void)state;
+	for (int how = 0; how < 3; how++)
+		big_persist_then_kill(how);
+}
+
 static void
 test_kill_daemon(void **state)
 {
@@ -1271,6 +1327,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_provider_choice),
 		cmocka_unit_test(test_max_nlanes),
 		cmocka_unit_test(test_leaks),
+		cmocka_unit_test(test_big_persist),
 		cmocka_unit_test(test_kill_daemon),
 		cmocka_unit_test(test_kill_ssh),
 		cmocka_unit_test(test_errno),
