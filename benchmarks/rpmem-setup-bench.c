@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * rpmem-setup-bench.c -- session set-up: rpmem_create, rpmem_open and
- * rpmem_close next to `$RPMEM_SSH [-p port] host true` against the same
- * sshd, measured in turns in the same run; a table of medians and ratios
+ * rpmem_close next to two references against the same sshd, measured in
+ * turns in the same run; a table of medians and ratios:
+ * - `ssh host true`: what any command over ssh costs;
+ * - `ssh host fi_info -p <provider>`: ssh, plus loading libfabric and
+ *   finding the provider on the node, which every rpmemd pays before it can
+ *   answer; the floor of session set-up on this node
  *
  * usage: rpmem-setup-bench [-n rounds] <target> <pool set name>
  * with RPMEM_SSH / RPMEM_CMD / RPMEM_PROVIDER as for any librpmem program.
@@ -25,29 +29,33 @@
 #define POOL_SIZE ((size_t)4 << 20)
 #define MAX_ROUNDS 100
 
-enum { SSH_TRUE, CREATE, CLOSE_CREATED, OPEN, CLOSE_OPENED, NSTEPS };
-static const char *Step_name[NSTEPS] = {"ssh true", "rpmem_create",
-	"rpmem_close (created)", "rpmem_open", "rpmem_close (opened)"};
+enum {
+	SSH_TRUE,
+	SSH_FI_INFO,
+	CREATE,
+	CLOSE_CREATED,
+	OPEN,
+	CLOSE_OPENED,
+	NSTEPS
+};
+static const char *Step_name[NSTEPS] = {"ssh true", "ssh fi_info -p",
+	"rpmem_create", "rpmem_close (created)", "rpmem_open",
+	"rpmem_close (opened)"};
 
-/* `$RPMEM_SSH [-p port] host true`, in milliseconds; -1 on failure */
-static double
-ssh_true_ms(const char *target)
+/* the references of one round, in ms; -1 when one failed */
+static int
+references(const char *target, const char *prov, double *ms)
 {
-	char host[256], port[32] = "";
-	snprintf(host, sizeof(host), "%s", target);
-	char *colon = strrchr(host, ':');
-	if (colon != NULL && strchr(host, ']') == NULL) {
-		snprintf(port, sizeof(port), "%s", colon + 1);
-		*colon = '\0';
+	const char *const t[] = {"true", NULL};
+	const char *const fi[] = {"fi_info", "-p", prov, NULL};
+	ms[SSH_TRUE] = bench_ssh_ms(target, t);
+	ms[SSH_FI_INFO] = bench_ssh_ms(target, fi);
+	if (ms[SSH_TRUE] < 0 || ms[SSH_FI_INFO] < 0) {
+		fprintf(stderr, "`ssh %s true` or `fi_info -p %s` failed\n",
+			target, prov);
+		return -1;
 	}
-	const char *ssh = getenv("RPMEM_SSH") ? getenv("RPMEM_SSH") : "ssh";
-	const char *argv[] = {ssh, "-p", port, host, "true", NULL};
-	if (port[0] == '\0') {
-		argv[1] = host;
-		argv[2] = "true";
-		argv[3] = NULL;
-	}
-	return bench_run_ms(argv);
+	return 0;
 }
 
 /* one round in a child process: create, close, open, close, remove */
@@ -100,30 +108,31 @@ main(int argc, char *argv[])
 		PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ms == MAP_FAILED)
 		return 1;
+	const char *prov = getenv("RPMEM_PROVIDER");
+	prov = prov && prov[0] ? prov : "tcp";
 	for (int r = 0; r < rounds; r++) {
-		ms[r][SSH_TRUE] = ssh_true_ms(target);
+		if (references(target, prov, ms[r]))
+			return 1;
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(rpmem_round(target, set, ms[r]) ? 1 : 0);
 		int st;
 		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
-			WEXITSTATUS(st) != 0 || ms[r][SSH_TRUE] < 0) {
+			WEXITSTATUS(st) != 0) {
 			fprintf(stderr, "round %d failed\n", r);
 			return 1;
 		}
 	}
-	const char *prov = getenv("RPMEM_PROVIDER");
 	printf("session set-up on %s, provider %s, median of %d rounds (new "
-	       "process each)\n%-22s %10s %10s\n",
-		target, prov ? prov : "default", rounds, "step", "ms",
-		"/ssh true");
+	       "process each)\n%-22s %10s %10s %10s\n",
+		target, prov, rounds, "step", "ms", "/ssh true", "/fi_info");
 	double med[NSTEPS], v[MAX_ROUNDS];
 	for (int s = 0; s < NSTEPS; s++) {
 		for (int r = 0; r < rounds; r++)
 			v[r] = ms[r][s];
 		bench_pct(v, rounds, &med[s], NULL);
-		printf("%-22s %10.1f %10.2f\n", Step_name[s], med[s],
-			med[s] / med[SSH_TRUE]);
+		printf("%-22s %10.1f %10.2f %10.2f\n", Step_name[s], med[s],
+			med[s] / med[SSH_TRUE], med[s] / med[SSH_FI_INFO]);
 	}
 	return 0;
 usage:

@@ -107,44 +107,8 @@ median_of(double *v, int n, double *p50)
 static double
 ssh_true_ms(const char *target)
 {
-	const char *ssh = getenv("RPMEM_SSH");
-	char dest[512], port[32] = "";
-	if (ssh == NULL || ssh[0] == '\0')
-		ssh = "ssh";
-	/* [user@]host[:port] or [user@][v6 address][:port] */
-	const char *at = strchr(target, '@');
-	const char *host = at ? at + 1 : target;
-	size_t ulen = at ? (size_t)(host - target) : 0;
-	const char *end, *colon;
-	if (host[0] == '[') {
-		end = strchr(host, ']');
-		if (end == NULL)
-			return -1;
-		colon = end[1] == ':' ? end + 1 : NULL;
-		host++;
-	} else {
-		colon = strchr(host, ':');
-		if (colon != NULL && strchr(colon + 1, ':') != NULL)
-			colon = NULL; /* a bare IPv6 address */
-		end = colon ? colon : host + strlen(host);
-	}
-	if (colon != NULL)
-		snprintf(port, sizeof(port), "%s", colon + 1);
-	snprintf(dest, sizeof(dest), "%.*s%.*s", (int)ulen, target,
-		(int)(end - host), host);
-	const char *argv[8];
-	int n = 0;
-	argv[n++] = ssh;
-	if (port[0]) {
-		argv[n++] = "-p";
-		argv[n++] = port;
-	}
-	argv[n++] = "-T";
-	argv[n++] = "-oBatchMode=yes";
-	argv[n++] = dest;
-	argv[n++] = "true";
-	argv[n] = NULL;
-	return bench_run_ms(argv);
+	const char *const cmd[] = {"true", NULL};
+	return bench_ssh_ms(target, cmd);
 }
 
 enum { T_CREATE, T_CLOSE, T_OPEN, T_REMOVE, T_N };
