@@ -11,13 +11,33 @@
 # benchmarks/rpmem-setup-bench (rpmem_create/open/close next to `ssh true`).
 # Everything it creates is removed on exit.
 #
-# usage: utils/obj-replica-bench.sh [seconds-per-cell [rounds]]
+# usage: utils/obj-replica-bench.sh [--delay US] [seconds-per-cell [rounds]]
 # (after building build/)
+#
+# --delay US: every rpmemd waits US microseconds before it answers a
+# persist message, as if each node were a network away (a stand-in for a
+# real cluster, where the replicas' round trips overlap: this machine's two
+# cores cannot show that with four processes busy at once). The delay is a
+# hook of fault-injection builds only, so this configures and builds
+# build-fi/ (-DENABLE_FAULT_INJECTION=ON) for rpmemd; the session set-up
+# benchmark is left out.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+delay=
+if [ "${1:-}" = --delay ]; then
+	delay=${2:?--delay needs microseconds}
+	shift 2
+fi
 bench=${BENCH:-$top/build/benchmarks/obj-replica-bench}
 setup=${SETUP_BENCH:-$top/build/benchmarks/rpmem-setup-bench}
 rpmemd=${RPMEMD:-$top/build/src/rpmemd/rpmemd}
+if [ -n "$delay" ]; then
+	cmake -S "$top" -B "$top/build-fi" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DENABLE_FAULT_INJECTION=ON -DBUILD_TESTS=OFF -DBUILD_DOC=OFF \
+		-DBUILD_BENCHMARKS=OFF -DBUILD_EXAMPLES=OFF >/dev/null
+	cmake --build "$top/build-fi" -j "$(nproc)" --target rpmemd >/dev/null
+	rpmemd=$top/build-fi/src/rpmemd/rpmemd
+fi
 for f in "$bench" "$setup" "$rpmemd"; do
 	[ -x "$f" ] || {
 		echo "$f not built: cmake --build build" >&2
@@ -40,8 +60,10 @@ for i in 1 2 3 4 5 6; do
 	printf 'PMEMPOOLSET\n32M %s/rem%s.part\n' "$shm" "$i" >"$tmp/sets/rem$i.set"
 	sets+=("rem$i.set")
 done
-export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/sets"
+export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 ${delay:+RPMEM_FAULT_PERSIST_DELAY_US=$delay }$rpmemd --poolset-dir=$tmp/sets"
 export RPMEM_PROVIDER=${RPMEM_PROVIDER:-tcp}
+[ -n "$delay" ] && echo "rpmemd answers every persist message after $delay us"
 "$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" "$RPMEM_TEST_TARGET" "${sets[@]}"
+[ -n "$delay" ] && exit 0
 echo
 "$setup" -n "${SETUP_ROUNDS:-9}" "$RPMEM_TEST_TARGET" rem1.set

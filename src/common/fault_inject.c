@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault_inject.h"
@@ -85,6 +86,39 @@ fault_inject_hit(enum fault_point point, int err)
 		return 1;
 	}
 	return 0;
+}
+
+static pthread_once_t Delay_once = PTHREAD_ONCE_INIT;
+static unsigned long Delay_us;
+
+static void
+delay_init(void)
+{
+	const char *v = getenv("RPMEM_FAULT_PERSIST_DELAY_US");
+	char *end;
+	if (v == NULL || v[0] == '\0')
+		return;
+	unsigned long us = strtoul(v, &end, 10);
+	if (*end != '\0' || us > 10 * 1000 * 1000) {
+		fprintf(stderr,
+			"RPMEM_FAULT_PERSIST_DELAY_US: expected microseconds "
+			"up to 10000000, got '%s'\n",
+			v);
+		return;
+	}
+	Delay_us = us;
+}
+
+void
+fault_persist_delay(void)
+{
+	pthread_once(&Delay_once, delay_init);
+	if (Delay_us == 0)
+		return;
+	struct timespec ts = {(time_t)(Delay_us / 1000000),
+		(long)(Delay_us % 1000000) * 1000};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 __attribute__((destructor)) static void

@@ -40,6 +40,12 @@
  *                                   <point>:<N>" and "<program> failed
  *                                   <point that failed>"
  * Every copy of `common` (each library, rpmemd) keeps its own counters.
+ *
+ * Not a failure but a stand-in for distance: fault_persist_delay(), called
+ * by rpmemd before it answers a persist message, sleeps for
+ * RPMEM_FAULT_PERSIST_DELAY_US microseconds (unset or 0: not at all), as if
+ * the node were a network away; benchmarks use it to show how requests to
+ * several replicas overlap (utils/obj-replica-bench.sh --delay).
  */
 #ifndef COMMON_FAULT_INJECT_H
 #define COMMON_FAULT_INJECT_H 1
@@ -78,8 +84,13 @@ enum fault_point {
 #ifdef FAULT_INJECTION
 int fault_inject_hit(enum fault_point point, int err);
 #define FAULT_INJECT(point, err) fault_inject_hit(point, err)
+void fault_persist_delay(void);
 #else
 #define FAULT_INJECT(point, err) 0
+static inline void
+fault_persist_delay(void)
+{
+}
 #endif
 
 /*

@@ -24,6 +24,7 @@
 #include <rdma/fi_rma.h>
 
 #include "fip.h"
+#include "fault_inject.h"
 #include "fip_int.h"
 #include "rpmem_fip_common.h"
 #include "pmem.h"
@@ -122,6 +123,7 @@ handle_recv(struct lane *l, size_t len)
 		l->dead = 1;
 		return;
 	}
+	fault_persist_delay(); /* a test build's stand-in for distance */
 	l->resp->flags = resp_flags;
 	l->resp->lane = resp_flags ? l->idx : m.lane;
 	if (l->send_pending) {
