@@ -45,7 +45,7 @@ def section(text):
             if not sep:
                 sys.exit("FAIL: '%s' under '### %s'" % (line, head))
             lines.append((what, said))
-        cases[head] = lines
+        cases[head] = (lines, body)
     return cases
 
 
@@ -148,6 +148,50 @@ def check(head, quoted, stderr, rlog):
     return None
 
 
+CHECK_CASE = "`pmempool check` of a set with a remote replica"
+
+
+def pmempool_check(d, quoted, body):
+    """a pool made through the remote replica, then pmempool check of its
+    set (refused), and the section's way around it (both copies pass)"""
+    target, rset, nsize, env_add = setups(d, None)["The node has no such pool set"]
+    env = dict(os.environ, LD_LIBRARY_PATH=LIBDIR, PMEM_IS_PMEM_FORCE="1",
+               RPMEM_SSH=os.path.join(FX, "ssh"), **env_add)
+    os.makedirs(os.path.join(d, "node"))
+    with open(os.path.join(d, "node", "node.set"), "w") as f:
+        f.write("PMEMPOOLSET\n%s %s/node/node.part\n" % (SIZE, d))
+    with open(os.path.join(d, "app.set"), "w") as f:
+        f.write("PMEMPOOLSET\n%s %s/app.part\nREPLICA %s node.set\n"
+                % (SIZE, d, target))
+    r = subprocess.run([TX, "app.set", "node/node.part", "5"], cwd=d, env=env,
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        return "tx_remote could not make the pool: " + r.stderr
+    r = subprocess.run(["pmempool", "check", "app.set"], cwd=d, env=env,
+                       capture_output=True, text=True, timeout=120)
+    lines = (r.stdout + r.stderr).splitlines()
+    if r.returncode == 0:
+        return "pmempool check accepted the set: %s" % lines
+    for what, said in quoted:
+        if what != "pmempool check" or said not in lines:
+            return "pmempool check printed %s, not '%s: %s'" % (
+                lines, what, said)
+    # the section's way around: its first sh line, run as written
+    block = re.search(r"^```sh\n(.*?)\n", body, re.M | re.S)
+    if not block:
+        return "no sh block with the way around"
+    r = subprocess.run(["bash", "-ec", block.group(1)], cwd=d, env=env,
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        return "'%s' did not pass: %s%s" % (block.group(1), r.stdout,
+                                             r.stderr)
+    r = subprocess.run(["pmempool", "check", "node/node.set"], cwd=d,
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        return "pmempool check of the node's set: " + r.stdout + r.stderr
+    return None
+
+
 def main():
     cases = section(open(README).read())
     failed = 0
@@ -155,18 +199,23 @@ def main():
         os.chmod(top, 0o755)
         badssh = ssh_without_key(top)
         known = setups(top, badssh)
+        known[CHECK_CASE] = None
         for head in sorted(set(known) - set(cases)):
             print("FAIL: the README lacks '### %s'" % head)
             failed += 1
-        for i, (head, quoted) in enumerate(cases.items()):
+        for i, (head, (quoted, body)) in enumerate(cases.items()):
             if head not in known:
                 print("FAIL: no way to provoke '### %s'" % head)
                 failed += 1
                 continue
             d = os.path.join(top, "case%d" % i)
             os.makedirs(d)
-            stderr, rlog = provoke(d, setups(d, badssh)[head])
-            why = check(head, quoted, stderr, rlog)
+            stderr, rlog = "", ""
+            if head == CHECK_CASE:
+                why = pmempool_check(d, quoted, body)
+            else:
+                stderr, rlog = provoke(d, setups(d, badssh)[head])
+                why = check(head, quoted, stderr, rlog)
             if why:
                 print("FAIL: %s: %s\n--- stderr:\n%s--- rpmemd log:\n%s"
                       % (head, why, stderr, rlog))
