@@ -164,7 +164,9 @@ if(TARGET rpmemd)
 	# does not ship: the package's maintainer scripts divert it while ours
 	# is installed (cmake/deb/rpmemd)
 	rpmemng_deb_man_gz(rpmemd man1 rpmemd.1)
-	rpmemng_deb_man(rpmemd man5 poolset.5)
+	# poolset(5) is PMDK's page, in Debian's libpmem1: ours has a name of
+	# its own so that neither hides the other
+	rpmemng_deb_man_gz(rpmemd man5 rpmemd-poolset.5)
 	list(APPEND comps rpmemd)
 endif()
 # the rules exist in every build (`cpack -D CPACK_COMPONENTS_ALL=...` can

@@ -21,6 +21,10 @@
 # under memcheck) of build/ then run under valgrind (utils/valgrind.cmake);
 # any memcheck error or definite leak fails the check.
 #
+# At the end it prints a summary: per build (gcc, valgrind, asan, tsan) the
+# tests passed, failed and skipped, and every skipped test with the reason
+# it printed (utils/check-summary.py, from ctest's JUnit output).
+#
 # Environment: JOBS (default: nproc), CHECK_SKIP_ASAN=1 to skip the second
 # build, CHECK_SKIP_TSAN=1 the third, CHECK_SKIP_VALGRIND=1 the valgrind
 # runs, CTEST_ARGS for extra ctest arguments.
@@ -33,13 +37,28 @@ deps_install "${DEPS_BUILD[@]}" "${DEPS_TEST[@]}" "${DEPS_COMPAT[@]}" \
 
 jobs=${JOBS:-$(nproc)}
 start=$(date +%s)
+summary=()
+# summarize ctest|valgrind <build label> <files...>: one build's counts and
+# skip reasons, kept for the end (a summary that cannot be made is said so)
+summarize() {
+	local s
+	s=$(python3 "$top/utils/check-summary.py" "$@" 2>&1) ||
+		s="$2: no summary ($s)"
+	summary+=("$s")
+}
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEVELOPER_MODE=ON \
 	-DBUILD_TESTS=ON >/dev/null
 cmake --build build -j "$jobs"
-(cd build && ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-})
+rm -f build/check-junit.xml
+(cd build && ctest -j "$jobs" --output-on-failure \
+	--output-junit "$top/build/check-junit.xml" ${CTEST_ARGS:-})
+summarize ctest "build/ (gcc)" build/check-junit.xml
 if [ "${CHECK_SKIP_VALGRIND:-0}" != 1 ]; then
-	cmake -DBUILD_DIR=build -P utils/valgrind.cmake
+	cmake -DBUILD_DIR=build -P utils/valgrind.cmake |
+		tee build/check-valgrind.log
+	summarize valgrind "build/ under valgrind" build/check-valgrind.log \
+		build/valgrind
 fi
 
 if [ "${CHECK_SKIP_ASAN:-0}" != 1 ]; then
@@ -49,9 +68,12 @@ if [ "${CHECK_SKIP_ASAN:-0}" != 1 ]; then
 		-DENABLE_FAULT_INJECTION=ON \
 		-DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build build-asan -j "$jobs"
+	rm -f build-asan/check-junit.xml
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
 		ctest -j "$jobs" --output-on-failure -L 'unit|integration|fuzz' \
-		${CTEST_ARGS:-})
+		--output-junit "$top/build-asan/check-junit.xml" ${CTEST_ARGS:-})
+	summarize ctest "build-asan/ (clang, ASan, UBSan, fault injection)" \
+		build-asan/check-junit.xml
 fi
 if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -61,14 +83,19 @@ if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 		rpmem-e2e obj-replica rpmemd-fip librpmem-fip
 	logs=$top/build-tsan/tsan-logs
 	rm -rf "$logs" && mkdir -p "$logs"
+	rm -f build-tsan/check-junit.xml
 	(cd build-tsan && TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		RPMEM_TEST_DAEMON_ENV="TSAN_OPTIONS=log_path=$logs/rpmemd:suppressions=$top/utils/tsan.supp" \
-		ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-} -R \
+		ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-} \
+		--output-junit "$top/build-tsan/check-junit.xml" -R \
 		'^(rpmem-e2e-(tcp|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fip|librpmem-fip)$')
 	if ls "$logs"/rpmemd* >/dev/null 2>&1; then
 		cat "$logs"/rpmemd* >&2
 		echo "check.sh: ThreadSanitizer reports from rpmemd" >&2
 		exit 1
 	fi
+	summarize ctest "build-tsan/ (clang, TSan)" build-tsan/check-junit.xml
 fi
+echo "check.sh: summary per build (each skipped test with what it printed):"
+printf '%s\n' "${summary[@]}"
 echo "check.sh: all passed in $(($(date +%s) - start)) s"

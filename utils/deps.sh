@@ -9,7 +9,7 @@ set -euo pipefail
 DEPS_BUILD=(build-essential cmake pkg-config libfabric-dev libfabric-bin
 	libibverbs-dev librdmacm-dev uuid-dev)
 DEPS_TEST=(libcmocka-dev openssh-server openssh-client valgrind clang
-	clang-format libclang-rt-14-dev procps iproute2)
+	clang-format libclang-rt-14-dev procps iproute2 python3)
 DEPS_COMPAT=(libpmemobj-dev libpmem-dev pmdk-tools)
 DEPS_DOC=(pandoc man-db)
 

@@ -18,7 +18,7 @@
 # Without the privilege to create namespaces it exits 77 (skipped). It
 # removes everything it made on every exit path.
 #
-# Environment: RPMEMD_BIN; RPMEM_E2E_BIN (e2e), DEMO_BIN (demo),
+# Environment: RPMEMD_BIN; RPMEM_E2E_BIN (e2e), DEMO_BUILD_DIR (demo),
 # OBJ_REPLICA_MULTI_BIN (multi).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,7 +124,7 @@ case "$mode" in
 e2e) run_e2e ;;
 demo)
 	in_client env DEMO_SSHD_DIR="$tmp/n1" "$top/utils/demo.sh" --run \
-		"$DEMO_BIN" "$RPMEMD_BIN" 2000
+		"$DEMO_BUILD_DIR" 2000
 	;;
 multi)
 	in_client env SSHD_FIXTURE_DIR="$tmp/n1" OBJ_REPLICA_TARGETS="$(cat \

@@ -45,13 +45,22 @@ rpmem_sess_spawn(const struct rpmem_target *t, int ipv4, const char *cmd,
 	return ssh;
 }
 
-/* ends a failed session: records stderr text in the message */
+/* the remote shell's exit status for a command it cannot find */
+#define SHELL_NOT_FOUND 127
+
+/*
+ * ends a failed session: records stderr text in the message. A session
+ * cut before rpmemd's start-up status, whose ssh exits as the remote shell
+ * does for a command it cannot find, gives ENOPKG (rpmemd is not
+ * installed there, or RPMEM_CMD names nothing) instead of ECONNRESET.
+ */
 static void
 rpmem_sess_fail(struct rpmem_ssh *ssh, const char *step, int err)
 {
 	char text[4096];
 	rpmem_ssh_stderr(ssh, text, sizeof(text), STDERR_TIMEOUT_MS);
-	rpmem_ssh_close(ssh);
+	if (rpmem_ssh_close(ssh) == SHELL_NOT_FOUND && err == ECONNRESET)
+		err = ENOPKG;
 	if (text[0] != '\0')
 		ERR("%s: %s (%s)", step, strerror(err), text);
 	else

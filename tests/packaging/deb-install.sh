@@ -175,6 +175,17 @@ if [ -n "${ver_pmdk_tools:-}" ]; then
 	cmp -s "$root/usr/share/man/man1/rpmemd.pmdk.1.gz" "$diverted" ||
 		fail "pmdk-tools' rpmemd(1) is not kept as rpmemd.pmdk(1)"
 fi
+# our pool set page has a name of its own, beside Debian's poolset(5)
+# (libpmem1), so that neither hides the other; rpmemd(1) points to it
+[ -f "$root/usr/share/man/man5/rpmemd-poolset.5.gz" ] ||
+	fail "rpmemd does not install rpmemd-poolset(5)"
+for p in $pkgs; do
+	if dpkg-query --admindir="$admin" -L "$p" | grep -q '/poolset\.5'; then
+		fail "$p installs a poolset(5) page (Debian's libpmem1 has one)"
+	fi
+done
+zcat "$root$diverted" | grep -q 'rpmemd-poolset' ||
+	fail "rpmemd(1) does not refer to rpmemd-poolset(5)"
 # the dependencies cpack wrote
 deps() { dpkg-query --admindir="$admin" -W -f '${Depends}' "$1"; }
 for p in librpmem1 rpmemd; do
