@@ -122,6 +122,12 @@ map_failed(struct obj_backing *p, unsigned r, const struct poolset_map *m,
 		return ret;
 	}
 	const struct poolset_part *bp = &sr->parts[m->bad_part];
+	if (ret == -ESTALE) {
+		ERR(REPFMT ", part %d: \"%s\" was removed or replaced by "
+			   "another process while this one opened it",
+			path, r, m->bad_part, bp->path);
+		return ret;
+	}
 	struct stat st;
 	if (ret == -EINVAL && stat(bp->path, &st) == 0 && S_ISREG(st.st_mode) &&
 		(size_t)st.st_size != bp->size) {

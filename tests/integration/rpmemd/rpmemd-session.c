@@ -61,18 +61,23 @@ test_remove_force(void **state)
 	assert_true(td_exists(p));
 	assert_int_equal(remove_status("rf.set", "--force", NULL), 0);
 	assert_true(td_exists(p));
-	/* as PMDK: without force the set file goes all the same, and the
-	 * missing part is reported */
+	/* unlike PMDK, without force nothing goes, not even the set file:
+	 * the missing part is reported */
 	assert_int_equal(remove_status("rf.set", "--pool-set", NULL), ENOENT);
+	assert_true(td_exists(p));
+	assert_int_equal(remove_status("rf.set", "-f", "-s"), 0);
 	assert_false(td_exists(p));
 	/* the set file itself is gone */
 	assert_int_equal(remove_status("rf.set", NULL, NULL), ENOENT);
 	assert_int_equal(remove_status("rf.set", "--force", NULL), 0);
 	assert_int_equal(remove_status("rf.set", "-f", "-s"), 0);
-	/* one part present, one missing: the present one is removed */
+	/* one part present, one missing: without force both stay, with
+	 * force the present one is removed */
 	td_make_set("rf2.set", "");
 	snprintf(p, sizeof(p), "%s/rf2.set.p1", td_dir());
 	td_write_file(p, "x");
+	assert_int_equal(remove_status("rf2.set", NULL, NULL), ENOENT);
+	assert_true(td_part_exists("rf2.set", 1));
 	assert_int_equal(remove_status("rf2.set", "--force", NULL), 0);
 	assert_false(td_part_exists("rf2.set", 1));
 	/* an unparsable set: force removes the set file */
