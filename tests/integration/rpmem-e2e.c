@@ -304,6 +304,36 @@ test_remote_errors(void **state)
 	no_children();
 }
 
+/* a set with one of its two parts missing: a remove without force fails
+ * naming it and removes nothing (PMDK's removes the other part) */
+static void
+remove_half_set(void)
+{
+	char set[1024], here[1024], gone[1024], text[3072];
+	snprintf(set, sizeof(set), "%s/half.set", Dir);
+	snprintf(here, sizeof(here), "%s/half.here", Dir);
+	snprintf(gone, sizeof(gone), "%s/half.gone", Dir);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n2M %s\n2M %s\n", gone, here);
+	FILE *f = fopen(set, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	f = fopen(here, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(
+		rpmem_remove(Target, "half.set", RPMEM_REMOVE_POOL_SET), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(strstr(rpmem_errormsg(), gone));
+	assert_int_equal(access(here, F_OK), 0);
+	assert_int_equal(access(set, F_OK), 0);
+	assert_int_equal(rpmem_remove(Target, "half.set",
+				 RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET),
+		0);
+	assert_int_equal(access(here, F_OK), -1);
+	assert_int_equal(access(set, F_OK), -1);
+}
+
 /* rpmemd through ssh: forced removal, FIFOs, error wording */
 static void
 test_daemon_errors(void **state)
@@ -326,6 +356,7 @@ test_daemon_errors(void **state)
 		0);
 	snprintf(path, sizeof(path), "%s/noparts.set", Dir);
 	assert_int_equal(access(path, F_OK), -1);
+	remove_half_set();
 
 	char *pool = pool_alloc(5);
 	struct rpmem_pool_attr a = attrs(1);

@@ -125,6 +125,20 @@ test_fifo(void **state)
 	td_expect_stderr(&d, "is a FIFO");
 	assert_int_equal(td_wait(&d), 1);
 	assert_false(td_part_exists("fifopart.set", 0));
+	/* an open of that set, with part 0 there: the same */
+	snprintf(p, sizeof(p), "%s/fifopart.set.p0", td_dir());
+	td_write_file(p, "");
+	snprintf(p, sizeof(p), "%s/fifopart.set.p1", td_dir());
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_open_msg(msg, "fifopart.set", POOL_SIZE, 1, SOCKETS));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, NULL, NULL),
+		RPMEM_ERR_POOL_CFG);
+	assert_int_equal(td_wait(&d), 1);
+	/* a remove without force removes nothing, and names the FIFO */
+	assert_int_equal(remove_status("fifopart.set", NULL, NULL), EINVAL);
+	assert_true(td_part_exists("fifopart.set", 0));
 	struct stat st;
 	assert_int_equal(stat(p, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));
