@@ -83,6 +83,42 @@ file_open(const char *path, int rdonly)
 	return fd;
 }
 
+FILE *
+file_fopen_read(const char *path)
+{
+	int fd = file_open(path, 1);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+FILE *
+file_fopen_append(const char *path)
+{
+	int fd = fault_open(path,
+		O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return NULL;
+	FILE *f = NULL;
+	/* O_NONBLOCK served the open only: writes may wait for a reader */
+	if (fcntl(fd, F_SETFL, O_APPEND) == 0)
+		f = fdopen(fd, "a");
+	if (f == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 const char *
 file_kind(mode_t mode)
 {

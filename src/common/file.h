@@ -10,6 +10,7 @@
 #define COMMON_FILE_H 1
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* create a new file of exactly size bytes (fails with -EEXIST if present)
@@ -36,6 +37,15 @@ int file_lock_path(int fd, const char *path);
  * -EISDIR for a directory, -EINVAL for any other kind of file (a FIFO, a
  * socket, a device) */
 int file_open(const char *path, int rdonly);
+
+/* a regular file opened for reading as a stream (file_open()): NULL with
+ * errno, EINVAL for what is not a regular file */
+FILE *file_fopen_read(const char *path);
+
+/* a log file opened for appending as a stream (created with mode 0666 less
+ * the umask), without blocking: a FIFO nobody reads gives NULL with errno
+ * ENXIO at once; one that is read, a terminal or /dev/null are fine */
+FILE *file_fopen_append(const char *path);
 
 /* "a directory", "a FIFO", "a socket", "a device" or "not a regular file":
  * for messages about a file that file_open() refused */
