@@ -383,6 +383,49 @@ test_daemon_errors(void **state)
 	no_children();
 }
 
+/*
+ * Malformed targets are refused by create, open and remove with EINVAL and
+ * a message naming the target and the fault, before ssh runs; nothing is
+ * cut (a user name is never shortened into another one) or guessed.
+ */
+static void
+bad_targets(char *pool)
+{
+	static const struct {
+		const char *target;
+		const char *why;
+	} c[] = {
+		{"[::1]x:2222", "after ']'"},
+		{"127.0.0.1:+22", "invalid port number -- '+22'"},
+		{"::1:99999", "not an IPv6 address"},
+		{"ho st", "not allowed in a host name"},
+		{"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu@127.0.0.1",
+			"user name longer than 32 characters"},
+	};
+	unsigned nl = 1;
+	struct rpmem_pool_attr a = attrs(1);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *tg = c[i].target;
+		expect_fail(
+			rpmem_create(tg, "args.set", pool, POOL_SIZE, &nl, &a),
+			EINVAL, c[i].why);
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+		expect_fail(
+			rpmem_open(tg, "args.set", pool, POOL_SIZE, &nl, NULL),
+			EINVAL, c[i].why);
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+		assert_int_equal(rpmem_remove(tg, "args.set", 0), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(strstr(rpmem_errormsg(), c[i].why));
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+	}
+	/* well formed, but no such host: said so, not "no provider" */
+	assert_null(rpmem_open(
+		"nosuchhost.invalid", "args.set", pool, POOL_SIZE, &nl, NULL));
+	assert_non_null(strstr(rpmem_errormsg(), "cannot resolve"));
+	assert_non_null(strstr(rpmem_errormsg(), "nosuchhost.invalid"));
+}
+
 /* caller mistakes at create/open time (rpmem_create(3), doc/protocol.md §1) */
 static void
 test_bad_args(void **state)
@@ -423,6 +466,7 @@ test_bad_args(void **state)
 	expect_fail(rpmem_open("127.0.0.1:x1", "args.set", pool, POOL_SIZE, &nl,
 			    NULL),
 		EINVAL, "invalid port number");
+	bad_targets(pool);
 
 	char *saved = strdup(getenv("RPMEM_PROVIDER"));
 	setenv("RPMEM_PROVIDER", "nosuchprovider", 1);
