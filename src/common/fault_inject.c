@@ -149,8 +149,8 @@ fault_inject_fini(void)
 	if (off > sizeof(buf))
 		off = sizeof(buf);
 	/* one write on an O_APPEND file: lines of processes do not mix */
-	int fd = open(
-		Count_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open(Count_file,
+		O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;
 	ssize_t w = write(fd, buf, off);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 
 static __thread char errmsg[ERRMSG_BUF_SIZE];
@@ -43,7 +44,7 @@ log_set_file(const char *path)
 		}
 		path = buf;
 	}
-	FILE *f = fopen(path, "ae");
+	FILE *f = file_fopen_append(path);
 	if (f == NULL)
 		return -1;
 	setvbuf(f, NULL, _IOLBF, 0);

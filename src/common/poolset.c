@@ -472,6 +472,22 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 	return sum;
 }
 
+/* an existing part file, open (never blocking) and locked as the file its
+ * path names (file_lock_path()) */
+static int
+part_lock(const char *path)
+{
+	int fd = file_open(path, 0);
+	if (fd < 0)
+		return fd;
+	int ret = file_lock_path(fd, path);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 /*
  * An existing part: locked first, then checked, so that a part another
  * process is still creating (it holds the lock from its exclusive open on)
@@ -480,15 +496,14 @@ poolset_replica_size(const struct poolset *set, unsigned rep)
 static int
 part_open(const char *path, size_t size)
 {
-	int fd = file_open(path, 0);
+	int fd = part_lock(path);
 	if (fd < 0)
 		return fd;
-	int ret = file_lock(fd);
 	struct stat st;
-	if (ret == 0 && fstat(fd, &st))
+	int ret = 0;
+	if (fstat(fd, &st))
 		ret = -errno;
-	else if (ret == 0 &&
-		 (!S_ISREG(st.st_mode) || (size_t)st.st_size != size))
+	else if ((size_t)st.st_size != size)
 		ret = -EINVAL;
 	if (ret) {
 		close(fd);
@@ -674,30 +689,89 @@ poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	return ret;
 }
 
-int
-poolset_remove_parts(const struct poolset *set, unsigned rep)
+/* the number of part files of the local replicas of set */
+static unsigned
+local_parts(const struct poolset *set)
 {
-	if (rep >= set->nreplicas || set->replicas[rep].node != NULL)
-		return -EINVAL;
-	const struct poolset_replica *r = &set->replicas[rep];
+	unsigned n = 0;
+	for (unsigned r = 0; r < set->nreplicas; r++)
+		if (set->replicas[r].node == NULL)
+			n += set->replicas[r].nparts;
+	return n;
+}
+
+/* lock every local part into fds[] (-errno where it failed); the first
+ * failure, named in *bad; with all_or_none it is the last part tried */
+static int
+parts_lock(const struct poolset *set, int *fds, int all_or_none,
+	struct poolset_part_ref *bad)
+{
 	int first = 0;
-	for (unsigned p = 0; p < r->nparts; p++) {
-		const char *path = r->parts[p].path;
-		int e = 0;
-		int fd = fault_open(path, O_RDWR | O_CLOEXEC, 0);
-		if (fd < 0) {
-			e = -errno;
-		} else {
-			if (flock(fd, LOCK_EX | LOCK_NB))
-				e = -errno;
-			else if (unlink(path))
-				e = -errno;
-			close(fd);
+	unsigned k = 0;
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		const struct poolset_replica *rep = &set->replicas[r];
+		for (unsigned p = 0; rep->node == NULL && p < rep->nparts;
+			p++) {
+			int fd = part_lock(rep->parts[p].path);
+			fds[k++] = fd;
+			if (fd >= 0 || first)
+				continue;
+			first = fd;
+			bad->rep = (int)r;
+			bad->part = (int)p;
+			if (all_or_none)
+				return first;
 		}
-		if (e && !first)
-			first = e;
 	}
 	return first;
+}
+
+/* unlink the locked parts; the first error, named in *bad, if none yet */
+static int
+parts_unlink(const struct poolset *set, const int *fds, int first,
+	struct poolset_part_ref *bad)
+{
+	unsigned k = 0;
+	for (unsigned r = 0; r < set->nreplicas; r++) {
+		const struct poolset_replica *rep = &set->replicas[r];
+		for (unsigned p = 0; rep->node == NULL && p < rep->nparts;
+			p++) {
+			if (fds[k++] < 0 || unlink(rep->parts[p].path) == 0 ||
+				first)
+				continue;
+			first = -errno;
+			bad->rep = (int)r;
+			bad->part = (int)p;
+		}
+	}
+	return first;
+}
+
+int
+poolset_remove_parts(const struct poolset *set, int all_or_none,
+	struct poolset_part_ref *bad)
+{
+	struct poolset_part_ref ignored;
+	if (bad == NULL)
+		bad = &ignored;
+	bad->rep = -1;
+	bad->part = -1;
+	unsigned n = local_parts(set);
+	if (n == 0)
+		return 0;
+	int *fds = fault_calloc(n, sizeof(*fds));
+	if (fds == NULL)
+		return -ENOMEM;
+	for (unsigned k = 0; k < n; k++)
+		fds[k] = -1;
+	int ret = parts_lock(set, fds, all_or_none, bad);
+	if (ret == 0 || !all_or_none)
+		ret = parts_unlink(set, fds, ret, bad);
+	for (unsigned k = 0; k < n; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	free(fds);
+	return ret;
 }
 
 int

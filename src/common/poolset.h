@@ -115,12 +115,25 @@ int poolset_map_replica(const struct poolset *set, unsigned rep, int create,
 int poolset_unmap_replica(const struct poolset *set, unsigned rep,
 	struct poolset_map *m, int remove);
 
+/* a part of a set: replica and part index (-1: none) */
+struct poolset_part_ref {
+	int rep;
+	int part;
+};
+
 /*
- * Remove the part files of local replica rep: each is opened and flock()ed
- * first (a part in use is -EWOULDBLOCK and stays), then unlinked. Every
- * part is tried; the first error is returned. A remote replica: -EINVAL.
+ * Remove the part files of every local replica of set (remote replicas are
+ * left out). Each part is opened without blocking, locked and checked to
+ * be still the file its path names (file_lock_path()) before it is
+ * unlinked, so that a part another process creates or uses (-EWOULDBLOCK),
+ * a part replaced meanwhile (-ESTALE) and anything but a regular file
+ * (-EINVAL) stay. all_or_none: every part is locked first and, when one
+ * cannot be (missing, in use, ...), nothing is removed; otherwise every
+ * part that can be is removed. The first error is returned and *bad (may
+ * be NULL) names its part.
  */
-int poolset_remove_parts(const struct poolset *set, unsigned rep);
+int poolset_remove_parts(const struct poolset *set, int all_or_none,
+	struct poolset_part_ref *bad);
 
 /* header I/O of part p (4096 bytes at file offset 0) */
 int poolset_read_hdr(const struct poolset_map *m, unsigned p, void *hdr);

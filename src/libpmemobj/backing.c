@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backing.h"
@@ -54,7 +55,8 @@ obj_persist(struct obj_backing *p, const void *addr, size_t len)
 int
 obj_is_set_file(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block; it is refused later */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	char sig[POOLSET_SIG_LEN];
@@ -110,6 +112,25 @@ err:;
 	return -1;
 }
 
+void
+obj_file_refused(const char *path, int err)
+{
+	struct stat st;
+	if (err == -EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		ERR("\"%s\" is %s, not a regular file: refused as a pool or "
+		    "part file",
+			path, file_kind(st.st_mode));
+	else if (err == -ESTALE)
+		ERR("\"%s\" was removed or replaced by another process "
+		    "while this one opened it",
+			path);
+	else {
+		errno = -err;
+		ERR_W_ERRNO("open \"%s\"", path);
+	}
+	errno = -err;
+}
+
 /*
  * Open the file and lock it before anything else is looked at: a pool that
  * another process is still creating is locked by it from its exclusive
@@ -121,17 +142,20 @@ obj_file_map(struct obj_backing *b, const char *path, int private_copy)
 {
 	int fd = file_open(path, private_copy);
 	if (fd < 0) {
-		errno = -fd;
-		ERR_W_ERRNO("open \"%s\"", path);
+		obj_file_refused(path, fd);
 		if (errno == EISDIR)
 			errno = EINVAL; /* as PMDK: a directory is no pool */
 		return -1;
 	}
-	int ret = file_lock(fd);
+	int ret = file_lock_path(fd, path);
 	if (ret) {
 		close(fd);
-		errno = -ret;
-		ERR_W_ERRNO("flock \"%s\"", path);
+		if (ret == -ESTALE)
+			obj_file_refused(path, ret);
+		else {
+			errno = -ret;
+			ERR_W_ERRNO("flock \"%s\"", path);
+		}
 		return -1;
 	}
 	return map_fd(b, fd, path, private_copy, 0);
@@ -151,6 +175,8 @@ obj_file_create(struct obj_backing *b, const char *path, size_t poolsize)
 		errno = -fd;
 		if (errno == EEXIST)
 			ERR("file %s already exists", path);
+		else if (errno == ESTALE)
+			obj_file_refused(path, fd);
 		else
 			ERR_W_ERRNO("cannot create \"%s\"", path);
 		return -1;
@@ -164,8 +190,7 @@ obj_file_adopt(struct obj_backing *b, const char *path)
 {
 	int fd = file_open(path, 1);
 	if (fd < 0) {
-		errno = -fd;
-		ERR_W_ERRNO("open \"%s\"", path);
+		obj_file_refused(path, fd);
 		return -1;
 	}
 	ssize_t sz = file_size(fd);

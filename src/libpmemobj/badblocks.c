@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* badblocks.c -- the bad-block recovery files that make an open fail */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "badblocks.h"
+#include "file.h"
 #include "log.h"
 #include "format/pool_hdr.h"
 #include "poolset.h"
@@ -16,7 +16,7 @@ static uint32_t
 compat_of(const char *file)
 {
 	uint32_t compat = 0;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = file_open(file, 1); /* never blocks; a FIFO is refused */
 	if (fd < 0)
 		return 0;
 	/* the pool header keeps compat at byte 12, little-endian */

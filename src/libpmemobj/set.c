@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "format/pool_hdr.h"
 #include "librpmem.h"
 #include "log.h"
@@ -122,9 +123,20 @@ map_failed(struct obj_backing *p, unsigned r, const struct poolset_map *m,
 		return ret;
 	}
 	const struct poolset_part *bp = &sr->parts[m->bad_part];
+	if (ret == -ESTALE) {
+		ERR(REPFMT ", part %d: \"%s\" was removed or replaced by "
+			   "another process while this one opened it",
+			path, r, m->bad_part, bp->path);
+		return ret;
+	}
 	struct stat st;
-	if (ret == -EINVAL && stat(bp->path, &st) == 0 && S_ISREG(st.st_mode) &&
-		(size_t)st.st_size != bp->size) {
+	int found = stat(bp->path, &st) == 0;
+	if (ret == -EINVAL && found && !S_ISREG(st.st_mode)) {
+		ERR(REPFMT ", part %d: \"%s\" is %s, not a regular file", path,
+			r, m->bad_part, bp->path, file_kind(st.st_mode));
+		return ret;
+	}
+	if (ret == -EINVAL && found && (size_t)st.st_size != bp->size) {
 		ERR(REPFMT ", part %d: file size does not match the set "
 			   "file: \"%s\" has %lld bytes, not %zu",
 			path, r, m->bad_part, bp->path, (long long)st.st_size,

@@ -164,6 +164,19 @@ struct connect_req {
  * ssh starts first and the provider probe (libfabric's initialization, a
  * large part of the set-up time) runs while ssh connects.
  */
+/* the parsed target, or -1 with EINVAL and a message naming the target and
+ * what is wrong with it */
+static int
+target_parse(const char *target, struct rpmem_target *t)
+{
+	char why[160];
+	if (rpmem_target_parse(target, t, why, sizeof(why)) == 0)
+		return 0;
+	ERR("parsing target node address failed -- '%s': %s", target, why);
+	errno = EINVAL;
+	return -1;
+}
+
 static struct rpmem_ssh *
 start_session(struct connect_req *c)
 {
@@ -348,12 +361,8 @@ pool_connect(const char *target, const char *pool_set_name, void *pool_addr,
 		.pool_size = pool_size,
 		.req_lanes = *nlanes < Max_nlanes ? *nlanes : Max_nlanes,
 		.create_attr = create_attr};
-	if (rpmem_target_parse(target, &c.t)) {
-		ERR("parsing target node address failed -- '%s': %s", target,
-			strerror(EINVAL));
-		errno = EINVAL;
+	if (target_parse(target, &c.t))
 		return NULL;
-	}
 	RPMEMpool *rpp = fault_calloc(1, sizeof(*rpp));
 	if (rpp == NULL) {
 		ERR_W_ERRNO("cannot allocate pool handle");
@@ -657,12 +666,8 @@ rpmem_remove(const char *target, const char *pool_set, int flags)
 		return -1;
 	}
 	struct rpmem_target t;
-	if (rpmem_target_parse(target, &t)) {
-		ERR("parsing target node address failed -- '%s': %s", target,
-			strerror(EINVAL));
-		errno = EINVAL;
+	if (target_parse(target, &t))
 		return -1;
-	}
 	const char *rpmemd = next_cmd();
 	if (rpmemd == NULL)
 		return -1;

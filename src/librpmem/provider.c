@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* provider.c -- which libfabric provider a pool's lanes use */
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <rdma/fabric.h>
 
@@ -63,12 +65,36 @@ rpmem_sockets_possible(void)
 	return env_int("RPMEM_ENABLE_SOCKETS", &sockets) == 1 && sockets != 0;
 }
 
+/* 1 (with the message) when no provider was found because node does not
+ * resolve: that, not a missing provider, is what the user must hear */
+static int
+unresolved(const char *node, const struct prov_probe *p)
+{
+	for (int i = 0; i < MAX_RPMEM_PROV; i++)
+		if (p->have[i])
+			return 0;
+	struct addrinfo hints;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	struct addrinfo *res = NULL;
+	int ret = getaddrinfo(node, NULL, &hints, &res);
+	if (ret == 0) {
+		freeaddrinfo(res);
+		return 0;
+	}
+	ERR("cannot resolve the target host '%s': %s", node,
+		ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+	return 1;
+}
+
 /* provider: RPMEM_PROVIDER, else verbs, else sockets if enabled, else tcp */
 enum rpmem_provider
 rpmem_choose_provider(const char *node)
 {
 	struct prov_probe p;
 	probe_providers(node, &p);
+	if (unresolved(node, &p))
+		return RPMEM_PROV_UNKNOWN;
 	const char *forced = getenv("RPMEM_PROVIDER");
 	if (forced != NULL && forced[0] != '\0') {
 		enum rpmem_provider id = rpmem_provider_from_name(forced);

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "file.h"
 #include "fault_inject.h"
 
 #ifndef RPMEMD_VERSION
@@ -216,12 +218,17 @@ static int
 read_file(struct rpmemd_config *cfg, const char *path, int must_exist,
 	unsigned skip, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = file_fopen_read(path); /* never blocks on a FIFO */
 	if (f == NULL) {
 		int e = errno;
+		struct stat st;
 		if (!must_exist && e == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		if (e == EINVAL && stat(path, &st) == 0)
+			snprintf(err, errlen, "%s: is %s, not a regular file",
+				path, file_kind(st.st_mode));
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
 	char *buf = NULL;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "file.h"
 #include "pmem.h"
 #include "rpmemd_hdr.h"
 #include "fault_inject.h"
@@ -129,20 +130,6 @@ rpmemd_db_resolve(const struct rpmemd_db *db, const char *desc, char **path)
 	return 0;
 }
 
-static const char *
-file_type(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	return "not a regular file";
-}
-
 /*
  * Open a pool set file without blocking: a FIFO (or a device) under
  * poolset-dir must not make rpmemd wait forever for a writer.
@@ -163,7 +150,7 @@ set_open(const char *path)
 		close(fd);
 		return why(S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
 			"the pool set file is %s, not a regular file",
-			file_type(st.st_mode));
+			file_kind(st.st_mode));
 	}
 	return fd;
 }
@@ -236,9 +223,14 @@ part_why(const struct rpmemd_db_pool *p, int err)
 	const char *path = p->set->replicas[0].parts[p->map.bad_part].path;
 	struct stat st;
 	if (err == -EINVAL && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		why(err, "part file '%s' is %s", path, file_type(st.st_mode));
+		why(err, "part file '%s' is %s", path, file_kind(st.st_mode));
 	else if (err == -EINVAL)
 		why(err, "part file '%s' has the wrong size or is too small",
+			path);
+	else if (err == -ESTALE)
+		why(err,
+			"part file '%s' was removed or replaced by another "
+			"process while this one opened it",
 			path);
 	else
 		why(err, "part file '%s': %s", path, strerror(-err));
@@ -467,27 +459,35 @@ has_remote(const struct poolset *set)
 	return 0;
 }
 
-/* unlink the parts of every local replica; the first error, if any */
+/* unlink the parts of every local replica (all or none without force);
+ * the first error, with the part it concerns */
 static int
-remove_all_parts(const struct poolset *set)
+remove_all_parts(const struct poolset *set, int force)
 {
-	int first_err = 0;
-	for (unsigned r = 0; r < set->nreplicas; r++) {
-		int e = set->replicas[r].node != NULL
-				? -EINVAL
-				: poolset_remove_parts(set, r);
-		if (e && !first_err)
-			first_err = e;
-	}
-	return first_err;
+	struct poolset_part_ref bad;
+	int ret = poolset_remove_parts(set, !force, &bad);
+	if (ret == 0 || bad.rep < 0)
+		return ret;
+	const char *path = set->replicas[bad.rep].parts[bad.part].path;
+	struct stat st;
+	const char *what = strerror(-ret);
+	if (ret == -EINVAL && stat(path, &st) == 0)
+		what = file_kind(st.st_mode);
+	else if (ret == -EWOULDBLOCK)
+		what = "in use by another process";
+	else if (ret == -ESTALE)
+		what = "replaced by another process during the remove";
+	return why(ret, "part file '%s' of replica %d: %s%s", path, bad.rep,
+		what, force ? "" : "; no part file was removed");
 }
 
 /*
- * As PMDK's rpmemd: every part that can be removed is removed and, with
- * pool_set, the set file too, even when a part fails; the result is the
- * first error. With force nothing fails but a descriptor outside the
- * directory: a missing set file, an unreadable set or missing parts are
- * not errors.
+ * Without force every part is checked (locked) first, and nothing is
+ * removed when one is missing, in use or no regular file; the set file is
+ * then kept too (PMDK's rpmemd removes what it can and reports the first
+ * error). With force every part that can be removed is, and nothing fails
+ * but a descriptor outside the directory: a missing set file, an
+ * unreadable set or missing parts are not errors.
  */
 int
 rpmemd_db_pool_remove(
@@ -504,17 +504,15 @@ rpmemd_db_pool_remove(
 		close(fd);
 	if (ret && !force)
 		goto out;
-	if (set != NULL && !set->is_set_file) {
-		/* a plain pool file is its own only part */
-		poolset_free(set);
-		set = NULL;
-		pool_set = 1;
-	}
+	if (set != NULL && !set->is_set_file)
+		pool_set = 0; /* a plain pool file is its own only part */
 	if (set != NULL && has_remote(set) && !force) {
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = set != NULL ? remove_all_parts(set) : 0;
+	ret = set != NULL ? remove_all_parts(set, force) : 0;
+	if (ret && !force)
+		goto out;
 	if (pool_set && unlink(path) && ret == 0)
 		ret = -errno;
 	if (force)

@@ -70,6 +70,7 @@ errno_to_status(int err)
 	case ENOENT:
 		return RPMEM_ERR_NOEXIST;
 	case EWOULDBLOCK:
+	case ESTALE: /* a part removed or replaced by another process */
 		return RPMEM_ERR_BUSY;
 	case EBADF:
 		return RPMEM_ERR_BADNAME;

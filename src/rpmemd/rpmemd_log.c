@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 #include "rpmemd_log.h"
 
@@ -74,7 +75,7 @@ rpmemd_log_init(const char *ident, const char *file, int use_syslog)
 {
 	FILE *f = NULL;
 	if (!use_syslog && file != NULL) {
-		f = fopen(file, "ae");
+		f = file_fopen_append(file);
 		if (f == NULL)
 			return -1;
 		setvbuf(f, NULL, _IOLBF, 0);

@@ -304,6 +304,36 @@ test_remote_errors(void **state)
 	no_children();
 }
 
+/* a set with one of its two parts missing: a remove without force fails
+ * naming it and removes nothing (PMDK's removes the other part) */
+static void
+remove_half_set(void)
+{
+	char set[1024], here[1024], gone[1024], text[3072];
+	snprintf(set, sizeof(set), "%s/half.set", Dir);
+	snprintf(here, sizeof(here), "%s/half.here", Dir);
+	snprintf(gone, sizeof(gone), "%s/half.gone", Dir);
+	snprintf(text, sizeof(text), "PMEMPOOLSET\n2M %s\n2M %s\n", gone, here);
+	FILE *f = fopen(set, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	f = fopen(here, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(
+		rpmem_remove(Target, "half.set", RPMEM_REMOVE_POOL_SET), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(strstr(rpmem_errormsg(), gone));
+	assert_int_equal(access(here, F_OK), 0);
+	assert_int_equal(access(set, F_OK), 0);
+	assert_int_equal(rpmem_remove(Target, "half.set",
+				 RPMEM_REMOVE_FORCE | RPMEM_REMOVE_POOL_SET),
+		0);
+	assert_int_equal(access(here, F_OK), -1);
+	assert_int_equal(access(set, F_OK), -1);
+}
+
 /* rpmemd through ssh: forced removal, FIFOs, error wording */
 static void
 test_daemon_errors(void **state)
@@ -326,6 +356,7 @@ test_daemon_errors(void **state)
 		0);
 	snprintf(path, sizeof(path), "%s/noparts.set", Dir);
 	assert_int_equal(access(path, F_OK), -1);
+	remove_half_set();
 
 	char *pool = pool_alloc(5);
 	struct rpmem_pool_attr a = attrs(1);
@@ -350,6 +381,49 @@ test_daemon_errors(void **state)
 	assert_false(part_exists("huge.set"));
 	free(pool);
 	no_children();
+}
+
+/*
+ * Malformed targets are refused by create, open and remove with EINVAL and
+ * a message naming the target and the fault, before ssh runs; nothing is
+ * cut (a user name is never shortened into another one) or guessed.
+ */
+static void
+bad_targets(char *pool)
+{
+	static const struct {
+		const char *target;
+		const char *why;
+	} c[] = {
+		{"[::1]x:2222", "after ']'"},
+		{"127.0.0.1:+22", "invalid port number -- '+22'"},
+		{"::1:99999", "not an IPv6 address"},
+		{"ho st", "not allowed in a host name"},
+		{"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu@127.0.0.1",
+			"user name longer than 32 characters"},
+	};
+	unsigned nl = 1;
+	struct rpmem_pool_attr a = attrs(1);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *tg = c[i].target;
+		expect_fail(
+			rpmem_create(tg, "args.set", pool, POOL_SIZE, &nl, &a),
+			EINVAL, c[i].why);
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+		expect_fail(
+			rpmem_open(tg, "args.set", pool, POOL_SIZE, &nl, NULL),
+			EINVAL, c[i].why);
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+		assert_int_equal(rpmem_remove(tg, "args.set", 0), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_non_null(strstr(rpmem_errormsg(), c[i].why));
+		assert_non_null(strstr(rpmem_errormsg(), tg));
+	}
+	/* well formed, but no such host: said so, not "no provider" */
+	assert_null(rpmem_open(
+		"nosuchhost.invalid", "args.set", pool, POOL_SIZE, &nl, NULL));
+	assert_non_null(strstr(rpmem_errormsg(), "cannot resolve"));
+	assert_non_null(strstr(rpmem_errormsg(), "nosuchhost.invalid"));
 }
 
 /* caller mistakes at create/open time (rpmem_create(3), doc/protocol.md §1) */
@@ -392,6 +466,7 @@ test_bad_args(void **state)
 	expect_fail(rpmem_open("127.0.0.1:x1", "args.set", pool, POOL_SIZE, &nl,
 			    NULL),
 		EINVAL, "invalid port number");
+	bad_targets(pool);
 
 	char *saved = strdup(getenv("RPMEM_PROVIDER"));
 	setenv("RPMEM_PROVIDER", "nosuchprovider", 1);

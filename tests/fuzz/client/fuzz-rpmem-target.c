@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz-rpmem-target.c -- target strings, ssh ports and remote command
- * quoting never overflow, and the parts always fit their limits
+ * quoting never overflow; a parsed target is the input's own parts (nothing
+ * truncated), and a refused one always comes with a reason
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,25 +31,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 
 	struct rpmem_target t;
-	if (rpmem_target_parse(s, &t) == 0) {
+	char why[160];
+	if (rpmem_target_parse(s, &t, why, sizeof(why)) == 0) {
+		/* nothing was cut: the parts are the input's own */
 		CHECK(strlen(t.user) <= RPMEM_USER_MAX);
 		CHECK(strlen(t.node) <= RPMEM_NODE_MAX);
 		CHECK(strlen(t.service) <= RPMEM_SERVICE_MAX);
 		CHECK(t.node[0] != '\0' && t.node[0] != '-');
+		CHECK(strstr(s, t.node) != NULL);
+		CHECK(!t.has_user ||
+			(t.user[0] != '\0' && t.user[0] != '-' &&
+				strncmp(s, t.user, strlen(t.user)) == 0 &&
+				s[strlen(t.user)] == '@'));
 		if (t.has_service) {
-			char why[128];
 			int port = 0;
-			if (rpmem_target_port(
-				    t.service, &port, why, sizeof(why)) == 0)
-				CHECK(port >= 1 && port <= 65535);
-			else
-				CHECK(why[0] != '\0');
+			CHECK(rpmem_target_port(
+				      t.service, &port, why, sizeof(why)) == 0);
+			CHECK(port >= 1 && port <= 65535);
 		}
 		char dest[RPMEM_USER_MAX + RPMEM_NODE_MAX + 2];
 		rpmem_ssh_dest(dest, sizeof(dest), &t);
 		const char *argv[10];
 		int n = rpmem_ssh_argv(argv, "ssh", &t, 1, dest, "rpmemd");
 		CHECK(n < 10 && argv[n] == NULL);
+	} else {
+		/* every refusal says why */
+		CHECK(why[0] != '\0');
 	}
 
 	/* the quoted word holds no unquoted single quote */

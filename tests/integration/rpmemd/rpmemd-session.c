@@ -61,18 +61,23 @@ test_remove_force(void **state)
 	assert_true(td_exists(p));
 	assert_int_equal(remove_status("rf.set", "--force", NULL), 0);
 	assert_true(td_exists(p));
-	/* as PMDK: without force the set file goes all the same, and the
-	 * missing part is reported */
+	/* unlike PMDK, without force nothing goes, not even the set file:
+	 * the missing part is reported */
 	assert_int_equal(remove_status("rf.set", "--pool-set", NULL), ENOENT);
+	assert_true(td_exists(p));
+	assert_int_equal(remove_status("rf.set", "-f", "-s"), 0);
 	assert_false(td_exists(p));
 	/* the set file itself is gone */
 	assert_int_equal(remove_status("rf.set", NULL, NULL), ENOENT);
 	assert_int_equal(remove_status("rf.set", "--force", NULL), 0);
 	assert_int_equal(remove_status("rf.set", "-f", "-s"), 0);
-	/* one part present, one missing: the present one is removed */
+	/* one part present, one missing: without force both stay, with
+	 * force the present one is removed */
 	td_make_set("rf2.set", "");
 	snprintf(p, sizeof(p), "%s/rf2.set.p1", td_dir());
 	td_write_file(p, "x");
+	assert_int_equal(remove_status("rf2.set", NULL, NULL), ENOENT);
+	assert_true(td_part_exists("rf2.set", 1));
 	assert_int_equal(remove_status("rf2.set", "--force", NULL), 0);
 	assert_false(td_part_exists("rf2.set", 1));
 	/* an unparsable set: force removes the set file */
@@ -120,6 +125,20 @@ test_fifo(void **state)
 	td_expect_stderr(&d, "is a FIFO");
 	assert_int_equal(td_wait(&d), 1);
 	assert_false(td_part_exists("fifopart.set", 0));
+	/* an open of that set, with part 0 there: the same */
+	snprintf(p, sizeof(p), "%s/fifopart.set.p0", td_dir());
+	td_write_file(p, "");
+	snprintf(p, sizeof(p), "%s/fifopart.set.p1", td_dir());
+	td_start(&d, 0, NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_write(&d, msg,
+		td_open_msg(msg, "fifopart.set", POOL_SIZE, 1, SOCKETS));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_OPEN, NULL, NULL),
+		RPMEM_ERR_POOL_CFG);
+	assert_int_equal(td_wait(&d), 1);
+	/* a remove without force removes nothing, and names the FIFO */
+	assert_int_equal(remove_status("fifopart.set", NULL, NULL), EINVAL);
+	assert_true(td_part_exists("fifopart.set", 0));
 	struct stat st;
 	assert_int_equal(stat(p, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));

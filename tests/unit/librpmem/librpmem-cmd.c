@@ -84,7 +84,7 @@ test_argv(void **state)
 	const char *argv[10];
 	char dest[300];
 
-	assert_int_equal(rpmem_target_parse("user@[::1]:2222", &t), 0);
+	assert_int_equal(rpmem_target_parse("user@[::1]:2222", &t, NULL, 0), 0);
 	rpmem_ssh_dest(dest, sizeof(dest), &t);
 	assert_string_equal(dest, "user@::1");
 	int n = rpmem_ssh_argv(argv, "ssh", &t, 0, dest, "rpmemd");
@@ -98,7 +98,7 @@ test_argv(void **state)
 			assert_string_equal(argv[i], want[i]);
 	}
 
-	assert_int_equal(rpmem_target_parse("host", &t), 0);
+	assert_int_equal(rpmem_target_parse("host", &t, NULL, 0), 0);
 	rpmem_ssh_dest(dest, sizeof(dest), &t);
 	n = rpmem_ssh_argv(argv, "/x/ssh", &t, 1, dest, "cmd a");
 	const char *want4[] = {

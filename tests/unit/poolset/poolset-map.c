@@ -116,7 +116,11 @@ test_create_map_reopen(void **state)
 
 	assert_int_equal(poolset_map_replica(set, 0, POOLSET_OPEN, &m), 0);
 	/* parts in use are not removed */
-	assert_int_equal(poolset_remove_parts(set, 0), -EWOULDBLOCK);
+	struct poolset_part_ref bad;
+	assert_int_equal(poolset_remove_parts(set, 1, &bad), -EWOULDBLOCK);
+	assert_int_equal(bad.rep, 0);
+	assert_int_equal(bad.part, 0);
+	assert_int_equal(poolset_remove_parts(set, 0, NULL), -EWOULDBLOCK);
 	assert_true(fsize(c->p0) > 0 && fsize(c->p1) > 0);
 	assert_memory_equal((char *)m.addr + 10, "first", 5);
 	assert_memory_equal((char *)m.addr + 2 * MB + 100, "hello", 5);
@@ -126,13 +130,18 @@ test_create_map_reopen(void **state)
 	assert_int_equal(fsize(c->p0), -1);
 	assert_int_equal(fsize(c->p1), -1);
 
-	/* remove_parts: all parts, first error reported */
+	/* remove_parts: all or none, or every part it can, the first error
+	 * reported and named */
 	assert_int_equal(poolset_map_replica(set, 0, POOLSET_CREATE, &m), 0);
 	assert_int_equal(poolset_unmap_replica(set, 0, &m, POOLSET_KEEP), 0);
 	unlink(c->p0);
-	assert_int_equal(poolset_remove_parts(set, 0), -ENOENT);
+	assert_int_equal(poolset_remove_parts(set, 1, &bad), -ENOENT);
+	assert_int_equal(bad.part, 0);
+	assert_int_equal(fsize(c->p1), 3 * MB);
+	assert_int_equal(poolset_remove_parts(set, 0, &bad), -ENOENT);
+	assert_int_equal(bad.part, 0);
 	assert_int_equal(fsize(c->p1), -1);
-	assert_int_equal(poolset_remove_parts(set, 1), -EINVAL);
+	assert_int_equal(poolset_remove_parts(set, 1, &bad), -ENOENT);
 	poolset_free(set);
 }
 
@@ -239,6 +248,29 @@ static struct {
 	int holder_fd;	 /* another process's lock on the part */
 } Race;
 
+/* the set made (and with made_before its parts created), read into
+ * Race, hook armed for the window of part path */
+static void
+race_begin(struct ctx *c, const char *path, void (*hook)(const char *),
+	int made_before)
+{
+	make_set(c, "");
+	memset(&Race, 0, sizeof(Race));
+	Race.holder_fd = -1;
+	assert_int_equal(poolset_read_file(c->set, &Race.set, NULL, 0), 0);
+	if (made_before) {
+		struct poolset_map m;
+		assert_int_equal(
+			poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m),
+			0);
+		assert_int_equal(
+			poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP),
+			0);
+	}
+	Race.path = path;
+	file_lock_pause = hook;
+}
+
 static void
 race_other_create(const char *path)
 {
@@ -255,15 +287,11 @@ static void
 test_create_race_second_create(void **state)
 {
 	struct ctx *c = *state;
-	make_set(c, "");
-	memset(&Race, 0, sizeof(Race));
-	assert_int_equal(poolset_read_file(c->set, &Race.set, NULL, 0), 0);
-	Race.path = c->p0;
-	file_create_pause = race_other_create;
+	race_begin(c, c->p0, race_other_create, 0);
 	struct poolset_map m;
 	int ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
-	file_create_pause = NULL;
-	assert_int_equal(Race.calls, 1);
+	file_lock_pause = NULL;
+	assert_true(Race.calls >= 1); /* the window was used */
 	/* the second create met a part that is not complete: it fails and
 	 * leaves it alone; the first one then gets its lock and succeeds */
 	assert_int_not_equal(Race.other_ret, 0);
@@ -294,15 +322,10 @@ static void
 test_create_race_no_unlink_unlocked(void **state)
 {
 	struct ctx *c = *state;
-	make_set(c, "");
-	memset(&Race, 0, sizeof(Race));
-	assert_int_equal(poolset_read_file(c->set, &Race.set, NULL, 0), 0);
-	Race.path = c->p1;
-	Race.holder_fd = -1;
-	file_create_pause = race_other_lock;
+	race_begin(c, c->p1, race_other_lock, 0);
 	struct poolset_map m;
 	int ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
-	file_create_pause = NULL;
+	file_lock_pause = NULL;
 	assert_true(Race.holder_fd >= 0);
 	assert_int_equal(Race.other_ret, 0);
 	/* the lock is another's: the create fails, and the part it cannot
@@ -315,12 +338,114 @@ test_create_race_no_unlink_unlocked(void **state)
 	poolset_free(Race.set);
 }
 
+/*
+ * A remove, or a remove and a create, forced into the window between a
+ * part's open and its lock (file_lock_pause): whoever then gets the lock
+ * finds that the path no longer names its file.
+ */
+static void
+race_remove(const char *path)
+{
+	if (strcmp(path, Race.path) != 0 || Race.calls++)
+		return;
+	Race.other_ret = poolset_remove_parts(Race.set, 0, NULL);
+	Race.size_seen = fsize(path);
+}
+
+static void
+test_create_race_remove(void **state)
+{
+	struct ctx *c = *state;
+	race_begin(c, c->p0, race_remove, 0);
+	struct poolset_map m;
+	int ret = poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
+	file_lock_pause = NULL;
+	/* the remover unlinked the new, still unlocked p0 (p1 was not there
+	 * yet); the create must not go on with an inode no path names */
+	assert_true(Race.calls >= 1); /* the window was used */
+	assert_int_equal(Race.other_ret, -ENOENT);
+	assert_int_equal(Race.size_seen, -1);
+	if (ret == 0) {
+		memcpy((char *)m.addr + 4096, "acked", 5);
+		poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP);
+	}
+	assert_int_equal(ret, -ESTALE);
+	assert_int_equal(m.bad_part, 0);
+	assert_int_equal(fsize(c->p0), -1);
+	assert_int_equal(fsize(c->p1), -1);
+	poolset_free(Race.set);
+}
+
+static void
+test_open_race_remove(void **state)
+{
+	struct ctx *c = *state;
+	/* the opener holds p0 and waits for its lock of p1: a remover
+	 * takes p1 alone */
+	struct poolset_map m;
+	race_begin(c, c->p1, race_remove, 1);
+	int ret = poolset_map_replica(Race.set, 0, POOLSET_OPEN, &m);
+	file_lock_pause = NULL;
+	assert_true(Race.calls >= 1); /* the window was used */
+	assert_int_equal(Race.other_ret, -EWOULDBLOCK);
+	assert_int_equal(Race.size_seen, -1);
+	if (ret == 0)
+		poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP);
+	/* the open must not serve parts that were removed under it */
+	assert_int_equal(ret, -ESTALE);
+	assert_int_equal(m.bad_part, 1);
+	assert_int_equal(fsize(c->p0), 2 * MB);
+	poolset_free(Race.set);
+}
+
+/* while one remover waits for its lock of p0, another removes the set and
+ * a create makes it anew */
+static void
+race_remove_and_create(const char *path)
+{
+	if (strcmp(path, Race.path) != 0 || Race.calls++)
+		return;
+	Race.other_ret = poolset_remove_parts(Race.set, 1, NULL);
+	struct poolset_map m;
+	if (Race.other_ret == 0)
+		Race.other_ret =
+			poolset_map_replica(Race.set, 0, POOLSET_CREATE, &m);
+	if (Race.other_ret == 0)
+		Race.other_ret =
+			poolset_unmap_replica(Race.set, 0, &m, POOLSET_KEEP);
+}
+
+static void
+test_remove_race_create(void **state)
+{
+	struct ctx *c = *state;
+	race_begin(c, c->p0, race_remove_and_create, 1);
+	struct poolset_part_ref bad;
+	int ret = poolset_remove_parts(Race.set, 1, &bad);
+	file_lock_pause = NULL;
+	assert_true(Race.calls >= 1); /* the window was used */
+	assert_int_equal(Race.other_ret, 0);
+	/* the late remover locked the old p0, which the path no longer
+	 * names: the new pool stays whole */
+	assert_int_equal(ret, -ESTALE);
+	assert_int_equal(bad.part, 0);
+	assert_int_equal(fsize(c->p0), 2 * MB);
+	assert_int_equal(fsize(c->p1), 3 * MB);
+	poolset_free(Race.set);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_create_map_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_create_race_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_race_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_remove_race_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_singlehdr_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -8,11 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config.h"
+#include "log.h"
+#include "rpmemd_log.h"
+#include "test_util.h"
 
 static char tmpdir[64];
 
@@ -306,6 +310,47 @@ test_read(void **state)
 	unlink(want);
 }
 
+/*
+ * A FIFO as a configuration or log file: refused at once (a FIFO nobody
+ * reads fails the log open with ENXIO), never waited on. alarm() ends the
+ * test should an open block.
+ */
+static void
+test_fifo_files(void **state)
+{
+	(void)state;
+	char fifo[128];
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm((unsigned)(test_wait_ms(20000) / 1000));
+	struct rpmemd_config cfg;
+	int errnum;
+	char err[256];
+	assert_int_equal(read_args(&cfg, &errnum, err, "-c", fifo, NULL, NULL),
+		RPMEMD_CFG_BAD_FILE);
+	assert_int_equal(errnum, EINVAL);
+	assert_non_null(strstr(err, fifo));
+	assert_non_null(strstr(err, "is a FIFO"));
+	rpmemd_config_free(&cfg);
+
+	char user[128];
+	snprintf(user, sizeof(user), "%s/.rpmemd.conf", tmpdir);
+	assert_int_equal(rename(fifo, user), 0);
+	assert_int_equal(read_args(&cfg, &errnum, err, NULL, NULL, NULL, NULL),
+		RPMEMD_CFG_BAD_FILE);
+	assert_non_null(strstr(err, "is a FIFO"));
+	rpmemd_config_free(&cfg);
+
+	errno = 0;
+	assert_int_equal(rpmemd_log_init("rpmemd", user, 0), -1);
+	assert_int_equal(errno, ENXIO);
+	errno = 0;
+	assert_int_equal(log_set_file(user), -1);
+	assert_int_equal(errno, ENXIO);
+	alarm(0);
+	unlink(user);
+}
+
 static void
 test_bad_args(void **state)
 {
@@ -347,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_subst_home),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_fifo_files),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -471,6 +471,53 @@ test_checksum_pmdk(void **state)
 	assert_int_not_equal(pool_hdr_checksum(&h), full);
 }
 
+/* a remove without force checks every part first: one missing, in use or
+ * not a regular file, and nothing is removed; the message names it */
+static void
+test_remove_all_or_none(void **state)
+{
+	(void)state;
+	struct rpmemd_db db;
+	assert_int_equal(rpmemd_db_init(&db, root), 0);
+	make_set("m.set", "");
+	struct rpmem_pool_attr_packed a = some_attr();
+	struct rpmemd_db_pool *pool;
+	assert_int_equal(rpmemd_db_pool_create(&db, "m.set", &a, &pool), 0);
+	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
+	char p0[PATH_MAX];
+	snprintf(p0, sizeof(p0), "%s/m.set.p0", root);
+
+	/* in use: nothing removed */
+	assert_int_equal(rpmemd_db_pool_open(&db, "m.set", &pool, &a), 0);
+	assert_int_equal(
+		rpmemd_db_pool_remove(&db, "m.set", 0, 1), -EWOULDBLOCK);
+	assert_non_null(strstr(rpmemd_db_strerror(-EWOULDBLOCK), p0));
+	assert_true(file_exists("m.set", ".p1"));
+	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
+
+	/* missing: the other part and the set file stay */
+	assert_int_equal(unlink(p0), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "m.set", 0, 1), -ENOENT);
+	const char *msg = rpmemd_db_strerror(-ENOENT);
+	assert_non_null(strstr(msg, p0));
+	assert_non_null(strstr(msg, "no part file was removed"));
+	assert_true(file_exists("m.set", ".p1"));
+	assert_true(file_exists("m.set", ""));
+
+	/* a FIFO part: refused without blocking, named */
+	assert_int_equal(mkfifo(p0, 0600), 0);
+	assert_int_equal(rpmemd_db_pool_remove(&db, "m.set", 0, 1), -EINVAL);
+	assert_non_null(strstr(rpmemd_db_strerror(-EINVAL), "a FIFO"));
+	assert_true(file_exists("m.set", ".p1"));
+	assert_int_equal(unlink(p0), 0);
+
+	/* with force every part that can be removed is */
+	assert_int_equal(rpmemd_db_pool_remove(&db, "m.set", 1, 1), 0);
+	assert_false(file_exists("m.set", ".p1"));
+	assert_false(file_exists("m.set", ""));
+	rpmemd_db_fini(&db);
+}
+
 int
 main(void)
 {
@@ -480,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_part_mode),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_checksum_pmdk),
+		cmocka_unit_test(test_remove_all_or_none),
 	};
 	test_filters();
 	return test_exit(
