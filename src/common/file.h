@@ -23,6 +23,13 @@ int file_create(const char *path, size_t size, mode_t mode);
  * and the lock, so that tests can force the interleavings of that window */
 extern void (*file_create_pause)(const char *path);
 
+/* reserve the blocks of the first size bytes of a file open for writing
+ * (fallocate(2) mode 0: its size and its data stay as they are), so that a
+ * write through a mapping cannot meet a full disk later; -ENOSPC when the
+ * file system has not enough room, -EOPNOTSUPP when it cannot reserve
+ * space at all (then nothing was written) */
+int file_reserve(int fd, size_t size);
+
 /* open an existing file read-write (or read-only) */
 int file_open(const char *path, int rdonly);
 
