@@ -231,6 +231,14 @@ pool_free(struct rpmemd_db_pool *p)
 	free(p);
 }
 
+/* the blocks of a part could not be reserved */
+static int
+reserve_why(const struct poolset_part *part, int err)
+{
+	return why(err, "part file '%s': cannot reserve its %zu bytes: %s",
+		part->path, part->size, strerror(-err));
+}
+
 /* name the part a mapping failed on, and what is wrong with it */
 static void
 part_why(const struct rpmemd_db_pool *p, int err)
@@ -243,9 +251,7 @@ part_why(const struct rpmemd_db_pool *p, int err)
 		why(err, "part file '%s' has the wrong size or is too small",
 			path);
 	else if (err == -ENOSPC)
-		why(err, "part file '%s': cannot reserve its %zu bytes: %s",
-			path, p->set->replicas[0].parts[p->map.bad_part].size,
-			strerror(-err));
+		reserve_why(&p->set->replicas[0].parts[p->map.bad_part], err);
 	else
 		why(err, "part file '%s': %s", path, strerror(-err));
 }
@@ -354,7 +360,8 @@ pool_end(struct rpmemd_db_pool *p, int remove)
  * or open now, naming the part, instead of killing rpmemd with SIGBUS when
  * a client's write reaches a page without a block, as with a sparse part.
  * A file system that cannot reserve space (EOPNOTSUPP) is noted in
- * p->unreserved and its parts are served as they are.
+ * p->unreserved and its parts are served as they are; any other failure
+ * (ENOSPC, EDQUOT, EIO, ...) fails the request with the part named.
  */
 static int
 reserve_parts(struct rpmemd_db_pool *p)
@@ -364,12 +371,11 @@ reserve_parts(struct rpmemd_db_pool *p)
 		if (p->map.created[i])
 			continue;
 		int ret = file_reserve(p->map.fds[i], r->parts[i].size);
-		if (ret == -EOPNOTSUPP) {
+		if (ret == -EOPNOTSUPP || ret == -ENOSYS) {
 			if (p->unreserved == NULL)
 				p->unreserved = r->parts[i].path;
 		} else if (ret) {
-			p->map.bad_part = (int)i;
-			return ret;
+			return reserve_why(&r->parts[i], ret);
 		}
 	}
 	return 0;
@@ -396,7 +402,6 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 	}
 	ret = reserve_parts(p);
 	if (ret) {
-		part_why(p, ret);
 		pool_end(p, create ? POOLSET_REMOVE_CREATED : POOLSET_KEEP);
 		return ret;
 	}
