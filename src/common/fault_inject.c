@@ -21,6 +21,7 @@ static const char *const Names[FAULT_NPOINTS + 1] = {
 	[FAULT_OPEN] = "open",
 	[FAULT_FALLOCATE] = "fallocate",
 	[FAULT_MMAP] = "mmap",
+	[FAULT_MSYNC] = "msync",
 	[FAULT_FI_GETINFO] = "fi_getinfo",
 	[FAULT_FI_FABRIC] = "fi_fabric",
 	[FAULT_FI_DOMAIN] = "fi_domain",

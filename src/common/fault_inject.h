@@ -22,8 +22,9 @@
  *	fork       fault_fork
  *	socket     fault_socketpair
  *	open       fault_open (the mode is always passed)
- *	fallocate  fault_posix_fallocate
+ *	fallocate  fault_posix_fallocate fallocate
  *	mmap       fault_mmap
+ *	msync      fault_msync (EIO: a writeback error)
  *	fi_<name>  fault_fi_getinfo fabric domain eq_open cq_open endpoint
  *	           passive_ep enable mr_reg listen connect accept
  *
@@ -66,6 +67,7 @@ enum fault_point {
 	FAULT_OPEN,
 	FAULT_FALLOCATE,
 	FAULT_MMAP,
+	FAULT_MSYNC,
 	FAULT_FI_GETINFO,
 	FAULT_FI_FABRIC,
 	FAULT_FI_DOMAIN,
@@ -157,12 +159,28 @@ fault_posix_fallocate(int fd, off_t off, off_t len)
 		       : posix_fallocate(fd, off, len);
 }
 
+/* fallocate(2) */
+static inline int
+fault_fallocate(int fd, int mode, off_t off, off_t len)
+{
+	return FAULT_INJECT(FAULT_FALLOCATE, ENOSPC)
+		       ? -1
+		       : fallocate(fd, mode, off, len);
+}
+
 static inline void *
 fault_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return FAULT_INJECT(FAULT_MMAP, ENOMEM)
 		       ? MAP_FAILED
 		       : mmap(addr, len, prot, flags, fd, off);
+}
+
+/* EIO: what msync(2) reports after the kernel failed to write a page back */
+static inline int
+fault_msync(void *addr, size_t len, int flags)
+{
+	return FAULT_INJECT(FAULT_MSYNC, EIO) ? -1 : msync(addr, len, flags);
 }
 
 #endif

@@ -165,3 +165,21 @@ file_remove(const char *path)
 {
 	return unlink(path) == 0 ? 0 : -errno;
 }
+
+/*
+ * fallocate(2) and not posix_fallocate(3): where the file system cannot
+ * reserve space, glibc's posix_fallocate writes a byte into every block
+ * that reads as zero, which in a pool that holds data races with anyone
+ * writing it; here that file system is reported instead.
+ */
+int
+file_reserve(int fd, size_t size)
+{
+	if (size == 0)
+		return 0;
+	int ret;
+	do {
+		ret = fault_fallocate(fd, 0, 0, (off_t)size);
+	} while (ret != 0 && errno == EINTR);
+	return ret == 0 ? 0 : -errno;
+}

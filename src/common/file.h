@@ -32,6 +32,13 @@ extern void (*file_lock_pause)(const char *path);
  * path; whoever removes a file does so holding its lock. */
 int file_lock_path(int fd, const char *path);
 
+/* reserve the blocks of the first size bytes of a file open for writing
+ * (fallocate(2) mode 0: its size and its data stay as they are), so that a
+ * write through a mapping cannot meet a full disk later; -ENOSPC when the
+ * file system has not enough room, -EOPNOTSUPP when it cannot reserve
+ * space at all (then nothing was written) */
+int file_reserve(int fd, size_t size);
+
 /* open an existing regular file read-write (or read-only) without ever
  * blocking (O_NONBLOCK, cleared once the file is known to be regular):
  * -EISDIR for a directory, -EINVAL for any other kind of file (a FIFO, a

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "log.h"
 #include "memops.h"
 #include "pmem.h"
@@ -320,7 +321,7 @@ pm_msync(const void *addr, size_t len)
 	uintptr_t end = (uintptr_t)addr + len;
 	if (len == 0)
 		return 0;
-	if (msync((void *)start, end - start, MS_SYNC) != 0)
+	if (fault_msync((void *)start, end - start, MS_SYNC) != 0)
 		return -errno;
 	return 0;
 }

@@ -455,6 +455,14 @@ unusable(RPMEMpool *rpp, const char *what)
 	return e;
 }
 
+/* how long a failed call waits for rpmemd's last words (its stderr) */
+#define LOST_STDERR_MS 500
+
+/*
+ * A call failed on the fabric. When the lanes are gone, the first call to
+ * notice reads what rpmemd said on its way out (e.g. a persist it could
+ * not make durable ends the session), so that the message names it.
+ */
 static int
 fabric_failed(RPMEMpool *rpp, const char *what, int ret)
 {
@@ -462,8 +470,20 @@ fabric_failed(RPMEMpool *rpp, const char *what, int ret)
 	if (e == EPIPE)
 		e = ECONNRESET;
 	int zero = 0;
-	atomic_compare_exchange_strong(&rpp->error, &zero, e);
-	ERR("%s failed: %s", what, strerror(e));
+	int first = atomic_compare_exchange_strong(&rpp->error, &zero, e);
+	int lost = e == ECONNRESET || e == ECONNABORTED || e == ENOTCONN;
+	char text[1024];
+	text[0] = '\0';
+	if (first && lost)
+		rpmem_ssh_stderr(rpp->ssh, text, sizeof(text), LOST_STDERR_MS);
+	if (text[0] != '\0')
+		ERR("%s failed: connection closed by rpmemd: %s -- %s", what,
+			strerror(e), text);
+	else if (lost)
+		ERR("%s failed: connection to rpmemd lost: %s", what,
+			strerror(e));
+	else
+		ERR("%s failed: %s", what, strerror(e));
 	errno = e;
 	return -1;
 }

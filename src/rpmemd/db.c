@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,14 @@ pool_free(struct rpmemd_db_pool *p)
 	free(p);
 }
 
+/* the blocks of a part could not be reserved */
+static int
+reserve_why(const struct poolset_part *part, int err)
+{
+	return why(err, "part file '%s': cannot reserve its %zu bytes: %s",
+		part->path, part->size, strerror(-err));
+}
+
 /* name the part a mapping failed on, and what is wrong with it */
 static void
 part_why(const struct rpmemd_db_pool *p, int err)
@@ -232,6 +241,8 @@ part_why(const struct rpmemd_db_pool *p, int err)
 			"part file '%s' was removed or replaced by another "
 			"process while this one opened it",
 			path);
+	else if (err == -ENOSPC)
+		reserve_why(&p->set->replicas[0].parts[p->map.bad_part], err);
 	else
 		why(err, "part file '%s': %s", path, strerror(-err));
 }
@@ -291,15 +302,74 @@ rpmemd_db_crash_cleanup(void)
 	return n;
 }
 
+/* the pool mapped in this process (rpmemd_db_locate()) */
+static struct rpmemd_db_pool *volatile served_pool;
+
+int
+rpmemd_db_locate(
+	const void *addr, const char **path, size_t *off, size_t *pool_off)
+{
+	const struct rpmemd_db_pool *p = served_pool;
+	if (p == NULL || p->map.addr == NULL)
+		return -1;
+	uintptr_t a = (uintptr_t)addr;
+	uintptr_t base = (uintptr_t)p->map.addr;
+	if (a < base || a - base >= p->map.size)
+		return -1;
+	size_t o = (size_t)(a - base);
+	unsigned n = p->map.nparts;
+	/* parts after the first skip their header page when all have one */
+	int skip_hdr = n > 1 && poolset_nhdrs(p->set, 0) == n;
+	for (unsigned i = 0; i < n; i++) {
+		size_t start = p->map.part_off[i];
+		if (o < start || o - start >= p->map.part_len[i])
+			continue;
+		*path = p->set->replicas[0].parts[i].path;
+		*off = o - start + ((i > 0 && skip_hdr) ? POOLSET_HDR_SIZE : 0);
+		*pool_off = o;
+		return 0;
+	}
+	return -1;
+}
+
 /* unmap; remove: a POOLSET_* removal mode */
 static int
 pool_end(struct rpmemd_db_pool *p, int remove)
 {
 	if (crash_pool == p)
 		crash_pool = NULL;
+	if (served_pool == p)
+		served_pool = NULL;
 	int ret = poolset_unmap_replica(p->set, 0, &p->map, remove);
 	pool_free(p);
 	return ret;
+}
+
+/*
+ * The blocks of every part that existed before are reserved (a part made
+ * here got its blocks when it was created): a full disk fails the create
+ * or open now, naming the part, instead of killing rpmemd with SIGBUS when
+ * a client's write reaches a page without a block, as with a sparse part.
+ * A file system that cannot reserve space (EOPNOTSUPP) is noted in
+ * p->unreserved and its parts are served as they are; any other failure
+ * (ENOSPC, EDQUOT, EIO, ...) fails the request with the part named.
+ */
+static int
+reserve_parts(struct rpmemd_db_pool *p)
+{
+	const struct poolset_replica *r = &p->set->replicas[0];
+	for (unsigned i = 0; i < p->map.nparts; i++) {
+		if (p->map.created[i])
+			continue;
+		int ret = file_reserve(p->map.fds[i], r->parts[i].size);
+		if (ret == -EOPNOTSUPP || ret == -ENOSYS) {
+			if (p->unreserved == NULL)
+				p->unreserved = r->parts[i].path;
+		} else if (ret) {
+			return reserve_why(&r->parts[i], ret);
+		}
+	}
+	return 0;
 }
 
 static int
@@ -321,11 +391,17 @@ map_pool(const struct rpmemd_db *db, const char *desc, int create,
 		pool_free(p);
 		return ret;
 	}
+	ret = reserve_parts(p);
+	if (ret) {
+		pool_end(p, create ? POOLSET_REMOVE_CREATED : POOLSET_KEEP);
+		return ret;
+	}
 	p->addr = p->map.addr;
 	p->size = p->map.size;
 	p->is_pmem = p->map.is_pmem;
 	p->has_hdrs = poolset_nhdrs(p->set, 0) > 0;
 	p->created = create;
+	served_pool = p;
 	if (p->has_hdrs) {
 		p->hdr_copy = fault_malloc(POOLSET_HDR_SIZE);
 		ret = p->hdr_copy == NULL ? -ENOMEM : hdr_private(p);

@@ -8,7 +8,10 @@
  * symlinks) is outside the directory; a missing file is -ENOENT.
  * Create/open/set_attr/remove work on the one local replica of a set (a set
  * with more replicas or a remote replica is -EINVAL) and write or check the
- * 4096-byte pool headers built from the rpmem attributes. All functions
+ * 4096-byte pool headers built from the rpmem attributes. Create and open
+ * reserve the blocks of every part (-ENOSPC, naming the part, when the
+ * file system lacks room), so that the pool is never served with pages a
+ * full disk could leave without a block. All functions
  * return 0 or a negative errno; they never print.
  */
 #ifndef RPMEMD_DB_H
@@ -35,6 +38,9 @@ struct rpmemd_db_pool {
 	int hdrs_written; /* the create wrote the headers */
 	/* the header page as rpmemd last wrote or checked it (has_hdrs) */
 	unsigned char *hdr_copy;
+	/* the first part whose blocks the file system cannot reserve
+	 * (EOPNOTSUPP), NULL when every part's are */
+	const char *unreserved;
 };
 
 /* text for the error err (negative errno) of the last failed call: what
@@ -93,6 +99,16 @@ int rpmemd_db_pool_discard(struct rpmemd_db_pool *pool);
 void rpmemd_db_crash_arm(struct rpmemd_db_pool *pool);
 void rpmemd_db_crash_disarm(void);
 int rpmemd_db_crash_cleanup(void);
+
+/*
+ * Where addr lies in the pool this process serves (from a successful map
+ * of a create or open until the pool ends): *path receives the part file's
+ * path, *off the offset in that file and *pool_off the offset in the pool.
+ * 0, or -1 when addr is in no part. Async-signal-safe (it only reads), so
+ * that the fatal-signal handler can name the page a SIGBUS hit.
+ */
+int rpmemd_db_locate(
+	const void *addr, const char **path, size_t *off, size_t *pool_off);
 
 /* remove: POOLSET_KEEP, or POOLSET_REMOVE_ALL to unlink all part files */
 int rpmemd_db_pool_close(struct rpmemd_db_pool *pool, int remove);

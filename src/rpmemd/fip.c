@@ -193,6 +193,7 @@ fip_new(const struct rpmemd_fip_attr *attr)
 	}
 	fip->attr.secret = NULL; /* the caller's copy does not outlive init */
 	atomic_init(&fip->stop, 0);
+	atomic_init(&fip->failed, 0);
 	pthread_mutex_init(&fip->stop_lock, NULL);
 	pthread_cond_init(&fip->stop_cond, NULL);
 	return fip;

@@ -9,7 +9,9 @@
  * the workers in background threads; rpmemd_fip_stop() ends both (bounded:
  * every wait polls a stop flag at least every 100 ms) and reports whether
  * the accept phase succeeded. Negative errno on failure; init also sets the
- * response status.
+ * response status. A persist is answered only after its range is durable
+ * (msync succeeded where the pool is not pmem); otherwise see
+ * persist_failed below.
  */
 #ifndef RPMEMD_FIP_H
 #define RPMEMD_FIP_H 1
@@ -36,6 +38,14 @@ struct rpmemd_fip_attr {
 	const char *peer;
 	/* called once when every lane is connected (may be NULL) */
 	void (*connected)(void);
+	/*
+	 * called by a worker when the persist of [addr, addr + len) on lane
+	 * could not be made durable (err: negative errno of the msync); from
+	 * then on no lane answers a persist. It is meant to end the session
+	 * (rpmemd exits); NULL: the failure is only logged.
+	 */
+	void (*persist_failed)(
+		unsigned lane, const void *addr, size_t len, int err);
 };
 
 struct rpmemd_fip;

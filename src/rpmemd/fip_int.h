@@ -75,6 +75,7 @@ struct rpmemd_fip {
 	pthread_t thread;
 	int thread_started;
 	atomic_int stop;
+	atomic_int failed; /* a persist was not made durable: no responses */
 	pthread_mutex_t stop_lock; /* with stop_cond: wakes the guard */
 	pthread_cond_t stop_cond;
 	int accept_ret;

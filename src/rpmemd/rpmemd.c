@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* rpmemd.c -- the remote persistent memory daemon: start-up and request loop */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -321,6 +322,32 @@ log_policy(const struct rpmemd_fip_attr *fa)
 			: (fa->is_pmem ? "pmem_persist" : "pmem_msync"));
 }
 
+/*
+ * A persist the node could not make durable (the fabric server holds its
+ * response back and answers no other). Persist responses carry no status,
+ * so the session ends: the part, the range and the error go to the log
+ * and to the client (ssh stderr), and rpmemd exits at once, which closes
+ * every lane and the ssh channel, so that the client's call fails. The
+ * pool stays as it is; its lock ends with the process.
+ */
+static void
+persist_failed(unsigned lane, const void *addr, size_t len, int err)
+{
+	const char *part = NULL;
+	size_t off = 0, pool_off = 0;
+	char where[PATH_MAX + 64];
+	if (rpmemd_db_locate(addr, &part, &off, &pool_off) == 0)
+		snprintf(where, sizeof(where),
+			"part '%s' at offset %zu (pool offset %zu)", part, off,
+			pool_off);
+	else
+		snprintf(where, sizeof(where), "the pool at %p", addr);
+	fail("persist on lane %u not acknowledged: msync of %zu bytes of %s "
+	     "failed: %s; ending the session",
+		lane, len, where, strerror(-err));
+	_exit(RPMEMD_EXIT_REFUSED);
+}
+
 /* set up and start the fabric for the open pool; RPMEM_SUCCESS or the
  * status for the client */
 static enum rpmem_status
@@ -343,6 +370,7 @@ fabric_up(struct rpmemd *d, const struct rpmemd_req *r,
 		.secret = secret,
 		.peer = (d->cfg.check_source && d->peer[0]) ? d->peer : NULL,
 		.connected = rpmemd_db_crash_disarm,
+		.persist_failed = persist_failed,
 	};
 	log_policy(&fa);
 	enum rpmem_status st = RPMEM_ERR_FATAL;
@@ -392,6 +420,11 @@ pool_up(struct rpmemd *d, const struct rpmemd_req *r,
 		return -1;
 	}
 	d->state = STATE_POOL_OPEN;
+	if (d->pool->unreserved != NULL)
+		RPMEMD_LOG(NOTICE,
+			"the file system of part '%s' cannot reserve blocks: "
+			"if it fills up, a write to the pool ends rpmemd",
+			d->pool->unreserved);
 	if (create) /* a crash from here on removes what the create made */
 		rpmemd_db_crash_arm(d->pool);
 	enum rpmem_status st = check_size(d, r);
@@ -549,36 +582,67 @@ serve(struct rpmemd *d)
 	}
 }
 
-/* async-signal-safe: "<prefix><n><suffix>" into buf */
+/* async-signal-safe: appends s to the string in buf */
 static void
-crash_line(char *buf, size_t len, const char *prefix, int n, const char *suffix)
+crash_add(char *buf, size_t len, const char *s)
 {
-	char num[12];
-	int i = (int)sizeof(num) - 1;
-	num[i] = '\0';
-	unsigned u = n < 0 ? 0U : (unsigned)n;
-	do {
-		num[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0 && i > 0);
-	size_t o = 0;
-	for (const char *p = prefix; *p && o + 1 < len; p++)
-		buf[o++] = *p;
-	for (const char *p = num + i; *p && o + 1 < len; p++)
-		buf[o++] = *p;
-	for (const char *p = suffix; *p && o + 1 < len; p++)
-		buf[o++] = *p;
+	size_t o = strlen(buf);
+	while (*s && o + 1 < len)
+		buf[o++] = *s++;
 	buf[o] = '\0';
 }
 
+/* async-signal-safe: appends n in decimal to the string in buf */
 static void
-on_fatal_signal(int sig)
+crash_add_num(char *buf, size_t len, unsigned long long n)
 {
-	char line[160];
+	char num[24];
+	int i = (int)sizeof(num) - 1;
+	num[i] = '\0';
+	do {
+		num[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0 && i > 0);
+	crash_add(buf, len, num + i);
+}
+
+/*
+ * A SIGBUS in the pool is a page the kernel could not back (an I/O error,
+ * a full file system under a part without reserved blocks, a part cut
+ * short by someone else): the line names the part and the offset.
+ */
+static void
+on_fatal_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	char line[PATH_MAX + 256];
+	const char *part;
+	size_t off, pool_off;
+	/* si_addr holds the address only when the kernel sent the signal */
+	int in_pool =
+		(sig == SIGBUS || sig == SIGSEGV) && si != NULL &&
+		si->si_code > 0 &&
+		rpmemd_db_locate(si->si_addr, &part, &off, &pool_off) == 0;
 	int removed = rpmemd_db_crash_cleanup();
-	crash_line(line, sizeof(line), "fatal signal ", sig,
-		removed ? "; removed the part files of the pool being created"
-			: "");
+	line[0] = '\0';
+	crash_add(line, sizeof(line), "fatal signal ");
+	crash_add_num(line, sizeof(line), (unsigned)sig);
+	if (in_pool) {
+		crash_add(line, sizeof(line), " at offset ");
+		crash_add_num(line, sizeof(line), off);
+		crash_add(line, sizeof(line), " of part '");
+		crash_add(line, sizeof(line), part);
+		crash_add(line, sizeof(line), "' (pool offset ");
+		crash_add_num(line, sizeof(line), pool_off);
+		crash_add(line, sizeof(line),
+			sig == SIGBUS ? "): the page could not be read or "
+					"written (I/O error, no space left, "
+					"or the part file was truncated)"
+				      : ")");
+	}
+	if (removed)
+		crash_add(line, sizeof(line),
+			"; removed the part files of the pool being created");
 	rpmemd_log_crash(line);
 	/* SA_RESETHAND: the default action ends the process */
 	raise(sig);
@@ -592,8 +656,8 @@ catch_fatal_signals(void)
 	(void)sigaltstack(&ss, NULL);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal_signal;
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+	sa.sa_sigaction = on_fatal_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 		i++)

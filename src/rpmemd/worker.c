@@ -32,18 +32,42 @@
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
 
-static void
+/*
+ * Makes [addr, addr + len) durable; 0 or the negative errno of a failed
+ * msync (then nothing may acknowledge the range: see persist_failed())
+ */
+static int
 persist_range(struct rpmemd_fip *fip, void *addr, size_t len, unsigned mode)
 {
 	if (len == 0)
-		return;
+		return 0;
 	if (fip->attr.is_pmem) {
 		pm_persist(addr, len);
 		if (mode == RPMEM_DEEP_PERSIST)
-			(void)pm_msync(addr, 1);
-	} else {
-		(void)pm_msync(addr, len);
+			return pm_msync(addr, 1);
+		return 0;
 	}
+	return pm_msync(addr, len);
+}
+
+/*
+ * A persist the node could not make durable. Persist responses carry no
+ * status, so the only honest answer is none: from now on no lane sends a
+ * response, and the owner's persist_failed callback ends the session
+ * (rpmemd exits, which closes every lane and the ssh channel), so that the
+ * client's call fails.
+ */
+static void
+persist_failed(struct lane *l, const void *addr, size_t len, int err)
+{
+	struct rpmemd_fip *fip = l->fip;
+	atomic_store(&fip->failed, 1);
+	l->dead = 1;
+	if (fip->attr.persist_failed != NULL)
+		fip->attr.persist_failed(l->idx, addr, len, err);
+	else
+		RPMEMD_LOG(ERR, "lane %u: persist not made durable: %s", l->idx,
+			strerror(-err));
 }
 
 int
@@ -106,14 +130,16 @@ handle_recv(struct lane *l, size_t len)
 		if (mode == RPMEM_PERSIST_SEND) {
 			const char *src = (const char *)l->recv_buf +
 					  sizeof(struct rpmem_msg_persist);
-			if (fip->attr.is_pmem) {
+			if (fip->attr.is_pmem)
 				pm_memcpy(dst, src, m.size, 0);
-			} else {
+			else
 				memcpy(dst, src, m.size);
-				persist_range(fip, dst, m.size, mode);
-			}
-		} else {
-			persist_range(fip, dst, m.size, mode);
+		}
+		if (mode != RPMEM_PERSIST_SEND || !fip->attr.is_pmem)
+			ret = persist_range(fip, dst, m.size, mode);
+		if (ret) {
+			persist_failed(l, dst, m.size, ret);
+			return;
 		}
 	}
 	ret = rpmemd_fip_post_recv(l);
@@ -126,7 +152,7 @@ handle_recv(struct lane *l, size_t len)
 	fault_persist_delay(); /* a test build's stand-in for distance */
 	l->resp->flags = resp_flags;
 	l->resp->lane = resp_flags ? l->idx : m.lane;
-	if (l->send_pending) {
+	if (l->send_pending || atomic_load(&fip->failed)) {
 		l->parked++;
 		return;
 	}
@@ -142,7 +168,7 @@ static void
 handle_send_done(struct lane *l)
 {
 	l->send_pending = 0;
-	if (l->parked > 0) {
+	if (l->parked > 0 && !atomic_load(&l->fip->failed)) {
 		l->parked--;
 		int ret = post_send(l);
 		if (ret) {

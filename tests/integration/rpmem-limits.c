@@ -2,7 +2,8 @@
 /*
  * rpmem-limits.c -- librpmem and rpmemd at the edges of size and space
  *
- * usage: rpmem-limits big|full|killcreate|killclient <target> <dir>
+ * usage: rpmem-limits big|full|sparse|killcreate|killclient|msync|sigbus
+ *        <target> <dir>
  * (RPMEM_SSH / RPMEM_CMD are set by rpmem-limits.sh)
  *
  * big:  a 5 GiB sparse pool: persists and reads around and beyond the
@@ -10,12 +11,24 @@
  * full: creating a pool larger than the remote file system fails with a
  *       clear error, leaves no part file behind, and the next create of a
  *       pool that fits works.
+ * sparse: an existing sparse part is reserved when the pool is opened,
+ *       and one larger than the free space fails the open with ENOSPC
+ *       naming the part (it used to be served, and a write to a page
+ *       without a block then killed rpmemd with SIGBUS).
  * killcreate: rpmemd is killed (SIGKILL) at varying moments of create
  *       (RPMEM_CMD arranges it); every create either works or fails with a
  *       connection errno within seconds, and no child or descriptor leaks.
  * killclient: a client process is killed in the middle of persists; its
  *       rpmemd exits by itself, and the pool reopens with every persist
  *       that returned before the kill.
+ * msync: the msync of a persist fails in rpmemd (fault injection:
+ *       RPMEM_CMD makes the 2nd msync of the first rpmemd and the 1st of
+ *       the second, on pmem, fail): rpmem_persist and rpmem_deep_persist
+ *       fail, never succeed, with rpmemd's reason in the message; what was
+ *       acknowledged before is in the part file.
+ * sigbus: the part file is cut short under a serving rpmemd; the persist
+ *       that hits the missing page fails, and the message names the part
+ *       and the offset (rpmemd's fatal-signal line).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +39,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +69,20 @@ attr_init(struct rpmem_pool_attr *a)
 	memset(a, 0, sizeof(*a));
 	memcpy(a->signature, "LIMITS", 7);
 	a->major = 1;
+}
+
+/* the message of the last failed call holds every one of the words */
+static int
+says(const char *w1, const char *w2, const char *w3)
+{
+	const char *msg = rpmem_errormsg();
+	return strstr(msg, w1) && strstr(msg, w2) && (!w3 || strstr(msg, w3));
+}
+
+static void
+part_path(char *path, size_t len, const char *dir, const char *name)
+{
+	snprintf(path, len, "%s/%s.part", dir, name);
 }
 
 static void
@@ -144,7 +172,9 @@ test_full(const char *target, const char *dir)
 	printf("full disk: errno %d (%s), message: %s\n", err, strerror(err),
 		msg);
 	char part[4096];
-	snprintf(part, sizeof(part), "%s/huge.part", dir);
+	part_path(part, sizeof(part), dir, "huge");
+	CHECK(says("No space left on device", part, NULL),
+		"the message names the part and the lack of space");
 	CHECK(access(part, F_OK) != 0, "no part file is left behind");
 
 	/* the daemon and the file system are fine for a pool that fits */
@@ -159,6 +189,109 @@ test_full(const char *target, const char *dir)
 		CHECK(rpmem_close(rpp) == 0, "close");
 		CHECK(rpmem_remove(target, "small.set", 0) == 0, "remove");
 	}
+	munmap(pool, size);
+}
+
+#define SMALL_POOL ((size_t)4 << 20)
+
+/* a new pool of SMALL_POOL bytes, name.set with one part in dir (its
+ * path in part, PATH_LEN bytes), and the local memory for it in *pool */
+#define PATH_LEN 4096
+static RPMEMpool *
+small_pool(const char *target, const char *dir, const char *name, char **pool,
+	char *part)
+{
+	part_path(part, PATH_LEN, dir, name);
+	char set[64];
+	snprintf(set, sizeof(set), "%s.set", name);
+	write_set(dir, name, "4M");
+	*pool = mmap(NULL, SMALL_POOL, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*pool == MAP_FAILED)
+		exit(2);
+	struct rpmem_pool_attr attr;
+	attr_init(&attr);
+	unsigned nlanes = 1;
+	RPMEMpool *rpp =
+		rpmem_create(target, set, *pool, SMALL_POOL, &nlanes, &attr);
+	CHECK(rpp != NULL, "create %s", set);
+	return rpp;
+}
+
+/* bytes the file system has allocated to a part */
+static long long
+part_blocks(const char *dir, const char *name)
+{
+	char path[4096];
+	part_path(path, sizeof(path), dir, name);
+	struct stat st;
+	return stat(path, &st) ? -1 : (long long)st.st_blocks * 512;
+}
+
+/* the part of set name becomes a sparse file of size bytes: only its first
+ * keep bytes (header and data) have blocks */
+static void
+make_sparse(const char *dir, const char *name, size_t keep, size_t size)
+{
+	char path[4096];
+	part_path(path, sizeof(path), dir, name);
+	char *buf = malloc(keep);
+	int fd = open(path, O_RDONLY);
+	int ok = buf && fd >= 0 && pread(fd, buf, keep, 0) == (ssize_t)keep;
+	if (fd >= 0)
+		close(fd);
+	ok = ok && unlink(path) == 0;
+	fd = ok ? open(path, O_WRONLY | O_CREAT | O_EXCL, 0600) : -1;
+	ok = fd >= 0 && pwrite(fd, buf, keep, 0) == (ssize_t)keep &&
+	     ftruncate(fd, (off_t)size) == 0;
+	CHECK(ok, "rewrite %s as a sparse file of %zu bytes", path, size);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+}
+
+static void
+test_sparse(const char *target, const char *dir)
+{
+	/* the file system holds 8 MiB */
+	const size_t size = SMALL_POOL;
+	char *pool, path[PATH_LEN];
+	RPMEMpool *rpp = small_pool(target, dir, "sp", &pool, path);
+	if (rpp == NULL)
+		goto out;
+	memset(pool + 4096, 0x5c, 4096);
+	CHECK(rpmem_persist(rpp, 4096, 4096, 0, 0) == 0, "persist");
+	CHECK(rpmem_close(rpp) == 0, "close");
+	make_sparse(dir, "sp", 8192, size);
+	CHECK(part_blocks(dir, "sp") < (long long)size, "the part is sparse");
+
+	/* an existing sparse part that fits: its blocks are reserved */
+	unsigned nlanes = 1;
+	rpp = rpmem_open(target, "sp.set", pool, size, &nlanes, NULL);
+	CHECK(rpp != NULL, "open a sparse part that fits");
+	long long got = part_blocks(dir, "sp");
+	CHECK(got >= (long long)size,
+		"open reserved the part's blocks (%lld of %zu bytes)", got,
+		size);
+	if (rpp != NULL)
+		CHECK(rpmem_close(rpp) == 0, "close");
+
+	/* a sparse part larger than the free space: the open fails */
+	CHECK(truncate(path, (off_t)64 << 20) == 0, "grow the part");
+	write_set(dir, "sp", "64M");
+	nlanes = 1;
+	errno = 0;
+	rpp = rpmem_open(target, "sp.set", pool, size, &nlanes, NULL);
+	int err = errno;
+	CHECK(rpp == NULL, "open of a 64 MiB sparse part on 8 MiB fails");
+	if (rpp != NULL)
+		rpmem_close(rpp);
+	printf("sparse part too large: errno %d (%s), message: %s\n", err,
+		strerror(err), rpmem_errormsg());
+	CHECK(err > 0, "errno is set (%d)", err);
+	CHECK(says("No space left on device", path, NULL),
+		"the message names the part and the lack of space");
+out:
 	munmap(pool, size);
 }
 
@@ -298,23 +431,116 @@ test_killclient(const char *target, const char *dir)
 	munmap(pool, size);
 }
 
+/* a page of pattern c at off, persisted (or deep persisted) */
+static int
+persist_page(RPMEMpool *rpp, char *pool, size_t off, int c, int deep)
+{
+	memset(pool + off, c, 4096);
+	errno = 0;
+	return deep ? rpmem_deep_persist(rpp, off, 4096, 0)
+		    : rpmem_persist(rpp, off, 4096, 0, 0);
+}
+
+/* the call failed, with rpmemd's reason; later calls on rpp fail too */
+static void
+check_unacked(
+	RPMEMpool *rpp, char *pool, int ret, const char *what, const char *part)
+{
+	int err = errno;
+	CHECK(ret == -1, "%s whose msync failed in rpmemd fails", what);
+	CHECK(err != 0, "%s: errno is set", what);
+	printf("%s: errno %d (%s), message: %s\n", what, err, strerror(err),
+		rpmem_errormsg());
+	CHECK(says("not acknowledged", part, "Input/output error"),
+		"%s: the message gives rpmemd's reason", what);
+	CHECK(persist_page(rpp, pool, 8192, 0x11, 0) == -1,
+		"%s: the session is over", what);
+	(void)rpmem_close(rpp); /* returns; its result is secondary */
+}
+
+static void
+test_msync(const char *target, const char *dir)
+{
+	/* the first rpmemd: not pmem, its second msync fails */
+	char *pool, part[PATH_LEN];
+	RPMEMpool *rpp = small_pool(target, dir, "ms", &pool, part);
+	if (rpp == NULL)
+		goto out;
+	CHECK(persist_page(rpp, pool, 4096, 0x21, 0) == 0, "first persist");
+	int ret = persist_page(rpp, pool, 3 * 4096, 0x22, 0);
+	check_unacked(rpp, pool, ret, "rpmem_persist", part);
+	char back[4096];
+	int fd = open(part, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, back, 4096, 4096) == 4096 &&
+			memcmp(back, pool + 4096, 4096) == 0,
+		"the acknowledged persist is in the part file");
+	if (fd >= 0)
+		close(fd);
+
+	/* the second rpmemd: pmem, the msync of a deep persist fails */
+	unsigned nlanes = 1;
+	rpp = rpmem_open(target, "ms.set", pool, SMALL_POOL, &nlanes, NULL);
+	CHECK(rpp != NULL, "open");
+	if (rpp == NULL)
+		goto out;
+	CHECK(persist_page(rpp, pool, 4096, 0x23, 0) == 0,
+		"a persist on pmem (no msync)");
+	ret = persist_page(rpp, pool, 4096, 0x24, 1);
+	check_unacked(rpp, pool, ret, "rpmem_deep_persist", part);
+	CHECK(rpmem_remove(target, "ms.set", 0) == 0, "remove");
+out:
+	munmap(pool, SMALL_POOL);
+}
+
+static void
+test_sigbus(const char *target, const char *dir)
+{
+	char *pool, part[PATH_LEN];
+	RPMEMpool *rpp = small_pool(target, dir, "sb", &pool, part);
+	if (rpp == NULL)
+		goto out;
+	CHECK(persist_page(rpp, pool, 4096, 0x31, 0) == 0, "persist");
+	/* the page at 1 MiB has no file behind it any more */
+	CHECK(truncate(part, 8192) == 0, "cut the part file short");
+	memset(pool + (1 << 20), 0x32, 64);
+	errno = 0;
+	int ret = rpmem_persist(rpp, 1 << 20, 64, 0, 0);
+	int err = errno;
+	CHECK(ret == -1, "a persist to a page without a file fails");
+	printf("sigbus: errno %d (%s), message: %s\n", err, strerror(err),
+		rpmem_errormsg());
+	CHECK(says("fatal signal 7 at offset 1048576 of part", part, NULL),
+		"the message names the part and the offset");
+	(void)rpmem_close(rpp);
+out:
+	munmap(pool, SMALL_POOL);
+}
+
 int
 main(int argc, char *argv[])
 {
-	if (argc != 4) {
-		fprintf(stderr,
-			"usage: %s big|full|killcreate|killclient <target> "
-			"<dir>\n",
-			argv[0]);
-		return 2;
+	static const struct {
+		const char *name;
+		void (*fn)(const char *target, const char *dir);
+	} modes[] = {
+		{"big", test_big},
+		{"full", test_full},
+		{"sparse", test_sparse},
+		{"killcreate", test_killcreate},
+		{"killclient", test_killclient},
+		{"msync", test_msync},
+		{"sigbus", test_sigbus},
+	};
+	for (size_t i = 0; argc == 4 && i < sizeof(modes) / sizeof(modes[0]);
+		i++) {
+		if (strcmp(argv[1], modes[i].name) == 0) {
+			modes[i].fn(argv[2], argv[3]);
+			return check_summary();
+		}
 	}
-	if (strcmp(argv[1], "big") == 0)
-		test_big(argv[2], argv[3]);
-	else if (strcmp(argv[1], "full") == 0)
-		test_full(argv[2], argv[3]);
-	else if (strcmp(argv[1], "killcreate") == 0)
-		test_killcreate(argv[2], argv[3]);
-	else
-		test_killclient(argv[2], argv[3]);
-	return check_summary();
+	fprintf(stderr,
+		"usage: %s big|full|sparse|killcreate|killclient|msync|sigbus "
+		"<target> <dir>\n",
+		argv[0]);
+	return 2;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # rpmem-limits.sh -- runs rpmem-limits against the private sshd and rpmemd
-# usage: rpmem-limits.sh big|full|killcreate|killclient <rpmem-limits> <rpmemd>
-# "full" mounts an 8 MiB tmpfs (needs root; reported as skipped otherwise).
+# usage: rpmem-limits.sh big|full|sparse|killcreate|killclient|msync|sigbus
+#        <rpmem-limits> <rpmemd>
+# "full" and "sparse" mount an 8 MiB tmpfs (need root; reported as skipped
+# otherwise); "msync" needs rpmemd built with ENABLE_FAULT_INJECTION.
 set -euo pipefail
 mode=$1 prog=$2 rpmemd=$3
 : "${SSHD_FIXTURE_DIR:?}"
@@ -15,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 sets=$dir
-if [ "$mode" = full ]; then
+if [ "$mode" = full ] || [ "$mode" = sparse ]; then
 	mkdir "$dir/fs"
 	if ! mount -t tmpfs -o size=8m tmpfs "$dir/fs" 2>/dev/null; then
 		echo "SKIP: cannot mount a small tmpfs (needs root)"
@@ -24,7 +26,15 @@ if [ "$mode" = full ]; then
 	mounted=1
 	sets=$dir/fs
 fi
-export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$sets --log-file=$dir/rpmemd.log"
+daemon="$rpmemd --poolset-dir=$sets --log-file=$dir/rpmemd.log"
+export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $daemon"
+if [ "$mode" = msync ]; then
+	# one command per session, in turn: the create's rpmemd (not pmem)
+	# fails its 2nd msync, the open's (pmem) its 1st, the remove's none
+	RPMEM_CMD="env PMEM_IS_PMEM_FORCE=0 RPMEM_FAULT_INJECT=msync:2 $daemon"
+	RPMEM_CMD+="|env PMEM_IS_PMEM_FORCE=1 RPMEM_FAULT_INJECT=msync:1 $daemon"
+	RPMEM_CMD+="|$daemon"
+fi
 if [ "$mode" = killcreate ]; then
 	# the daemon gets SIGKILL 0..0.8 s after it starts; the first one
 	# before it starts, so that one kill surely lands whatever the speed
@@ -39,7 +49,25 @@ KILLER
 	chmod +x "$dir/killer.sh"
 	RPMEM_CMD="$dir/killer.sh $RPMEM_CMD"
 fi
-if ! "$prog" "$mode" "$RPMEM_TEST_TARGET" "$sets"; then
+fail=0
+"$prog" "$mode" "$RPMEM_TEST_TARGET" "$sets" || fail=1
+case $mode in
+full | sparse)
+	# the lack of space is found before the pool is served, never by a
+	# write that meets a page without a block
+	if grep -q "fatal signal" "$dir/rpmemd.log" 2>/dev/null; then
+		echo "FAIL: rpmemd died of a fatal signal"
+		fail=1
+	fi
+	;;
+msync)
+	if ! grep -q "not acknowledged: msync of .* part '$sets/ms.part' at offset .*Input/output error; ending the session" "$dir/rpmemd.log"; then
+		echo "FAIL: rpmemd's log does not name the part, range and error"
+		fail=1
+	fi
+	;;
+esac
+if [ "$fail" = 1 ]; then
 	echo "--- rpmemd log:"
 	cat "$dir/rpmemd.log" 2>/dev/null || true
 	exit 1

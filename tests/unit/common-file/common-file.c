@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* common-file.c -- file_create/open/size/lock/exists/remove */
+/* common-file.c -- file_create/open/size/lock/exists/remove/reserve */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -113,6 +113,35 @@ test_exists_remove(void **state)
 	assert_int_equal(file_exists(path), 0);
 }
 
+/* a sparse file gets its blocks; its size and data stay as they were */
+static void
+test_reserve(void **state)
+{
+	(void)state;
+	const size_t size = (size_t)1 << 20;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "data", 4, 8192), 4);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true((size_t)st.st_blocks * 512 < size);
+	int ret = file_reserve(fd, size);
+	if (ret == -EOPNOTSUPP) {
+		close(fd);
+		skip(); /* the file system of /tmp cannot reserve space */
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true((size_t)st.st_blocks * 512 >= size);
+	assert_int_equal(st.st_size, (off_t)size);
+	char buf[4];
+	assert_int_equal(pread(fd, buf, 4, 8192), 4);
+	assert_memory_equal(buf, "data", 4);
+	assert_int_equal(file_reserve(fd, 0), 0);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -121,6 +150,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_exists_remove, setup, teardown),
 	};

@@ -442,6 +442,73 @@ test_options(void **state)
 	rpmemd_db_fini(&db);
 }
 
+/* bytes the file system has allocated to part n of a set */
+static long long
+part_blocks(const char *name, int n)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s.p%d", root, name, n);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	return (long long)st.st_blocks * 512;
+}
+
+/*
+ * Addresses of the served pool map back to part and file offset (parts
+ * after the first start at file offset 4096 when each has a header), and
+ * an open reserves the blocks of a part that became sparse
+ */
+static void
+test_locate_reserve(void **state)
+{
+	(void)state;
+	struct rpmemd_db db;
+	assert_int_equal(rpmemd_db_init(&db, root), 0);
+	make_set("l.set", "");
+	struct rpmem_pool_attr_packed a = some_attr();
+	struct rpmemd_db_pool *pool;
+	assert_int_equal(rpmemd_db_pool_create(&db, "l.set", &a, &pool), 0);
+	const char *path;
+	size_t off, pool_off;
+	char *base = pool->addr;
+	assert_int_equal(
+		rpmemd_db_locate(base + 100, &path, &off, &pool_off), 0);
+	assert_non_null(strstr(path, "/l.set.p0"));
+	assert_int_equal(off, 100);
+	assert_int_equal(pool_off, 100);
+	/* the first byte of part 1 is its file offset 4096 */
+	assert_int_equal(
+		rpmemd_db_locate(base + 2 * MB, &path, &off, &pool_off), 0);
+	assert_non_null(strstr(path, "/l.set.p1"));
+	assert_int_equal(off, 4096);
+	assert_int_equal(pool_off, 2 * MB);
+	assert_int_equal(
+		rpmemd_db_locate(base + pool->size, &path, &off, &pool_off),
+		-1);
+	assert_int_equal(
+		rpmemd_db_locate(base - 1, &path, &off, &pool_off), -1);
+	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_KEEP), 0);
+	assert_int_equal(
+		rpmemd_db_locate(base + 100, &path, &off, &pool_off), -1);
+
+	/* part 1 loses its blocks (a hole); the open reserves them again */
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/l.set.p1", root);
+	int fd = open(p, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(
+		fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096,
+			(off_t)(2 * MB - 4096)),
+		0);
+	close(fd);
+	assert_true(part_blocks("l.set", 1) < (long long)(2 * MB));
+	struct rpmem_pool_attr_packed got;
+	assert_int_equal(rpmemd_db_pool_open(&db, "l.set", &pool, &got), 0);
+	assert_true(part_blocks("l.set", 1) >= (long long)(2 * MB));
+	assert_int_equal(rpmemd_db_pool_close(pool, POOLSET_REMOVE_ALL), 0);
+	rpmemd_db_fini(&db);
+}
+
 /* the checksum agrees with headers written by PMDK 1.12.1 itself */
 static void
 test_checksum_pmdk(void **state)
@@ -526,6 +593,7 @@ main(void)
 		cmocka_unit_test(test_create_open),
 		cmocka_unit_test(test_part_mode),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_locate_reserve),
 		cmocka_unit_test(test_checksum_pmdk),
 		cmocka_unit_test(test_remove_all_or_none),
 	};
