@@ -5,7 +5,7 @@
  * Contract: a lane costs each side one fabric endpoint and, while it has a
  * completion queue of its own, that queue's wait objects; what each costs
  * in descriptors depends on the provider (measured with libfabric 1.17:
- * tcp 1 + 4, sockets 4 + 2 once connected, verbs counted as 1 + 2).
+ * tcp 1 + 3, sockets 4 + 2 once connected, verbs counted as 1 + 2).
  * - rpmem_fd_cost() gives a provider's costs (unknown providers: the
  *   largest of the known ones).
  * - rpmem_fd_free() counts the descriptors the process may still open under
