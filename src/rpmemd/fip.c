@@ -36,7 +36,6 @@ static void *
 fip_main(void *arg)
 {
 	struct rpmemd_fip *fip = arg;
-	RPMEMD_LOG(INFO, "waiting for in-band connection");
 	fip->accept_ret = rpmemd_fip_accept(fip);
 	/* setup is over: nobody may connect any more */
 	RPMEM_FID_CLOSE(fip->pep);

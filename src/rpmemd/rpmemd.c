@@ -192,11 +192,16 @@ log_req(const char *what, const struct rpmemd_req *r)
 		log_attr("pool attributes:", r->has_attr ? &r->attr : NULL);
 }
 
-/* the successful response, as PMDK logs it, then how the lanes fit */
+/*
+ * the successful response as PMDK logs it, and its next line (logged here,
+ * before the response goes out, so that it precedes the lanes' connection);
+ * then our own: how the lanes fit, a legacy client
+ */
 static void
-log_resp(const char *what, const struct rpmem_msg_ibc_attr *ibc,
+log_resp(const struct rpmemd_req *r, const struct rpmem_msg_ibc_attr *ibc,
 	const struct rpmemd_fdplan *plan)
 {
+	const char *what = r->type == RPMEM_MSG_TYPE_CREATE ? "create" : "open";
 	RPMEMD_LOG(NOTICE, "%s request response: (status = 0)", what);
 	RPMEMD_LOG(NOTICE, "    port: %u", ibc->port);
 	RPMEMD_LOG(NOTICE, "    rkey: 0x%llx", (unsigned long long)ibc->rkey);
@@ -204,7 +209,12 @@ log_resp(const char *what, const struct rpmem_msg_ibc_attr *ibc,
 	RPMEMD_LOG(NOTICE, "    nlanes: %u", ibc->nlanes);
 	RPMEMD_LOG(NOTICE, "    persist method: %s",
 		method_name(ibc->persist_method));
+	RPMEMD_LOG(INFO, "waiting for in-band connection");
 	rpmemd_fdlimit_log(plan);
+	if (!r->auth)
+		RPMEMD_LOG(NOTICE,
+			"legacy client: fabric connections are not bound to "
+			"this session (unauthenticated)");
 }
 
 /* stop the fabric; returns 0 when the accept phase had succeeded */
@@ -501,11 +511,7 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		end_failed_session(d);
 		return refuse(d, r->type, st);
 	}
-	log_resp(what, &ibc, &plan);
-	if (!r->auth)
-		RPMEMD_LOG(NOTICE,
-			"legacy client: fabric connections are not bound to "
-			"this session (unauthenticated)");
+	log_resp(r, &ibc, &plan);
 	if (r->auth)
 		ibc.persist_method |= RPMEM_AUTH_PM_FLAG;
 	int sent = reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr) == 0 &&

@@ -1038,6 +1038,37 @@ test_provider_choice(void **state)
 	free(pool);
 }
 
+/* 1 if one daemon log has lines starting with these, in this order */
+static int
+log_in_order(const char *const *want, size_t n)
+{
+	const char *logs[] = {"a.log", "b.log"};
+	for (int i = 0; i < 2; i++) {
+		char path[1024], line[512];
+		snprintf(path, sizeof(path), "%s/%s", Dir, logs[i]);
+		FILE *f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		size_t k = 0;
+		while (k < n && fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, want[k], strlen(want[k])) == 0)
+				k++;
+		fclose(f);
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* PMDK's lines of a session, in its order (rpmemd(1), Log) */
+static const char *const Pmdk_session[] = {"rpmemd version ",
+	"ssh connection: ", "user: ", "configuration",
+	"    persist method: ", "create request:", "    nlanes: ",
+	"pool attributes:", "    poolset_uuid: ", "    prev_uuid: ",
+	"create request response: (status = 0)",
+	"    nlanes: ", "waiting for in-band connection",
+	"in-band connection established"};
+
 /* open descriptors of a process and its soft RLIMIT_NOFILE */
 static void
 proc_fds(pid_t pid, unsigned long *open, unsigned long *limit)
@@ -1098,6 +1129,8 @@ test_nofile(void **state)
 	assert_int_equal(errno, EINVAL);
 	check_remote("nofile.set", pool, HDR, nl * 64);
 	assert_int_equal(rpmem_close(rpp), 0);
+	assert_true(log_in_order(
+		Pmdk_session, sizeof(Pmdk_session) / sizeof(Pmdk_session[0])));
 	const char *grant = getenv("RPMEM_TEST_GRANT");
 	if (grant != NULL) {
 		char want[64];
