@@ -244,10 +244,19 @@ pm_reinit(void)
 
 	Ops = ops;
 	Info = in;
-	LOG(LOG_LVL_INFO, "flush %s, non-temporal copies %s, threshold %zu%s%s",
-		pm_flush_name(in.flush), pm_isa_name(in.memcpy_isa),
-		in.movnt_threshold, in.eadr ? ", eADR" : "",
-		in.force_pmem ? ", PMEM_IS_PMEM_FORCE" : "");
+	char line[PM_DESCRIBE_LEN];
+	pm_describe(line, sizeof(line));
+	LOG(LOG_LVL_INFO, "%s", line);
+}
+
+void
+pm_describe(char *buf, size_t len)
+{
+	snprintf(buf, len,
+		"flush %s, non-temporal copies %s, threshold %zu%s%s",
+		pm_flush_name(Info.flush), pm_isa_name(Info.memcpy_isa),
+		Info.movnt_threshold, Info.eadr ? ", eADR" : "",
+		Info.force_pmem ? ", PMEM_IS_PMEM_FORCE" : "");
 }
 
 __attribute__((constructor)) static void

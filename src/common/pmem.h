@@ -75,6 +75,9 @@ struct pm_info {
 
 void pm_reinit(void);
 const struct pm_info *pm_get_info(void);
+/* one line naming what the probe chose (flush, copies, threshold, knobs) */
+#define PM_DESCRIBE_LEN 160
+void pm_describe(char *buf, size_t len);
 const char *pm_flush_name(enum pm_flush_kind k);
 const char *pm_isa_name(enum pm_isa i);
 

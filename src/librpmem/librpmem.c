@@ -16,6 +16,7 @@
 #include "log.h"
 #include "obc.h"
 #include "provider.h"
+#include "rpmem_fdbudget.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "session.h"
@@ -27,6 +28,9 @@
 
 #define REMOVE_TIMEOUT_MS 120000
 #define DEF_WQ_SIZE 50
+/* descriptors a session needs besides its lanes (fabric, domain, event
+ * queue, the ssh child's pipes) */
+#define SESSION_FDS 32
 
 #define WHY_LEN 512
 
@@ -203,6 +207,28 @@ start_session(struct connect_req *c)
 	return ssh;
 }
 
+/*
+ * The lanes to ask for: at most what half of the descriptors the process
+ * may still open hold (one endpoint and one completion queue each), after
+ * the session's own; the other half stays with the application (its files,
+ * further replicas). The limits are never changed.
+ */
+static unsigned
+lane_budget(const struct connect_req *c)
+{
+	struct rpmem_fd_cost cost;
+	rpmem_fd_cost(c->prov, &cost);
+	unsigned avail = rpmem_fd_free();
+	avail = avail > SESSION_FDS ? (avail - SESSION_FDS) / 2 : 0;
+	unsigned n = rpmem_fd_lanes(&cost, c->req_lanes, avail, 0);
+	if (n < c->req_lanes)
+		LOG(LOG_LVL_INFO,
+			"%s of '%s': asking for %u lanes instead of %u: %u "
+			"file descriptors available to them (RLIMIT_NOFILE)",
+			c->op, c->pool_set_name, n, c->req_lanes, avail);
+	return n;
+}
+
 /* the CREATE/OPEN request and its response; closes ssh on failure */
 static int
 send_request(const struct connect_req *c, struct rpmem_ssh *ssh,
@@ -310,6 +336,7 @@ pool_session(struct connect_req *c, RPMEMpool *rpp, struct rpmem_pool_attr *got)
 	rpp->ssh = start_session(c);
 	if (rpp->ssh == NULL)
 		return -1;
+	c->req_lanes = lane_budget(c);
 	struct rpmem_msg_open_resp resp; /* the larger of the two */
 	if (send_request(c, rpp->ssh, &resp))
 		return -1;

@@ -15,10 +15,6 @@
 #include "file.h"
 #include "fault_inject.h"
 
-#ifndef RPMEMD_VERSION
-#define RPMEMD_VERSION "1.12.1"
-#endif
-
 static int
 set_str(char **dst, const char *val)
 {

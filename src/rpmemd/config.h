@@ -17,6 +17,10 @@
 
 #include "rpmemd_log.h"
 
+#ifndef RPMEMD_VERSION
+#define RPMEMD_VERSION "1.12.1"
+#endif
+
 #define RPMEMD_DEFAULT_LOG_FILE "/var/log/rpmemd.log"
 #define RPMEMD_DEFAULT_POOLSET_DIR "$HOME"
 #define RPMEMD_GLOBAL_CONFIG "/etc/rpmemd/rpmemd.conf"

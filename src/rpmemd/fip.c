@@ -41,7 +41,9 @@ fip_main(void *arg)
 	RPMEM_FID_CLOSE(fip->pep);
 	if (fip->accept_ret)
 		return NULL;
-	RPMEMD_LOG(INFO, "%u lanes connected", fip->nlanes);
+	RPMEMD_LOG(NOTICE, "in-band connection established");
+	RPMEMD_LOG(DBG, "%u lanes connected, %u worker threads", fip->nlanes,
+		fip->nthreads);
 	if (fip->attr.connected != NULL)
 		fip->attr.connected();
 	for (unsigned i = 0; i < fip->nthreads; i++) {
@@ -146,6 +148,13 @@ min_sz(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
+/* the smaller of two limits, 0 meaning none */
+static size_t
+min_nz(size_t a, size_t b)
+{
+	return a == 0 ? b : (b == 0 ? a : min_sz(a, b));
+}
+
 static pthread_t Warm_up_thread;
 static int Warm_up_started;
 
@@ -217,9 +226,14 @@ fip_getinfo(struct rpmemd_fip *fip, const char *prov, enum rpmem_status *status)
 		*status = RPMEM_ERR_BADPROVIDER;
 		return -ENOMEDIUM;
 	}
+	/*
+	 * the limits the client applies too (it gives every lane a
+	 * completion queue): more lanes could be granted than it connects
+	 */
 	struct fi_domain_attr *d = fip->fab.fi->domain_attr;
-	size_t limit = min_sz(d->tx_ctx_cnt, min_sz(d->rx_ctx_cnt, d->cq_cnt));
-	fip->nlanes = (unsigned)min_sz(attr->nlanes, limit ? limit : 1);
+	size_t limit = min_nz(d->tx_ctx_cnt, min_nz(d->rx_ctx_cnt, d->ep_cnt));
+	limit = min_nz(limit, d->cq_cnt);
+	fip->nlanes = (unsigned)min_nz(attr->nlanes, limit);
 	fip->nthreads = attr->nthreads ? attr->nthreads : fip->nlanes;
 	if (fip->nthreads > fip->nlanes)
 		fip->nthreads = fip->nlanes;

@@ -12,11 +12,14 @@
 
 #include "config.h"
 #include "db.h"
+#include "fdlimit.h"
 #include "fip.h"
+#include "log.h"
 #include "oob.h"
 #include "pmem.h"
 #include "rpmem_fip_common.h"
 #include "rpmemd_log.h"
+#include "format/uuid.h"
 
 #define RPMEMD_ACCEPT_TIMEOUT_MS 30000
 
@@ -45,19 +48,46 @@ struct rpmemd {
 	int exit_status; /* when serving stops after a handled request */
 };
 
-/* one line for the client (ssh stderr) and the same text in the log */
+/*
+ * one line for the client (ssh stderr) and one in the log at err level;
+ * log_line NULL: the same text. A refusal whose log line keeps PMDK's
+ * shape sends the client our fuller reason, which the log keeps at debug
+ * level.
+ */
+static void fail_log(const char *log_line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void
+fail_log(const char *log_line, const char *fmt, va_list ap)
+{
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "rpmemd: %s\n", buf);
+	fflush(stderr);
+	RPMEMD_LOG(ERR, "%s", log_line ? log_line : buf);
+	if (log_line && strcmp(log_line, buf) != 0)
+		RPMEMD_LOG(DBG, "%s", buf);
+}
+
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 fail(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fail_log(NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "rpmemd: %s\n", buf);
-	fflush(stderr);
-	RPMEMD_LOG(ERR, "%s", buf);
+}
+
+/* fail() with a log line of its own */
+static void fail_as(const char *log_line, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void
+fail_as(const char *log_line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_log(log_line, fmt, ap);
+	va_end(ap);
 }
 
 static enum rpmem_status
@@ -110,33 +140,83 @@ server_node(struct rpmemd *d)
 	}
 }
 
-static void
-log_attr(const struct rpmem_pool_attr_packed *a)
+/* PMDK's names of the persist methods */
+static const char *
+method_name(enum rpmem_persist_method m)
 {
-	RPMEMD_LOG(INFO, "pool attributes:");
+	return m == RPMEM_PM_APM ? "Appliance Persistency Method"
+				 : "General Purpose Server Persistency Method";
+}
+
+static void
+log_uuid(const char *name, const unsigned char *u)
+{
+	char s[UUID_STR_LEN];
+	uuid_to_str(u, s);
+	RPMEMD_LOG(INFO, "    %s: %s", name, s);
+}
+
+/* "<title>" and the attributes, in PMDK's lines ("NULL" for none) */
+static void
+log_attr(const char *title, const struct rpmem_pool_attr_packed *a)
+{
+	RPMEMD_LOG(NOTICE, "%s", title);
+	if (a == NULL) {
+		RPMEMD_LOG(INFO, "    NULL");
+		return;
+	}
 	RPMEMD_LOG(INFO, "    signature: '%.8s'", a->signature);
 	RPMEMD_LOG(INFO, "    major: %u", a->major);
 	RPMEMD_LOG(INFO, "    compat_features: 0x%x", a->compat_features);
 	RPMEMD_LOG(INFO, "    incompat_features: 0x%x", a->incompat_features);
 	RPMEMD_LOG(INFO, "    ro_compat_features: 0x%x", a->ro_compat_features);
+	log_uuid("poolset_uuid", a->poolset_uuid);
+	log_uuid("uuid", a->uuid);
+	log_uuid("next_uuid", a->next_uuid);
+	log_uuid("prev_uuid", a->prev_uuid);
 }
 
 static void
 log_req(const char *what, const struct rpmemd_req *r)
 {
-	RPMEMD_LOG(INFO, "%s request:", what);
-	RPMEMD_LOG(INFO, "    pool descriptor: '%s'", r->desc);
-	RPMEMD_LOG(
-		INFO, "    pool size: %llu", (unsigned long long)r->pool_size);
-	RPMEMD_LOG(INFO, "    nlanes: %u", r->nlanes);
-	RPMEMD_LOG(INFO, "    provider: %s",
+	RPMEMD_LOG(NOTICE, "%s request:", what);
+	RPMEMD_LOG(NOTICE, "    pool descriptor: '%s'", r->desc);
+	RPMEMD_LOG(NOTICE, "    pool size: %llu",
+		(unsigned long long)r->pool_size);
+	RPMEMD_LOG(NOTICE, "    nlanes: %u", r->nlanes);
+	RPMEMD_LOG(NOTICE, "    provider: %s",
 		rpmem_provider_name(r->provider)
 			? rpmem_provider_name(r->provider)
 			: "?");
-	RPMEMD_LOG(
-		INFO, "    buff_size: %llu", (unsigned long long)r->buff_size);
-	if (r->has_attr)
-		log_attr(&r->attr);
+	RPMEMD_LOG(NOTICE, "    buff_size: %llu",
+		(unsigned long long)r->buff_size);
+	if (r->type == RPMEM_MSG_TYPE_CREATE)
+		log_attr("pool attributes:", r->has_attr ? &r->attr : NULL);
+}
+
+/*
+ * the successful response as PMDK logs it, and its next line (logged here,
+ * before the response goes out, so that it precedes the lanes' connection);
+ * then our own: how the lanes fit, a legacy client
+ */
+static void
+log_resp(const struct rpmemd_req *r, const struct rpmem_msg_ibc_attr *ibc,
+	const struct rpmemd_fdplan *plan)
+{
+	const char *what = r->type == RPMEM_MSG_TYPE_CREATE ? "create" : "open";
+	RPMEMD_LOG(NOTICE, "%s request response: (status = 0)", what);
+	RPMEMD_LOG(NOTICE, "    port: %u", ibc->port);
+	RPMEMD_LOG(NOTICE, "    rkey: 0x%llx", (unsigned long long)ibc->rkey);
+	RPMEMD_LOG(NOTICE, "    raddr: 0x%llx", (unsigned long long)ibc->raddr);
+	RPMEMD_LOG(NOTICE, "    nlanes: %u", ibc->nlanes);
+	RPMEMD_LOG(NOTICE, "    persist method: %s",
+		method_name(ibc->persist_method));
+	RPMEMD_LOG(INFO, "waiting for in-band connection");
+	rpmemd_fdlimit_log(plan);
+	if (!r->auth)
+		RPMEMD_LOG(NOTICE,
+			"legacy client: fabric connections are not bound to "
+			"this session (unauthenticated)");
 }
 
 /* stop the fabric; returns 0 when the accept phase had succeeded */
@@ -280,10 +360,6 @@ admit(struct rpmemd *d, const struct rpmemd_req *r, const char *what)
 		refuse(d, r->type, RPMEM_ERR_NOACCESS);
 		return -1;
 	}
-	if (!r->auth)
-		RPMEMD_LOG(NOTICE,
-			"legacy client: fabric connections are not bound to "
-			"this session (unauthenticated)");
 	return 0;
 }
 
@@ -311,12 +387,9 @@ check_size(struct rpmemd *d, const struct rpmemd_req *r)
 static void
 log_policy(const struct rpmemd_fip_attr *fa)
 {
-	RPMEMD_LOG(INFO, "persistency policy:");
-	RPMEMD_LOG(INFO, "    persist method: %s",
-		fa->method == RPMEM_PM_APM
-			? "Appliance Persistency Method"
-			: "General Purpose Server Persistency Method");
-	RPMEMD_LOG(INFO, "    persist flush: %s",
+	RPMEMD_LOG(DBG, "persistency policy:");
+	RPMEMD_LOG(DBG, "    persist method: %s", method_name(fa->method));
+	RPMEMD_LOG(DBG, "    persist flush: %s",
 		fa->method == RPMEM_PM_APM
 			? "none"
 			: (fa->is_pmem ? "pmem_persist" : "pmem_msync"));
@@ -352,19 +425,22 @@ persist_failed(unsigned lane, const void *addr, size_t len, int err)
  * status for the client */
 static enum rpmem_status
 fabric_up(struct rpmemd *d, const struct rpmemd_req *r,
-	const unsigned char *secret, struct rpmem_msg_ibc_attr *ibc)
+	const unsigned char *secret, struct rpmem_msg_ibc_attr *ibc,
+	struct rpmemd_fdplan *plan)
 {
+	rpmemd_fdlimit_plan(
+		r->provider, r->nlanes, (unsigned)d->cfg.nthreads, plan);
 	struct rpmemd_fip_attr fa = {
 		.addr = d->pool->addr,
 		.size = (size_t)r->pool_size,
-		.nlanes = r->nlanes,
+		.nlanes = plan->nlanes,
 		.provider = r->provider,
 		.buff_size = r->buff_size,
 		.method = (d->cfg.persist_apm && d->pool->is_pmem)
 				  ? RPMEM_PM_APM
 				  : RPMEM_PM_GPSPM,
 		.is_pmem = d->pool->is_pmem,
-		.nthreads = (unsigned)d->cfg.nthreads,
+		.nthreads = plan->nthreads,
 		.node = d->node,
 		.accept_timeout_ms = RPMEMD_ACCEPT_TIMEOUT_MS,
 		.secret = secret,
@@ -412,13 +488,20 @@ pool_up(struct rpmemd *d, const struct rpmemd_req *r,
 	else
 		ret = rpmemd_db_pool_open(&d->db, r->desc, &d->pool, attr);
 	if (ret) {
-		fail("cannot %s pool set -- '%s': %s",
+		char line[512];
+		snprintf(line, sizeof(line),
+			"cannot %s pool set -- '%s/%s': %s",
+			create ? "create" : "open", d->db.root, r->desc,
+			strerror(-ret));
+		fail_as(line, "cannot %s pool set -- '%s': %s",
 			create ? "create" : "open", r->desc,
 			rpmemd_db_strerror(ret));
 		d->pool = NULL;
 		refuse(d, r->type, errno_to_status(-ret));
 		return -1;
 	}
+	if (!create)
+		log_attr("pool attributes:", attr);
 	d->state = STATE_POOL_OPEN;
 	if (d->pool->unreserved != NULL)
 		RPMEMD_LOG(NOTICE,
@@ -454,14 +537,15 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 	if (pool_up(d, r, &attr))
 		return 0;
 	struct rpmem_msg_ibc_attr ibc;
-	enum rpmem_status st = fabric_up(d, r, r->auth ? secret : NULL, &ibc);
+	struct rpmemd_fdplan plan;
+	enum rpmem_status st =
+		fabric_up(d, r, r->auth ? secret : NULL, &ibc, &plan);
 	if (st != RPMEM_SUCCESS) {
 		explicit_bzero(secret, sizeof(secret));
 		end_failed_session(d);
 		return refuse(d, r->type, st);
 	}
-	RPMEMD_LOG(
-		INFO, "listening on port %u, %u lanes", ibc.port, ibc.nlanes);
+	log_resp(r, &ibc, &plan);
 	if (r->auth)
 		ibc.persist_method |= RPMEM_AUTH_PM_FLAG;
 	int sent = reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr) == 0 &&
@@ -483,8 +567,8 @@ set_attr(struct rpmemd *d, const struct rpmemd_req *r)
 		reply(d, r->type, RPMEM_ERR_FATAL, NULL, NULL);
 		return 1;
 	}
-	if (r->has_attr)
-		log_attr(&r->attr);
+	RPMEMD_LOG(NOTICE, "set attributes request");
+	log_attr("new pool attributes:", r->has_attr ? &r->attr : NULL);
 	int ret =
 		rpmemd_db_pool_set_attr(d->pool, r->has_attr ? &r->attr : NULL);
 	if (ret)
@@ -678,20 +762,51 @@ remove_mode(struct rpmemd *d)
 	return -ret;
 }
 
+static const char *
+yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+/* the session's start, in PMDK's lines; our own settings at debug level */
 static void
 log_startup(struct rpmemd *d)
 {
 	const char *ssh = getenv("SSH_CONNECTION");
 	const char *user = getenv("USER");
-	RPMEMD_LOG(INFO, "ssh connection: %s", ssh ? ssh : "(none)");
-	RPMEMD_LOG(INFO, "user: %s", user ? user : "(none)");
-	RPMEMD_LOG(INFO, "configuration:");
-	RPMEMD_LOG(INFO, "    pool set directory: '%s'", d->db.root);
+	RPMEMD_LOG(NOTICE, "ssh connection: %s", ssh ? ssh : "(null)");
+	RPMEMD_LOG(NOTICE, "user: %s", user ? user : "(null)");
+	RPMEMD_LOG(NOTICE, "configuration");
+	RPMEMD_LOG(NOTICE, "    pool set directory: '%s'", d->db.root);
+	RPMEMD_LOG(NOTICE, "    persist method: %s",
+		method_name(
+			d->cfg.persist_apm ? RPMEM_PM_APM : RPMEM_PM_GPSPM));
+	RPMEMD_LOG(NOTICE, "    number of threads: %lu", d->cfg.nthreads);
+	RPMEMD_LOG(DBG, "    persist APM: %s", yes_no(d->cfg.persist_apm));
 	RPMEMD_LOG(
-		INFO, "    persist APM: %s", d->cfg.persist_apm ? "yes" : "no");
-	RPMEMD_LOG(INFO, "    persist GPSPM: %s",
-		d->cfg.persist_general ? "yes" : "no");
-	RPMEMD_LOG(INFO, "    number of threads: %lu", d->cfg.nthreads);
+		DBG, "    persist GPSPM: %s", yes_no(d->cfg.persist_general));
+	RPMEMD_LOG(DBG, "    use syslog: %s", yes_no(d->cfg.use_syslog));
+	RPMEMD_LOG(DBG, "    log file: %s",
+		d->cfg.log_file ? d->cfg.log_file : "(null)");
+	RPMEMD_LOG(DBG, "    log level: %s",
+		rpmemd_log_level_to_str(d->cfg.log_level));
+	RPMEMD_LOG(DBG, "    require auth: %s", yes_no(d->cfg.require_auth));
+	RPMEMD_LOG(DBG, "    allow sockets: %s", yes_no(d->cfg.allow_sockets));
+}
+
+/* the version first, then the memory layer's choice and the fd limits */
+static void
+log_version(const struct rpmemd *d)
+{
+	RPMEMD_LOG(INFO, "rpmemd version %s", RPMEMD_VERSION);
+	/* the probe again, for its warnings about PMEM_* knobs only */
+	log_set_level(LOG_LVL_WARN);
+	pm_reinit();
+	rpmemd_log_set_level(d->cfg.log_level);
+	char line[PM_DESCRIBE_LEN];
+	pm_describe(line, sizeof(line));
+	RPMEMD_LOG(DBG, "%s", line);
+	rpmemd_fdlimit_raise();
 }
 
 /*
@@ -724,8 +839,7 @@ start_up(struct rpmemd *d, int argc, char *argv[])
 			strerror(errnum));
 		goto err;
 	}
-	/* the memory layer's findings (flush, PMEM_* knobs) into the log */
-	pm_reinit();
+	log_version(d);
 	int ret = rpmemd_db_init(&d->db, d->cfg.poolset_dir);
 	if (ret) {
 		errnum = -ret;

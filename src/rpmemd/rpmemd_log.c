@@ -59,7 +59,11 @@ common_sink(int level, const char *file, int line, const char *func,
 		l = RPD_LOG_WARN;
 	else if (level == LOG_LVL_INFO)
 		l = RPD_LOG_INFO;
-	rpmemd_log(l, 0, "%s (%s:%d %s)", msg, file, line, func);
+	/* source locations are for debugging only */
+	if (l == RPD_LOG_DBG)
+		rpmemd_log(l, 0, "%s (%s:%d %s)", msg, file, line, func);
+	else
+		rpmemd_log(l, 0, "%s", msg);
 }
 
 /* let through what rpmemd_log() would write */

@@ -17,6 +17,11 @@
 #      one, then a lost local part from the remote one.
 #   4. Debian's `pmempool rm` removes the local and the remote part.
 #
+#
+# OBJ_TX_NOFILE=<n> runs all of it with `ulimit -n <n>` on both sides (the
+# programs here, and rpmemd through its remote command): 1024 is what a
+# login on a stock system gets, and Debian's libpmemobj asks for 1024 lanes.
+#
 # usage: obj-tx-remote.sh <obj-tx-remote> <rpmemd> <dir of our librpmem.so.1>
 #        (SSHD_FIXTURE_DIR set by ctest)
 set -euo pipefail
@@ -45,7 +50,12 @@ fail() {
 
 # what a Debian user sets: where librpmem.so.1 is, how to reach the node
 export LD_LIBRARY_PATH=$librpmem RPMEM_SSH=$fx/ssh PMEM_IS_PMEM_FORCE=1
-export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/remote --log-file=$tmp/rpmemd.log --log-level=info"
+limit=
+if [ -n "${OBJ_TX_NOFILE:-}" ]; then
+	ulimit -n "$OBJ_TX_NOFILE"
+	limit="ulimit -n $OBJ_TX_NOFILE && exec "
+fi
+export RPMEM_CMD="${limit}env PMEM_IS_PMEM_FORCE=1 $rpmemd --poolset-dir=$tmp/remote --log-file=$tmp/rpmemd.log --log-level=info"
 printf 'PMEMPOOLSET\n32M %s\n' "$remote" >"$tmp/remote/rem.set"
 printf 'PMEMPOOLSET\n32M %s\nREPLICA %s rem.set\n' "$local" "$target" >"$poolset"
 
@@ -83,6 +93,13 @@ same "$tmp/update.out" "after stage 2"
 run "$tmp/verify2.out" verify "$poolset" $n 2
 same "$tmp/verify2.out" "after reopen of stage 2"
 nodes=$(sed -n 's/^nodes //p' "$tmp/verify2.out")
+if [ -n "$limit" ]; then
+	# the client asked for the lanes its descriptors hold, not 1024
+	grep -q '^    nlanes: ' "$tmp/rpmemd.log" ||
+		fail "rpmemd's log names no lanes"
+	! grep -q '^    nlanes: 1024$' "$tmp/rpmemd.log" ||
+		fail "1024 lanes asked for under a limit of $OBJ_TX_NOFILE"
+fi
 echo "Debian libpmemobj transactions, remote replica: ok ($nodes nodes)"
 
 # the comparison sees a byte changed in an object of the remote part

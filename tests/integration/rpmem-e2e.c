@@ -1094,11 +1094,13 @@ test_round_robin(void **state)
 	free(pool);
 }
 
-/* 1 if one of the daemon logs (emptied first) names the provider */
+/*
+ * 1 if one daemon log (emptied first) has lines that contain (anywhere 1)
+ * or start with these, in this order
+ */
 static int
-log_contains(const char *want)
+log_match(const char *const *want, size_t n, int anywhere)
 {
-	int found = 0;
 	const char *logs[] = {"a.log", "b.log"};
 	for (int i = 0; i < 2; i++) {
 		char path[1024], line[512];
@@ -1106,11 +1108,23 @@ log_contains(const char *want)
 		FILE *f = fopen(path, "r");
 		if (f == NULL)
 			continue;
-		while (fgets(line, sizeof(line), f) != NULL)
-			found |= strstr(line, want) != NULL;
+		size_t k = 0;
+		while (k < n && fgets(line, sizeof(line), f) != NULL)
+			if (anywhere ? strstr(line, want[k]) != NULL
+				     : strncmp(line, want[k],
+					       strlen(want[k])) == 0)
+				k++;
 		fclose(f);
+		if (k == n)
+			return 1;
 	}
-	return found;
+	return 0;
+}
+
+static int
+log_contains(const char *want)
+{
+	return log_match(&want, 1, 1);
 }
 
 static int
@@ -1167,6 +1181,90 @@ test_provider_choice(void **state)
 	setenv("RPMEM_PROVIDER", saved, 1);
 	free(saved);
 	free(pool);
+}
+
+/* PMDK's lines of a session, in its order (rpmemd(1), Log) */
+static const char *const Pmdk_session[] = {"rpmemd version ",
+	"ssh connection: ", "user: ", "configuration",
+	"    persist method: ", "create request:", "    nlanes: ",
+	"pool attributes:", "    poolset_uuid: ", "    prev_uuid: ",
+	"create request response: (status = 0)",
+	"    nlanes: ", "waiting for in-band connection",
+	"in-band connection established"};
+
+/* open descriptors of a process and its soft RLIMIT_NOFILE */
+static void
+proc_fds(pid_t pid, unsigned long *open, unsigned long *limit)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	*open = 0;
+	while (readdir(d) != NULL)
+		(*open)++;
+	closedir(d);
+	*open -= 2;
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	*limit = 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Max open files", 14) == 0)
+			*limit = strtoul(line + 14, NULL, 10);
+	fclose(f);
+}
+
+/*
+ * 1024 lanes asked for under small descriptor limits (ctest sets them:
+ * RPMEM_TEST_NOFILE for this process, RPMEM_TEST_DAEMON_ENV's ulimit for
+ * rpmemd): the create works with the lanes both sides can hold, every
+ * granted lane persists, the next one is refused, and neither process
+ * runs out of descriptors. RPMEM_TEST_GRANT=<n>: rpmemd's budget is the
+ * smaller one and its log says how many of the lanes it granted;
+ * RPMEM_TEST_MIN_LANES=<n>: at least so many lanes.
+ */
+static void
+test_nofile(void **state)
+{
+	(void)state;
+	write_set("nofile.set", "4M", NULL);
+	char *pool = pool_alloc(15);
+	truncate_logs();
+	unsigned nl = 1024;
+	RPMEMpool *rpp = create("nofile.set", pool, &nl, 1);
+	assert_true(nl < 1024); /* tcp: at most 256 completion queues */
+	const char *min = getenv("RPMEM_TEST_MIN_LANES");
+	if (min != NULL && nl < (unsigned)atoi(min))
+		fail_msg("%u lanes, expected at least %s", nl, min);
+	unsigned long open, limit;
+	proc_fds(getpid(), &open, &limit);
+	assert_true(open < limit);
+	pid_t d = find_rpmemd();
+	assert_true(d > 0);
+	proc_fds(d, &open, &limit);
+	assert_true(open < limit);
+	for (unsigned l = 0; l < nl; l++) {
+		refill(pool, HDR + l * 64, 64, l);
+		assert_int_equal(rpmem_persist(rpp, HDR + l * 64, 64, l, 0), 0);
+	}
+	assert_int_equal(rpmem_persist(rpp, HDR, 64, nl, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	check_remote("nofile.set", pool, HDR, nl * 64);
+	assert_int_equal(rpmem_close(rpp), 0);
+	assert_true(log_match(Pmdk_session,
+		sizeof(Pmdk_session) / sizeof(Pmdk_session[0]), 0));
+	const char *grant = getenv("RPMEM_TEST_GRANT");
+	if (grant != NULL) {
+		char want[64];
+		snprintf(want, sizeof(want), "%u of %s lanes granted", nl,
+			grant);
+		if (!log_contains(want))
+			fail_msg("rpmemd's log lacks '%s'", want);
+	}
+	cleanup_pool("nofile.set");
+	free(pool);
+	no_children();
 }
 
 static int
@@ -1331,9 +1429,14 @@ main(int argc, char *argv[])
 		chmod(dir, 0755);
 		/* RPMEM_TEST_APM: pmem forced and APM enabled on the daemon */
 		/* RPMEM_TEST_DAEMON_ENV: "VAR=value " words for rpmemd */
+		/* RPMEM_TEST_DAEMON_ULIMIT: "ulimit" options for rpmemd's
+		 * shell (e.g. "-n 1024", "-Sn 64") */
 		char pre[512];
 		const char *denv = getenv("RPMEM_TEST_DAEMON_ENV");
-		snprintf(pre, sizeof(pre), "%s%s%s",
+		const char *dlim = getenv("RPMEM_TEST_DAEMON_ULIMIT");
+		snprintf(pre, sizeof(pre), "%s%s%s%s%s%s",
+			dlim ? "ulimit " : "", dlim ? dlim : "",
+			dlim ? " && exec env " : "",
 			getenv("RPMEM_TEST_APM") ? "PMEM_IS_PMEM_FORCE=1 " : "",
 			denv ? denv : "", denv ? " " : "");
 		const char *opt = getenv("RPMEM_TEST_APM")
@@ -1364,6 +1467,16 @@ main(int argc, char *argv[])
 			if (getenv("RPMEM_TEST_TARGET6") == NULL &&
 				listens_on_ipv6(atoi(port)))
 				setenv("RPMEM_TEST_TARGET6", t6, 1);
+		}
+		/* RPMEM_TEST_NOFILE: this side's descriptor limit (both) */
+		const char *nofile = getenv("RPMEM_TEST_NOFILE");
+		if (nofile != NULL) {
+			rlim_t n = (rlim_t)strtoul(nofile, NULL, 10);
+			struct rlimit rl = {n, n};
+			if (setrlimit(RLIMIT_NOFILE, &rl)) {
+				perror("setrlimit");
+				return 1;
+			}
 		}
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -1401,6 +1514,7 @@ main(int argc, char *argv[])
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_provider_choice),
 		cmocka_unit_test(test_max_nlanes),
+		cmocka_unit_test(test_nofile),
 		cmocka_unit_test(test_leaks),
 		cmocka_unit_test(test_big_persist),
 		cmocka_unit_test(test_kill_daemon),

@@ -66,6 +66,13 @@ rpmem_cq_open(struct fid_domain *domain, size_t size, enum fi_wait_obj wait_obj,
 {
 	struct fi_cq_attr cq_attr = {
 		.size = size, .format = FI_CQ_FORMAT_MSG, .wait_obj = wait_obj};
+	if (wait_obj == FI_WAIT_UNSPEC) {
+		/* tcp: 3 descriptors where its default wait object takes 4 */
+		cq_attr.wait_obj = FI_WAIT_FD;
+		if (fault_fi_cq_open(domain, &cq_attr, cq, NULL) == 0)
+			return 0;
+		cq_attr.wait_obj = FI_WAIT_UNSPEC;
+	}
 	return fault_fi_cq_open(domain, &cq_attr, cq, NULL);
 }
 

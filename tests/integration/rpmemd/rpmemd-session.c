@@ -2,8 +2,9 @@
 /*
  * rpmemd-session.c -- integration tests: the real rpmemd on socketpairs;
  * how sessions end (exit status, what stays on disk), forced removal,
- * pool set names that are FIFOs, the header page, error wording, and the
- * common layer's lines in rpmemd's log. TD_FILTER selects one test.
+ * pool set names that are FIFOs, the header page, error wording, the
+ * common layer's lines in rpmemd's log and the lines PMDK's tests read
+ * there. TD_FILTER selects one test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -411,7 +413,18 @@ test_common_log(void **state)
 	td_close_in(&d);
 	assert_int_equal(td_wait(&d), 1);
 	assert_true(td_file_has(log, "ignoring PMEM_NO_MOVNT='maybe'"));
+	/* below debug level: no source locations, the probe's summary
+	 * is a debug line */
+	assert_false(td_file_has(log, ".c:"));
+	assert_false(td_file_has(log, "non-temporal copies"));
+	unlink(log);
+	td_start(&d, 0, "--log-file", log, "--log-level", "debug", NULL);
+	assert_int_equal(td_hello(&d), 0);
+	td_close_in(&d);
+	assert_int_equal(td_wait(&d), 1);
+	assert_true(td_file_has(log, "rpmemd version "));
 	assert_true(td_file_has(log, "non-temporal copies"));
+	assert_true(td_file_has(log, "open files limit: soft "));
 	/* err level: the warning is below it */
 	unlink(log);
 	setenv("PMEM_NO_MOVNT", "maybe", 1);
@@ -421,6 +434,100 @@ test_common_log(void **state)
 	td_close_in(&d);
 	assert_int_equal(td_wait(&d), 1);
 	assert_false(td_file_has(log, "PMEM_NO_MOVNT"));
+}
+
+/*
+ * The info-level log of a create refused for a part below the minimal part
+ * size, line by line: the shapes PMDK 1.12.1's remote tests
+ * (obj_rpmem_basic_integration, a pool set with a 2044 KiB part) match in
+ * the node's rpmemd log, and nothing else.
+ */
+static const char *const pmdk_refused_create[] = {
+	"rpmemd version [^ ]+",
+	"ssh connection: .*",
+	"user: [^ ]+",
+	"configuration",
+	"    pool set directory: '.+'",
+	"    persist method: General Purpose Server Persistency Method",
+	"    number of threads: [0-9]+",
+	"create request:",
+	"    pool descriptor: 'small.set'",
+	"    pool size: 18874368",
+	"    nlanes: 4",
+	"    provider: sockets",
+	"    buff_size: [0-9]+",
+	"pool attributes:",
+	"    signature: 'PMEMOBJ'",
+	"    major: 6",
+	"    compat_features: 0x1",
+	"    incompat_features: 0x6",
+	"    ro_compat_features: 0x0",
+	"    poolset_uuid: 50505050-5050-5050-5050-505050505050",
+	"    uuid: (51){4}-(51){2}-(51){2}-(51){2}-(51){6}",
+	"    next_uuid: (52){4}-(52){2}-(52){2}-(52){2}-(52){6}",
+	"    prev_uuid: (53){4}-(53){2}-(53){2}-(53){2}-(53){6}",
+	"cannot create pool set -- '[^ ]+/small.set': Invalid argument",
+};
+
+static void
+match_lines(const char *path, const char *const *pat, size_t npat)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[1024];
+	size_t i = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (i >= npat)
+			fail_msg("extra log line %zu: '%s'", i + 1, line);
+		char re[256];
+		snprintf(re, sizeof(re), "^%s$", pat[i]);
+		regex_t rx;
+		assert_int_equal(regcomp(&rx, re, REG_EXTENDED | REG_NOSUB), 0);
+		int ok = regexec(&rx, line, 0, NULL, 0) == 0;
+		regfree(&rx);
+		if (!ok)
+			fail_msg("log line %zu '%s' is not '%s'", i + 1, line,
+				pat[i]);
+		i++;
+	}
+	fclose(f);
+	if (i != npat)
+		fail_msg("log ends at line %zu, expected '%s'", i, pat[i]);
+}
+
+static void
+test_pmdk_log(void **state)
+{
+	(void)state;
+	char p[256], text[2048];
+	size_t o = (size_t)snprintf(text, sizeof(text), "PMEMPOOLSET\n");
+	for (int i = 0; i < 9; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+			"2M %s/small.p%d\n", td_dir(), i);
+	snprintf(text + o, sizeof(text) - o, "2044K %s/small.p9\n", td_dir());
+	set_path(p, sizeof(p), "small.set");
+	td_write_file(p, text);
+	char log[256];
+	snprintf(log, sizeof(log), "%s/pmdk.log", td_dir());
+	unlink(log);
+	struct daemon d;
+	/* what sshd sets */
+	setenv("TD_SSH_CONNECTION", "127.0.0.1 40000 127.0.0.1 22", 1);
+	td_start(&d, 0, "--log-file", log, "--log-level", "info", NULL);
+	unsetenv("TD_SSH_CONNECTION");
+	assert_int_equal(td_hello(&d), 0);
+	struct rpmem_pool_attr_packed a = td_attr('P');
+	memcpy(a.signature, "PMEMOBJ", 8);
+	td_write(&d, msg,
+		td_create_msg(msg, "small.set", 18 * MB, 4, SOCKETS, &a));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CREATE, NULL, NULL),
+		RPMEM_ERR_POOL_CFG);
+	/* the client is told more than the log line says */
+	td_expect_stderr(&d, "small.set");
+	assert_int_equal(td_wait(&d), 1);
+	match_lines(log, pmdk_refused_create,
+		sizeof(pmdk_refused_create) / sizeof(pmdk_refused_create[0]));
 }
 
 int
@@ -435,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_create_failure),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_common_log),
+		cmocka_unit_test(test_pmdk_log),
 	};
 	const char *filter = getenv("TD_FILTER");
 	if (filter != NULL && filter[0] != '\0')
