@@ -363,33 +363,34 @@ test_recv(void **state)
 	/* EOF before anything */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), 0);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), 0);
 	close(sv[0]);
 	/* half a header */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	size_t len = make_open(buf, &good_c, "p.set");
 	assert_int_equal(write(sv[1], buf, 6), 6);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, ECONNRESET);
 	close(sv[0]);
 	/* header only */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], buf, 12), 12);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, ECONNRESET);
 	assert_int_equal(type, RPMEM_MSG_TYPE_OPEN);
 	close(sv[0]);
 	/* whole message */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], buf, len), (ssize_t)len);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), (ssize_t)len);
+	assert_int_equal(
+		rpmemd_oob_recv(sv[0], in, &type, &why, -1), (ssize_t)len);
 	assert_memory_equal(in, buf, len);
 	/* oversized header is refused without reading on */
 	put_be(buf, 4, 1ULL << 32, 8);
 	assert_int_equal(write(sv[1], buf, 12), 12);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, EPROTO);
 	close(sv[0]);
 	close(sv[1]);
