@@ -22,7 +22,8 @@
 # removes everything it made on every exit path.
 #
 # Environment: RPMEMD_BIN; RPMEM_E2E_BIN (e2e), DEMO_BIN (demo),
-# OBJ_REPLICA_MULTI_BIN (multi), RPMEM_LIVENESS_BIN (liveness).
+# OBJ_REPLICA_MULTI_BIN (multi), RPMEM_LIVENESS_BIN and, when Debian's
+# libpmemobj is there, RPMEM_LIVENESS_PMDK_BIN (liveness).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-}
@@ -123,21 +124,31 @@ run_e2e() {
 	done
 }
 
+# each program in a pool set directory of its own; rpmemd's log shown when
+# one fails
 run_liveness() {
-	local d=$tmp/live st=0
-	mkdir -m 755 "$d"
+	local bin d
+	for bin in "$RPMEM_LIVENESS_BIN" ${RPMEM_LIVENESS_PMDK_BIN:-}; do
+		echo "--- $(basename "$bin")"
+		d=$tmp/$(basename "$bin")
+		mkdir -m 755 "$d"
+		if ! live_run "$d" "$bin"; then
+			echo "--- rpmemd.log"
+			tail -n 60 "$d/rpmemd.log" || true
+			exit 1
+		fi
+	done
+}
+
+live_run() {
+	local d=$1 bin=$2
 	in_client env RPMEM_SSH="$tmp/n1/ssh" RPMEM_PROVIDER=tcp \
 		RPMEM_CMD="$RPMEMD_BIN --poolset-dir=$d --log-file=$d/rpmemd.log --log-level=info --liveness-timeout=3" \
 		RPMEM_STALL_TIMEOUT=5 LIVENESS_DIR="$d" \
 		LIVENESS_TARGET="$(cat "$tmp/n1/target")" \
 		LIVENESS_LINK_CLIENT="ip link set v1-c" \
 		LIVENESS_LINK_NODE="ip -n ${nodes[0]} link set v1-n" \
-		"$RPMEM_LIVENESS_BIN" || st=$?
-	if [ "$st" != 0 ]; then
-		echo "--- rpmemd.log"
-		tail -n 60 "$d/rpmemd.log" || true
-		exit "$st"
-	fi
+		"$bin"
 }
 
 case "$mode" in

@@ -3,6 +3,9 @@
  * rpmem-liveness.c -- the link to the node goes down: during a persist
  * loop, during an idle session, under libpmemobj with a remote replica
  *
+ * Built twice: with our libpmemobj, and (LIVENESS_OBJ_ONLY) with Debian's
+ * libpmemobj of PMDK 1.12.1 over our librpmem for test_cut_obj_pmdk alone.
+ *
  * Run by utils/netns-fixture.sh (mode liveness) in the client's network
  * namespace, with rpmemd in a node's namespace and a short liveness
  * timeout and stall limit. Each case cuts the link (ip link set <veth>
@@ -22,6 +25,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -61,6 +66,21 @@ link_set(int node_side, int up)
 	pathf(cmd, sizeof(cmd), "%s %s", base, up ? "up" : "down");
 	print_message("%s\n", cmd);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* after each case, even a failed one: both sides of the link are up */
+static int
+link_restore(void **state)
+{
+	(void)state;
+	const char *side[] = {"LIVENESS_LINK_CLIENT", "LIVENESS_LINK_NODE"};
+	for (int i = 0; i < 2; i++) {
+		char cmd[512];
+		pathf(cmd, sizeof(cmd), "%s up", getenv(side[i]));
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -413,19 +433,115 @@ test_cut_obj(void **state)
 	pmemobj_close(o.pop);
 }
 
+/* one byte through a pipe, or 0 bytes when the other end is gone */
+static int
+pipe_byte(int fd, int out)
+{
+	char c = 1;
+	return (int)(out ? write(fd, &c, 1) : read(fd, &c, 1));
+}
+
+/*
+ * the session of test_cut_obj_pmdk, in a child: creates the pool with
+ * data, tells the parent the root's offset, closes after the cut
+ */
+static void
+obj_child(const struct obj *o, const uint8_t *want, int to, int from)
+{
+	/* the test framework's handlers would report a crash as a failure */
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	PMEMobjpool *pop = pmemobj_create(o->set, "live", 0, 0600);
+	if (pop == NULL) {
+		fprintf(stderr, "pmemobj_create: %s\n", pmemobj_errormsg());
+		_exit(2);
+	}
+	uint8_t *p = pmemobj_direct(pmemobj_root(pop, OBJ_ROOT));
+	pmemobj_memcpy_persist(pop, p, want, OBJ_ROOT);
+	size_t roff = (size_t)(p - (uint8_t *)pop);
+	if (write(to, &roff, sizeof(roff)) != sizeof(roff) ||
+		pipe_byte(from, 0) != 1)
+		_exit(3);
+	pmemobj_close(pop);
+	_exit(0);
+}
+
+/*
+ * PMDK's libpmemobj (Debian's) over our librpmem: it ends the process
+ * when a remote persist fails ("Fatal error of remote persist"), and its
+ * pmemobj_close persists, so the session runs in a child that may die of
+ * it; rpmemd must still go and the pool open again with the data
+ */
+static void
+test_cut_obj_pmdk(void **state)
+{
+	(void)state;
+	struct obj o;
+	obj_sets(&o);
+	static uint8_t want[OBJ_ROOT];
+	fill(want, sizeof(want), 7);
+	int to[2], from[2];
+	assert_int_equal(pipe(to), 0);
+	assert_int_equal(pipe(from), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		obj_child(&o, want, to[1], from[0]);
+	close(to[1]);
+	close(from[0]);
+	size_t roff;
+	assert_int_equal(read(to[0], &roff, sizeof(roff)), sizeof(roff));
+	check_part("objrem", roff, want, sizeof(want));
+	link_set(0, 0);
+	double cut = now_s();
+	assert_int_equal(pipe_byte(from[1], 1), 1);
+	int status;
+	double end = now_s() + test_wait_ms(60000) / 1000.0;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_s() > end)
+			fail_msg("pmemobj_close has not returned");
+		usleep(20000);
+	}
+	print_message("pmemobj_close: %s %d after %.1f s\n",
+		WIFSIGNALED(status) ? "killed by signal" : "exit status",
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+		now_s() - cut);
+	close(to[0]);
+	close(from[1]);
+	wait_daemon_gone("objrem", cut, 60000);
+
+	link_set(0, 1);
+	check_part("objrem", roff, want, sizeof(want));
+	o.pop = pmemobj_open(o.set, "live");
+	if (o.pop == NULL)
+		fail_msg("pmemobj_open: %s", pmemobj_errormsg());
+	uint8_t *p = pmemobj_direct(pmemobj_root(o.pop, OBJ_ROOT));
+	assert_memory_equal(p, want, sizeof(want));
+	pmemobj_close(o.pop);
+}
+
 int
 main(void)
 {
 	Dir = getenv("LIVENESS_DIR");
 	Target = getenv("LIVENESS_TARGET");
-	if (Dir == NULL || Target == NULL) {
+	if (Dir == NULL || Target == NULL ||
+		getenv("LIVENESS_LINK_CLIENT") == NULL ||
+		getenv("LIVENESS_LINK_NODE") == NULL) {
 		fprintf(stderr, "run by utils/netns-fixture.sh liveness\n");
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cut_busy),
-		cmocka_unit_test(test_cut_idle),
-		cmocka_unit_test(test_cut_obj),
+		cmocka_unit_test_teardown(test_cut_busy, link_restore),
+		cmocka_unit_test_teardown(test_cut_idle, link_restore),
+		cmocka_unit_test_teardown(test_cut_obj, link_restore),
+		cmocka_unit_test_teardown(test_cut_obj_pmdk, link_restore),
 	};
+#ifdef LIVENESS_OBJ_ONLY
+	cmocka_set_test_filter("test_cut_obj_pmdk");
+#else
+	cmocka_set_skip_filter("test_cut_obj_pmdk");
+#endif
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
