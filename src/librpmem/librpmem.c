@@ -554,10 +554,14 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 	struct rpmem_msg_set_attr m;
 	struct rpmem_msg_set_attr_resp r;
 	rpmem_obc_set_attr_msg(&m, attr);
+	/* a ping may have been unanswered while this call waited for it */
 	rpmem_live_lock(rpp->live);
-	int ret = rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
-		RPMEM_MSG_TYPE_SET_ATTR_RESP, "set attributes request failed",
-		(int)Stall_ms, 50, NULL);
+	int ret = unusable(rpp, "set attributes") ? -1 : 0;
+	if (ret == 0)
+		ret = rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
+			RPMEM_MSG_TYPE_SET_ATTR_RESP,
+			"set attributes request failed", (int)Stall_ms, 50,
+			NULL);
 	rpmem_live_unlock(rpp->live);
 	if (ret) {
 		int e = errno;
