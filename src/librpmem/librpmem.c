@@ -62,7 +62,7 @@ read_stall_timeout(void)
 	if (v == 0 || v > MAX_STALL_S) {
 		LOG(LOG_LVL_WARN,
 			"RPMEM_STALL_TIMEOUT ignored -- '%s': not a whole "
-			"number of seconds from 1 to %u; %u s it is",
+			"number of seconds from 1 to %u; using %u s",
 			e, MAX_STALL_S, DEF_STALL_S);
 		return;
 	}
