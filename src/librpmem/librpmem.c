@@ -30,6 +30,7 @@
 #define DEF_WQ_SIZE 50
 #define DEF_STALL_S 60 /* RPMEM_STALL_TIMEOUT */
 #define MAX_STALL_S 86400
+#define MIN_PING_MS 100 /* however often a daemon asks for pings */
 
 #define WHY_LEN 512
 
@@ -298,6 +299,8 @@ session_live(const struct connect_req *c, RPMEMpool *rpp,
 	}
 	unsigned ping_ms;
 	int ret = rpmem_sess_live(rpp->ssh, &ping_ms, c->op);
+	if (ret == 0 && ping_ms < MIN_PING_MS)
+		ping_ms = MIN_PING_MS; /* ours asks for 333 ms at the least */
 	if (ret == 0) {
 		ret = rpmem_live_start(rpp->ssh, ping_ms, Stall_ms, &rpp->live);
 		if (ret)
