@@ -8,9 +8,10 @@
  *
  * Run by utils/netns-fixture.sh (mode liveness) in the client's network
  * namespace, with rpmemd in a node's namespace and a short liveness
- * timeout and stall limit. Each case cuts the link (ip link set <veth>
- * down, on the client's or the node's side) and then waits, each time with
- * a generous bound and never measuring: the client's call fails, close
+ * timeout and stall limit. A session idle for longer than that timeout
+ * stays usable (the pings keep it). Each other case cuts the link (ip link set
+ * <veth> down, on the client's or the node's side) and then waits, each time
+ * with a generous bound and never measuring: the client's call fails, close
  * returns, rpmemd exits and the pool's lock is free; then the link comes
  * back, the pool opens again, and every byte acknowledged before the cut
  * is in the node's part file.
@@ -362,6 +363,38 @@ test_cut_idle(void **state)
 	free(pool);
 }
 
+/*
+ * a healthy session idle for longer than rpmemd's liveness timeout: the
+ * pings keep it, and requests on the ssh channel interleave with them
+ */
+static void
+test_idle_kept(void **state)
+{
+	(void)state;
+	node_set("kept", POOL_SIZE);
+	uint8_t *pool = pool_alloc();
+	RPMEMpool *rpp = open_pool("kept.set", pool, 1);
+	struct rpmem_pool_attr a;
+	memset(&a, 0, sizeof(a));
+	memcpy(a.signature, "KEPT", 4);
+	sleep(6); /* nothing but pings, twice rpmemd's timeout (3 s) */
+	for (int i = 0; i < 10; i++) { /* requests between pings */
+		usleep(300000);
+		a.major = (uint32_t)i;
+		if (rpmem_set_attr(rpp, &a))
+			fail_msg("set_attr %d: %s", i, rpmem_errormsg());
+	}
+	fill(pool + HDR, 8192, 9);
+	assert_int_equal(rpmem_persist(rpp, HDR, 8192, 0, 0), 0);
+	pid_t pids[4];
+	assert_int_equal(rpmemd_pids_of(Dir, pids, 4), 1);
+	assert_int_equal(rpmem_close(rpp), 0);
+	check_part("kept", HDR, pool + HDR, 8192);
+	assert_int_equal(
+		rpmem_remove(Target, "kept.set", RPMEM_REMOVE_FORCE), 0);
+	free(pool);
+}
+
 struct obj {
 	char set[512];
 	PMEMobjpool *pop;
@@ -533,6 +566,7 @@ main(void)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_idle_kept),
 		cmocka_unit_test_teardown(test_cut_busy, link_restore),
 		cmocka_unit_test_teardown(test_cut_idle, link_restore),
 		cmocka_unit_test_teardown(test_cut_obj, link_restore),
