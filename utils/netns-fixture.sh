@@ -3,7 +3,7 @@
 # utils/netns-fixture.sh -- two remote nodes and a client on one machine,
 # each in a network namespace of its own, and a test run across them
 #
-# usage: netns-fixture.sh e2e|demo|multi
+# usage: netns-fixture.sh e2e|demo|multi|liveness
 #
 # Creates three network namespaces: a client and two nodes, the client tied
 # to each node by a veth pair (node i: 10.231.i.2 and fd00:231:i::2, the
@@ -15,18 +15,22 @@
 #   e2e    rpmem-e2e's main groups against node 1 (tcp; data on sockets too)
 #   demo   utils/demo.sh --run against node 1
 #   multi  obj-replica-multi: one pool set replicated to both nodes
+#   liveness  rpmem-liveness against node 1, which cuts and restores the
+#          link (its veth pair, on either side) under sessions; rpmemd
+#          with --liveness-timeout=3, RPMEM_STALL_TIMEOUT=5
 # Without the privilege to create namespaces it exits 77 (skipped). It
 # removes everything it made on every exit path.
 #
 # Environment: RPMEMD_BIN; RPMEM_E2E_BIN (e2e), DEMO_BUILD_DIR (demo),
-# OBJ_REPLICA_MULTI_BIN (multi).
+# OBJ_REPLICA_MULTI_BIN (multi), RPMEM_LIVENESS_BIN and, when Debian's
+# libpmemobj is there, RPMEM_LIVENESS_PMDK_BIN (liveness).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-}
 case "$mode" in
-e2e | demo | multi) ;;
+e2e | demo | multi | liveness) ;;
 *)
-	echo "usage: $0 e2e|demo|multi" >&2
+	echo "usage: $0 e2e|demo|multi|liveness" >&2
 	exit 2
 	;;
 esac
@@ -120,8 +124,36 @@ run_e2e() {
 	done
 }
 
+# each program in a pool set directory of its own; rpmemd's log shown when
+# one fails
+run_liveness() {
+	local bin d
+	for bin in "$RPMEM_LIVENESS_BIN" ${RPMEM_LIVENESS_PMDK_BIN:-}; do
+		echo "--- $(basename "$bin")"
+		d=$tmp/$(basename "$bin")
+		mkdir -m 755 "$d"
+		if ! live_run "$d" "$bin"; then
+			echo "--- rpmemd.log"
+			tail -n 60 "$d/rpmemd.log" || true
+			exit 1
+		fi
+	done
+}
+
+live_run() {
+	local d=$1 bin=$2
+	in_client env RPMEM_SSH="$tmp/n1/ssh" RPMEM_PROVIDER=tcp \
+		RPMEM_CMD="$RPMEMD_BIN --poolset-dir=$d --log-file=$d/rpmemd.log --log-level=info --liveness-timeout=3" \
+		RPMEM_STALL_TIMEOUT=5 LIVENESS_DIR="$d" \
+		LIVENESS_TARGET="$(cat "$tmp/n1/target")" \
+		LIVENESS_LINK_CLIENT="ip link set v1-c" \
+		LIVENESS_LINK_NODE="ip -n ${nodes[0]} link set v1-n" \
+		"$bin"
+}
+
 case "$mode" in
 e2e) run_e2e ;;
+liveness) run_liveness ;;
 demo)
 	in_client env DEMO_SSHD_DIR="$tmp/n1" "$top/utils/demo.sh" --run \
 		"$DEMO_BUILD_DIR" 2000

@@ -13,6 +13,7 @@
 
 #include "fip.h"
 #include "librpmem.h"
+#include "live.h"
 #include "log.h"
 #include "obc.h"
 #include "provider.h"
@@ -31,12 +32,16 @@
 /* descriptors a session needs besides its lanes (fabric, domain, event
  * queue, the ssh child's pipes) */
 #define SESSION_FDS 32
+#define DEF_STALL_S 60 /* RPMEM_STALL_TIMEOUT */
+#define MAX_STALL_S 86400
+#define MIN_PING_MS 100 /* however often a daemon asks for pings */
 
 #define WHY_LEN 512
 
 struct rpmem_pool {
 	struct rpmem_ssh *ssh;
 	struct rpmem_fip *fip;
+	struct rpmem_live *live; /* the pinger; NULL: the daemon takes none */
 	void *addr;
 	size_t size;
 	unsigned nlanes;
@@ -49,6 +54,25 @@ static unsigned Ncmds;
 static atomic_uint Cmd_next;
 static unsigned Max_nlanes = UINT_MAX;
 static unsigned Wq_size = DEF_WQ_SIZE;
+static unsigned Stall_ms = DEF_STALL_S * 1000U;
+
+/* RPMEM_STALL_TIMEOUT: whole seconds, 1 to MAX_STALL_S */
+static void
+read_stall_timeout(void)
+{
+	const char *e = getenv("RPMEM_STALL_TIMEOUT");
+	if (e == NULL || e[0] == '\0')
+		return;
+	unsigned v = rpmem_env_uint(e);
+	if (v == 0 || v > MAX_STALL_S) {
+		LOG(LOG_LVL_WARN,
+			"RPMEM_STALL_TIMEOUT ignored -- '%s': not a whole "
+			"number of seconds from 1 to %u; using %u s",
+			e, MAX_STALL_S, DEF_STALL_S);
+		return;
+	}
+	Stall_ms = v * 1000U;
+}
 
 __attribute__((constructor)) static void
 librpmem_init(void)
@@ -64,8 +88,10 @@ librpmem_init(void)
 	v = rpmem_env_uint(getenv("RPMEM_WORK_QUEUE_SIZE"));
 	if (v)
 		Wq_size = v;
-	LOG(LOG_LVL_DBG, "RPMEM_CMD '%s', max lanes %u, work queue %u", cmd,
-		Max_nlanes, Wq_size);
+	read_stall_timeout();
+	LOG(LOG_LVL_DBG,
+		"RPMEM_CMD '%s', max lanes %u, work queue %u, stall limit %u s",
+		cmd, Max_nlanes, Wq_size, Stall_ms / 1000);
 }
 
 __attribute__((destructor)) static void
@@ -237,8 +263,9 @@ send_request(const struct connect_req *c, struct rpmem_ssh *ssh,
 	struct rpmem_req_attr req = {.pool_size = c->pool_size,
 		.nlanes = c->req_lanes,
 		.provider = c->prov,
-		/* announces session binding support, see rpmem_proto.h */
-		.buff_size = RPMEM_DEF_BUFF_SIZE + RPMEM_AUTH_BUFF_TAG,
+		/* announces session binding and pings, see rpmem_proto.h */
+		.buff_size = RPMEM_DEF_BUFF_SIZE + RPMEM_LIVE_BUFF_TAG +
+			     RPMEM_AUTH_BUFF_TAG,
 		.pool_desc = c->pool_set_name};
 	size_t msize;
 	const struct rpmem_pool_attr *a =
@@ -256,7 +283,7 @@ send_request(const struct connect_req *c, struct rpmem_ssh *ssh,
 	int ret = rpmem_sess_exchange(ssh, msg, msize, resp,
 		c->create ? RPMEM_MSG_TYPE_CREATE_RESP
 			  : RPMEM_MSG_TYPE_OPEN_RESP,
-		step, 500, &silent);
+		step, RESP_TIMEOUT_MS, 500, &silent);
 	free(msg);
 	if (ret) {
 		int e = rpmem_sess_provider_refused(c->prov, errno, silent);
@@ -276,7 +303,6 @@ session_secret(const struct connect_req *c, struct rpmem_ssh *ssh,
 	struct rpmem_resp_attr *ra, unsigned char *secret, int *bound)
 {
 	*bound = (ra->persist_method & RPMEM_AUTH_PM_FLAG) != 0;
-	ra->persist_method &= ~RPMEM_AUTH_PM_FLAG;
 	if (!*bound) {
 		LOG(LOG_LVL_INFO,
 			"legacy daemon on '%s': fabric connections are not "
@@ -286,11 +312,58 @@ session_secret(const struct connect_req *c, struct rpmem_ssh *ssh,
 	}
 	int ret = rpmem_sess_secret(ssh, secret, c->op);
 	if (ret) {
-		rpmem_sess_close(ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+		rpmem_sess_close(ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0,
+			CLOSE_SETUP_MS);
 		errno = -ret;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * the pinger, for a daemon that takes pings: it starts before the lanes
+ * connect, since the daemon counts our silence from its answer on; on
+ * failure the session is closed
+ */
+static int
+session_live(const struct connect_req *c, RPMEMpool *rpp,
+	const struct rpmem_resp_attr *ra)
+{
+	if (!(ra->persist_method & RPMEM_LIVE_PM_FLAG)) {
+		LOG(LOG_LVL_INFO,
+			"daemon on '%s' takes no pings: a lost link is "
+			"noticed at the next call, after the stall limit",
+			c->target);
+		return 0;
+	}
+	unsigned ping_ms;
+	int ret = rpmem_sess_live(rpp->ssh, &ping_ms, c->op);
+	if (ret == 0 && ping_ms < MIN_PING_MS)
+		ping_ms = MIN_PING_MS; /* ours asks for 333 ms at the least */
+	if (ret == 0) {
+		ret = rpmem_live_start(rpp->ssh, ping_ms, Stall_ms, &rpp->live);
+		if (ret)
+			ERR("%s request failed: cannot start the pinger: %s",
+				c->op, strerror(-ret));
+	}
+	if (ret) {
+		rpmem_sess_close(rpp->ssh,
+			c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0,
+			CLOSE_SETUP_MS);
+		errno = -ret;
+		return -1;
+	}
+	LOG(LOG_LVL_DBG, "pinging '%s' every %u ms", c->target, ping_ms);
+	return 0;
+}
+
+/* the lanes' liveness callback: 0 while the daemon is known to be there */
+static int
+pool_alive(void *arg)
+{
+	RPMEMpool *rpp = arg;
+	int e = rpmem_live_error(rpp->live);
+	return e ? -e : rpmem_ssh_alive(rpp->ssh);
 }
 
 /* the lanes; on failure the session is closed (a create removed) */
@@ -307,13 +380,14 @@ connect_lanes(const struct connect_req *c, RPMEMpool *rpp,
 		.size = c->pool_size,
 		.raddr = ra->raddr,
 		.rkey = ra->rkey,
-		.persist_method = ra->persist_method,
+		.persist_method = ra->persist_method & ~RPMEM_EXT_PM_FLAGS,
 		.nlanes = *n,
 		.buff_size = RPMEM_DEF_BUFF_SIZE,
 		.wq_size = Wq_size,
-		.alive = rpmem_sess_alive,
-		.alive_arg = rpp->ssh,
-		.secret = secret};
+		.alive = pool_alive,
+		.alive_arg = rpp,
+		.secret = secret,
+		.stall_ms = Stall_ms};
 	char why[WHY_LEN];
 	why[0] = '\0';
 	int ret = rpmem_fip_init(&fa, n, &rpp->fip, why, sizeof(why));
@@ -321,7 +395,10 @@ connect_lanes(const struct connect_req *c, RPMEMpool *rpp,
 		return 0;
 	char text[4096];
 	rpmem_ssh_stderr(rpp->ssh, text, sizeof(text), 100);
-	rpmem_sess_close(rpp->ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+	rpmem_live_stop(rpp->live, 1);
+	rpp->live = NULL;
+	rpmem_sess_close(rpp->ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0,
+		CLOSE_SETUP_MS);
 	ERR("establishing in-band connection failed (%s, port %u): %s%s%s",
 		prov_name, ra->port, why[0] ? why : strerror(-ret),
 		text[0] ? " -- " : "", text);
@@ -344,7 +421,8 @@ pool_session(struct connect_req *c, RPMEMpool *rpp, struct rpmem_pool_attr *got)
 	rpmem_obc_get_ibc(&resp.ibc, &ra);
 	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
 	int bound;
-	if (session_secret(c, rpp->ssh, &ra, secret, &bound))
+	if (session_secret(c, rpp->ssh, &ra, secret, &bound) ||
+		session_live(c, rpp, &ra))
 		return -1;
 	if (!c->create)
 		rpmem_obc_get_attr(&resp.pool_attr, got);
@@ -353,8 +431,11 @@ pool_session(struct connect_req *c, RPMEMpool *rpp, struct rpmem_pool_attr *got)
 	unsigned n = c->req_lanes < ra.nlanes ? c->req_lanes : ra.nlanes;
 	if (n == 0) {
 		ERR("%s request failed: daemon granted no lanes", c->op);
-		rpmem_sess_close(
-			rpp->ssh, c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0);
+		rpmem_live_stop(rpp->live, 1);
+		rpp->live = NULL;
+		rpmem_sess_close(rpp->ssh,
+			c->create ? RPMEM_CLOSE_FLAGS_REMOVE : 0,
+			CLOSE_SETUP_MS);
 		errno = EPROTO;
 		return -1;
 	}
@@ -456,6 +537,18 @@ rpmem_open(const char *target, const char *pool_set_name, void *pool_addr,
 	return rpp;
 }
 
+/* the positive errno the session was lost with, or 0 */
+static int
+session_lost(RPMEMpool *rpp)
+{
+	int e = atomic_load(&rpp->error);
+	if (e == 0 && rpp->fip != NULL)
+		e = -rpmem_fip_error(rpp->fip);
+	if (e == 0)
+		e = rpmem_live_error(rpp->live);
+	return e;
+}
+
 /*
  * may an operation run on this handle: EINVAL for a NULL handle, else the
  * sticky connection error, each with a message; 0 if usable
@@ -468,12 +561,7 @@ unusable(RPMEMpool *rpp, const char *what)
 		errno = EINVAL;
 		return EINVAL;
 	}
-	int e = atomic_load(&rpp->error);
-	if (e == 0 && rpp->fip != NULL) {
-		int f = rpmem_fip_error(rpp->fip);
-		if (f)
-			e = -f;
-	}
+	int e = session_lost(rpp);
 	if (e) {
 		ERR("%s: connection to the remote pool lost earlier: %s", what,
 			strerror(e));
@@ -525,9 +613,16 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 	struct rpmem_msg_set_attr m;
 	struct rpmem_msg_set_attr_resp r;
 	rpmem_obc_set_attr_msg(&m, attr);
-	if (rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
-		    RPMEM_MSG_TYPE_SET_ATTR_RESP,
-		    "set attributes request failed", 50, NULL)) {
+	/* a ping may have been unanswered while this call waited for it */
+	rpmem_live_lock(rpp->live);
+	int ret = unusable(rpp, "set attributes") ? -1 : 0;
+	if (ret == 0)
+		ret = rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
+			RPMEM_MSG_TYPE_SET_ATTR_RESP,
+			"set attributes request failed", (int)Stall_ms, 50,
+			NULL);
+	rpmem_live_unlock(rpp->live);
+	if (ret) {
 		int e = errno;
 		if (e == ECONNRESET || e == ETIMEDOUT || e == EPROTO)
 			atomic_store(&rpp->error, e);
@@ -535,6 +630,29 @@ rpmem_set_attr(RPMEMpool *rpp, const struct rpmem_pool_attr *attr)
 		return -1;
 	}
 	return succeeded(saved);
+}
+
+/*
+ * CLOSE of a session that works: answered within the stall limit, or the
+ * ssh process is killed; 0 or the positive errno (message set)
+ */
+static int
+close_session(RPMEMpool *rpp)
+{
+	struct rpmem_msg_close m;
+	struct rpmem_msg_close_resp r;
+	rpmem_obc_close_msg(&m, 0);
+	if (rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
+		    RPMEM_MSG_TYPE_CLOSE_RESP, "close request failed",
+		    (int)Stall_ms, 200, NULL)) {
+		int err = errno;
+		rpmem_fip_fini(rpp->fip);
+		rpmem_ssh_abort(rpp->ssh);
+		return err;
+	}
+	rpmem_fip_fini(rpp->fip);
+	rpmem_ssh_close(rpp->ssh);
+	return 0;
 }
 
 RPMEM_API int
@@ -547,23 +665,30 @@ rpmem_close(RPMEMpool *rpp)
 		errno = EINVAL;
 		return -1;
 	}
+	/*
+	 * a session known to be lost is not waited for again: the daemon
+	 * gets a moment to answer CLOSE (it is there when only the lanes
+	 * failed) and ssh is killed otherwise; the daemon ends by itself
+	 */
+	int lost = session_lost(rpp);
+	int pinged = rpmem_live_stop(rpp->live, lost != 0);
+	rpp->live = NULL;
+	if (lost == 0)
+		lost = pinged;
 	rpmem_fip_shutdown(rpp->fip);
-	int ret = 0;
 	int err = 0;
-	struct rpmem_msg_close m;
-	struct rpmem_msg_close_resp r;
-	rpmem_obc_close_msg(&m, 0);
-	if (rpmem_sess_exchange(rpp->ssh, &m, sizeof(m), &r,
-		    RPMEM_MSG_TYPE_CLOSE_RESP, "close request failed", 200,
-		    NULL)) {
-		err = errno;
-		ret = -1;
+	if (lost) {
+		(void)rpmem_sess_close(rpp->ssh, 0, CLOSE_FAILED_MS);
+		rpmem_fip_fini(rpp->fip);
+		ERR("close: connection to the remote pool lost earlier: %s",
+			strerror(lost));
+		err = lost;
+	} else {
+		err = close_session(rpp);
 	}
-	rpmem_fip_fini(rpp->fip);
-	rpmem_ssh_close(rpp->ssh);
 	free(rpp);
-	errno = ret ? err : saved;
-	return ret;
+	errno = err ? err : saved;
+	return err ? -1 : 0;
 }
 
 static int

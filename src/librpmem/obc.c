@@ -195,8 +195,8 @@ rpmem_obc_check_resp(void *resp, uint32_t resp_type, uint32_t *status,
 			ibc->port);
 		return -EPROTO;
 	}
-	/* the session binding flag may accompany the method (rpmem_proto.h) */
-	uint32_t pm = ibc->persist_method & ~RPMEM_AUTH_PM_FLAG;
+	/* the extension flags may accompany the method (rpmem_proto.h) */
+	uint32_t pm = ibc->persist_method & ~RPMEM_EXT_PM_FLAGS;
 	if (pm != RPMEM_PM_GPSPM && pm != RPMEM_PM_APM) {
 		snprintf(why, whylen,
 			"invalid persistency method received -- %u",

@@ -94,12 +94,41 @@ rpmem_sess_status(struct rpmem_ssh *ssh, const char *node)
 	return 0;
 }
 
-/* one request/response rpmem_sess_exchange; fills resp (host order after check)
+/*
+ * the header of the response to the request just sent into resp: a PONG
+ * to a PING given up earlier (live.c) is passed over; *cut tells whether
+ * the channel ended inside the header after at least one byte
  */
+static int
+recv_resp_hdr(struct rpmem_ssh *ssh, void *resp, uint32_t resp_type,
+	int timeout_ms, int *cut)
+{
+	size_t hsize = sizeof(struct rpmem_msg_hdr_resp);
+	for (;;) {
+		*cut = 0;
+		int ret = rpmem_ssh_recv(ssh, resp, 1, timeout_ms);
+		if (ret)
+			return ret;
+		ret = rpmem_ssh_recv(
+			ssh, (char *)resp + 1, hsize - 1, timeout_ms);
+		if (ret) {
+			*cut = 1;
+			return ret;
+		}
+		struct rpmem_msg_hdr_resp h;
+		memcpy(&h, resp, sizeof(h));
+		rpmem_ntoh_msg_hdr_resp(&h);
+		if (resp_type == RPMEM_MSG_TYPE_PONG ||
+			h.type != RPMEM_MSG_TYPE_PONG || h.size != hsize)
+			return 0;
+	}
+}
+
+/* one request/response exchange; fills resp (host order after check) */
 int
 rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
-	void *resp, uint32_t resp_type, const char *step, int stderr_ms,
-	int *silent)
+	void *resp, uint32_t resp_type, const char *step, int timeout_ms,
+	int stderr_ms, int *silent)
 {
 	int ret = rpmem_ssh_send(ssh, req, req_size);
 	size_t rsize = rpmem_obc_resp_size(resp_type);
@@ -111,15 +140,10 @@ rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
 	size_t hsize = sizeof(struct rpmem_msg_hdr_resp);
 	int cut = 0;
 	if (ret == 0)
-		ret = rpmem_ssh_recv(ssh, resp, 1, RESP_TIMEOUT_MS);
-	if (ret == 0) {
-		ret = rpmem_ssh_recv(
-			ssh, (char *)resp + 1, hsize - 1, RESP_TIMEOUT_MS);
-		cut = ret != 0;
-	}
+		ret = recv_resp_hdr(ssh, resp, resp_type, timeout_ms, &cut);
 	if (ret == 0)
-		ret = rpmem_ssh_recv(ssh, (char *)resp + hsize, rsize - hsize,
-			RESP_TIMEOUT_MS);
+		ret = rpmem_ssh_recv(
+			ssh, (char *)resp + hsize, rsize - hsize, timeout_ms);
 	if (ret) {
 		int err = -ret;
 		if (err == EPIPE)
@@ -207,19 +231,46 @@ rpmem_sess_secret(struct rpmem_ssh *ssh, unsigned char *secret, const char *op)
 	return 0;
 }
 
-void
-rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags)
+/* the LIVE message that follows AUTH when the daemon serves pings */
+int
+rpmem_sess_live(struct rpmem_ssh *ssh, unsigned *ping_ms, const char *op)
+{
+	struct rpmem_msg_live m;
+	int ret = rpmem_ssh_recv(ssh, &m, sizeof(m), RESP_TIMEOUT_MS);
+	if (ret) {
+		int err = ret == -EPIPE ? ECONNRESET : -ret;
+		ERR("%s request failed: cannot receive the liveness "
+		    "parameters: %s",
+			op, strerror(err));
+		return -err;
+	}
+	rpmem_ntoh_msg_hdr_resp(&m.hdr);
+	uint32_t ping = be32toh(m.ping_ms), timeout = be32toh(m.timeout_ms);
+	if (m.hdr.type != RPMEM_MSG_TYPE_LIVE || m.hdr.size != sizeof(m) ||
+		m.hdr.status != RPMEM_SUCCESS || ping == 0 || ping >= timeout) {
+		ERR("%s request failed: invalid liveness message (type %u, "
+		    "size %lu, status %u, ping %u ms, timeout %u ms)",
+			op, m.hdr.type, (unsigned long)m.hdr.size, m.hdr.status,
+			ping, timeout);
+		return -EPROTO;
+	}
+	*ping_ms = ping;
+	return 0;
+}
+
+int
+rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags, int timeout_ms)
 {
 	struct rpmem_msg_close m;
 	struct rpmem_msg_close_resp r;
 	rpmem_obc_close_msg(&m, flags);
-	if (rpmem_ssh_send(ssh, &m, sizeof(m)) == 0)
-		(void)rpmem_ssh_recv(ssh, &r, sizeof(r), 10000);
-	rpmem_ssh_close(ssh);
-}
-
-int
-rpmem_sess_alive(void *arg)
-{
-	return rpmem_ssh_alive(arg);
+	int cut;
+	int got = rpmem_ssh_send(ssh, &m, sizeof(m)) == 0 &&
+		  recv_resp_hdr(ssh, &r, RPMEM_MSG_TYPE_CLOSE_RESP, timeout_ms,
+			  &cut) == 0;
+	if (got)
+		rpmem_ssh_close(ssh);
+	else
+		rpmem_ssh_abort(ssh);
+	return got ? 0 : -1;
 }

@@ -20,6 +20,10 @@
 #define STATUS_TIMEOUT_MS 30000
 #define RESP_TIMEOUT_MS 120000
 #define STDERR_TIMEOUT_MS 2000
+/* how long the CLOSE of a session already known lost may take */
+#define CLOSE_FAILED_MS 1000
+/* the CLOSE after a failed set-up (the daemon removes what it created) */
+#define CLOSE_SETUP_MS 10000
 
 /* ssh running cmd on the target (NULL cmd: the caller's error stands) */
 struct rpmem_ssh *rpmem_sess_spawn(const struct rpmem_target *t, int ipv4,
@@ -32,16 +36,20 @@ int rpmem_sess_status(struct rpmem_ssh *ssh, const char *node);
  * (after at least one byte) without a word on stderr
  */
 int rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
-	void *resp, uint32_t resp_type, const char *step, int stderr_ms,
-	int *silent);
+	void *resp, uint32_t resp_type, const char *step, int timeout_ms,
+	int stderr_ms, int *silent);
 /* the errno for a failed CREATE/OPEN, named when the provider is why */
 int rpmem_sess_provider_refused(enum rpmem_provider prov, int err, int silent);
 /* the session secret that follows a flagged response */
 int rpmem_sess_secret(
 	struct rpmem_ssh *ssh, unsigned char *secret, const char *op);
-/* CLOSE with flags (best effort), then closes ssh */
-void rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags);
-/* 0 while the ssh session is up (the lanes' liveness callback) */
-int rpmem_sess_alive(void *arg);
+/* the liveness parameters that follow a flagged response (the PING
+ * interval; the daemon's timeout is only checked); 0 or a negative errno */
+int rpmem_sess_live(struct rpmem_ssh *ssh, unsigned *ping_ms, const char *op);
+/*
+ * CLOSE with flags, best effort: the answer is awaited timeout_ms, then
+ * ssh is closed, or killed when no answer came (-1, nothing reported)
+ */
+int rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags, int timeout_ms);
 
 #endif /* LIBRPMEM_SESSION_H */

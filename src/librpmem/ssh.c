@@ -141,6 +141,19 @@ rpmem_ssh_recv(struct rpmem_ssh *ssh, void *buf, size_t len, int timeout_ms)
 }
 
 int
+rpmem_ssh_readable(struct rpmem_ssh *ssh, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = ssh->out, .events = POLLIN};
+	for (;;) {
+		int pr = poll(&pfd, 1, timeout_ms);
+		if (pr >= 0)
+			return pr;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int
 rpmem_ssh_alive(struct rpmem_ssh *ssh)
 {
 	char c;

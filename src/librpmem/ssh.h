@@ -22,6 +22,8 @@ int rpmem_ssh_send(struct rpmem_ssh *ssh, const void *buf, size_t len);
 /* reads exactly len bytes within timeout_ms (-ETIMEDOUT) */
 int rpmem_ssh_recv(
 	struct rpmem_ssh *ssh, void *buf, size_t len, int timeout_ms);
+/* 1 when stdout has bytes (or EOF) within timeout_ms, 0 if not, -errno */
+int rpmem_ssh_readable(struct rpmem_ssh *ssh, int timeout_ms);
 /* 0 if the channel is still open, -ECONNRESET after EOF, never blocks */
 int rpmem_ssh_alive(struct rpmem_ssh *ssh);
 /* waits (bounded) for stdout EOF; -EPROTO if any byte arrives */

@@ -37,6 +37,7 @@ rpmemd_config_defaults(struct rpmemd_config *cfg)
 	cfg->use_syslog = 1;
 	cfg->log_level = RPD_LOG_ERR;
 	cfg->check_source = 1;
+	cfg->liveness_timeout = RPMEMD_DEFAULT_LIVENESS_TIMEOUT;
 }
 
 void
@@ -60,6 +61,32 @@ parse_bool(const char *v, int *out)
 	return 0;
 }
 
+int
+rpmemd_config_parse_timeout(const char *val, unsigned *out, const char **why)
+{
+	unsigned long long v = 0;
+	const char *p = val;
+	if (*p == '\0') {
+		*why = "no value";
+		return -EINVAL;
+	}
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9') {
+			*why = "not a whole number of seconds";
+			return -EINVAL;
+		}
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > RPMEMD_MAX_LIVENESS_TIMEOUT)
+			break;
+	}
+	if (v == 0 || v > RPMEMD_MAX_LIVENESS_TIMEOUT) {
+		*why = "out of range (1 to 86400 seconds)";
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 static char *
 trim(char *s)
 {
@@ -71,12 +98,23 @@ trim(char *s)
 	return s;
 }
 
-/* apply one key/value; -EINVAL for an unknown key or a bad value */
+/*
+ * apply one key/value; -EINVAL for an unknown key or a bad value (*why
+ * then says what is wrong with the value, where there is more to say)
+ */
 static int
 apply(struct rpmemd_config *cfg, const char *key, const char *val,
-	unsigned skip)
+	unsigned skip, const char **why)
 {
 	int b;
+	if (strcmp(key, "liveness-timeout") == 0) {
+		unsigned t;
+		if (rpmemd_config_parse_timeout(val, &t, why))
+			return -EINVAL;
+		if (!(skip & RPMEMD_OPT_LIVENESS_TIMEOUT))
+			cfg->liveness_timeout = t;
+		return 0;
+	}
 	if (strcmp(key, "log-file") == 0) {
 		if (skip & RPMEMD_OPT_LOG_FILE)
 			return 0;
@@ -149,6 +187,7 @@ rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf, size_t len,
 		p = nl ? nl + 1 : end;
 
 		int ret = 0;
+		const char *why = NULL;
 		if (strlen(line) != n) {
 			ret = -EINVAL; /* embedded NUL */
 		} else {
@@ -167,8 +206,8 @@ rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf, size_t len,
 					if (*key == '\0' || *val == '\0')
 						ret = -EINVAL;
 					else
-						ret = apply(
-							cfg, key, val, skip);
+						ret = apply(cfg, key, val, skip,
+							&why);
 				}
 			}
 		}
@@ -177,9 +216,11 @@ rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf, size_t len,
 				int shown = (int)(n > 200 ? 200 : n);
 				snprintf(err, errlen,
 					"Invalid config file line at %s:%u: "
-					"%.*s",
+					"%.*s%s%s%s",
 					fname, lineno, shown,
-					ret == -EINVAL ? start : "");
+					ret == -EINVAL ? start : "",
+					why ? " (" : "", why ? why : "",
+					why ? ")" : "");
 			}
 			free(line);
 			return ret;
@@ -309,7 +350,12 @@ usage(const char *prog)
 		"      --allow-sockets      serve clients that ask for the "
 		"libfabric\n"
 		"                           sockets provider (see rpmemd(1))\n"
-		"      --log-level <level>  err, warn, notice, info or debug\n",
+		"      --log-level <level>  err, warn, notice, info or debug\n"
+		"      --liveness-timeout <seconds>\n"
+		"                           end the session of a client that "
+		"pings when\n"
+		"                           it is silent this long (default "
+		"30)\n",
 		prog, RPMEMD_VERSION);
 }
 
@@ -322,7 +368,8 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_REQUIRE_AUTH,
 	OPT_NO_CHECK_SOURCE,
-	OPT_ALLOW_SOCKETS
+	OPT_ALLOW_SOCKETS,
+	OPT_LIVENESS_TIMEOUT
 };
 
 /* an option's copy failed: the client gets ENOMEM as the status */
@@ -352,6 +399,7 @@ static const struct option longopts[] = {
 	{"require-auth", no_argument, NULL, OPT_REQUIRE_AUTH},
 	{"no-check-source", no_argument, NULL, OPT_NO_CHECK_SOURCE},
 	{"allow-sockets", no_argument, NULL, OPT_ALLOW_SOCKETS},
+	{"liveness-timeout", required_argument, NULL, OPT_LIVENESS_TIMEOUT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -395,11 +443,24 @@ flag_option(struct rpmemd_config *cfg, int opt, unsigned *given)
 	}
 }
 
-/* --nthreads and --log-level; -1 when fine, else the result */
+/* --nthreads, --log-level and --liveness-timeout; -1 when fine, else the
+ * result */
 static int
 number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
 	size_t errlen)
 {
+	if (opt == OPT_LIVENESS_TIMEOUT) {
+		const char *why = "";
+		if (rpmemd_config_parse_timeout(
+			    optarg, &cfg->liveness_timeout, &why)) {
+			snprintf(err, errlen,
+				"invalid liveness timeout -- '%s': %s", optarg,
+				why);
+			return RPMEMD_CFG_BAD_ARGS;
+		}
+		*given |= RPMEMD_OPT_LIVENESS_TIMEOUT;
+		return -1;
+	}
 	if (opt == 't') {
 		char *end;
 		errno = 0;
@@ -467,6 +528,7 @@ parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
 			return RPMEMD_CFG_EXIT;
 		case 't':
 		case OPT_LOG_LEVEL:
+		case OPT_LIVENESS_TIMEOUT:
 			ret = number_option(cfg, opt, given, err, errlen);
 			break;
 		case 'r':

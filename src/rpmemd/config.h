@@ -36,7 +36,12 @@ enum rpmemd_opt {
 	RPMEMD_OPT_REQUIRE_AUTH = 1 << 6,
 	RPMEMD_OPT_CHECK_SOURCE = 1 << 7,
 	RPMEMD_OPT_ALLOW_SOCKETS = 1 << 8,
+	RPMEMD_OPT_LIVENESS_TIMEOUT = 1 << 9,
 };
+
+/* how long a client that pings may stay silent (rpmem_proto.h), seconds */
+#define RPMEMD_DEFAULT_LIVENESS_TIMEOUT 30U
+#define RPMEMD_MAX_LIVENESS_TIMEOUT 86400U
 
 struct rpmemd_config {
 	char *log_file;
@@ -49,6 +54,7 @@ struct rpmemd_config {
 	int require_auth;	/* refuse clients without session binding */
 	int check_source;  /* fabric peers must use the ssh client's address */
 	int allow_sockets; /* serve the libfabric sockets provider */
+	unsigned liveness_timeout; /* seconds, 1 to RPMEMD_MAX_... */
 	/* remove mode */
 	char *rm_poolset;
 	int force;
@@ -60,6 +66,13 @@ void rpmemd_config_free(struct rpmemd_config *cfg);
 
 int rpmemd_config_parse_buf(struct rpmemd_config *cfg, const char *buf,
 	size_t len, const char *fname, unsigned skip, char *err, size_t errlen);
+
+/*
+ * a liveness timeout in whole seconds (1 to RPMEMD_MAX_LIVENESS_TIMEOUT,
+ * digits only); 0, or -EINVAL with a reason
+ */
+int rpmemd_config_parse_timeout(
+	const char *val, unsigned *out, const char **why);
 
 /* replace the first $HOME (not followed by an alphanumeric character) */
 int rpmemd_config_subst_home(const char *in, const char *home, char **out);

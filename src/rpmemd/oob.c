@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* oob.c -- rpmemd out-of-band requests: validation, decoding, responses */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -50,6 +51,12 @@ rpmemd_oob_check_hdr(
 			return -1;
 		}
 		return 0;
+	case RPMEM_MSG_TYPE_PING:
+		if (h.size != sizeof(struct rpmem_msg_hdr)) {
+			*why = "invalid PING message size";
+			return -1;
+		}
+		return 0;
 	default:
 		*why = "invalid message type";
 		return -1;
@@ -65,6 +72,8 @@ rpmemd_oob_resp_type(uint32_t req_type)
 	case RPMEM_MSG_TYPE_CLOSE:
 	case RPMEM_MSG_TYPE_SET_ATTR:
 		return req_type + 1;
+	case RPMEM_MSG_TYPE_PING:
+		return RPMEM_MSG_TYPE_PONG;
 	default:
 		return 0;
 	}
@@ -83,8 +92,11 @@ decode_common(const struct rpmem_msg_common *wc, struct rpmemd_req *req,
 	req->nlanes = c.nlanes;
 	req->provider = c.provider;
 	req->auth = rpmem_auth_announced(c.buff_size);
+	req->live = rpmem_live_announced(c.buff_size);
 	if (req->auth)
 		c.buff_size -= RPMEM_AUTH_BUFF_TAG;
+	if (req->live)
+		c.buff_size -= RPMEM_LIVE_BUFF_TAG;
 	req->buff_size = c.buff_size;
 	if (c.major != RPMEM_PROTO_MAJOR || c.minor != RPMEM_PROTO_MINOR) {
 		*why = "protocol version mismatch";
@@ -202,18 +214,48 @@ rpmemd_oob_decode(
 		decode_attr(&((const struct rpmem_msg_set_attr *)m)->pool_attr,
 			req);
 		return RPMEM_SUCCESS;
+	case RPMEM_MSG_TYPE_PING:
+		return RPMEM_SUCCESS;
 	default:
 		*why = "invalid message type";
 		return RPMEM_ERR_FATAL;
 	}
 }
 
-/* read exactly len bytes; returns bytes read (short only on EOF) or -1 */
+/*
+ * 0 when fd is readable, -1 with errno (ETIMEDOUT when nothing came within
+ * timeout_ms; a negative timeout waits for ever)
+ */
+static int
+wait_readable(int fd, int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return 0;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	for (;;) {
+		int r = poll(&pfd, 1, timeout_ms);
+		if (r > 0)
+			return 0;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+/*
+ * read exactly len bytes, each read within timeout_ms of the previous one;
+ * returns bytes read (short only on EOF) or -1
+ */
 static ssize_t
-read_full(int fd, void *buf, size_t len)
+read_full(int fd, void *buf, size_t len, int timeout_ms)
 {
 	size_t got = 0;
 	while (got < len) {
+		if (wait_readable(fd, timeout_ms))
+			return -1;
 		ssize_t r = read(fd, (char *)buf + got, len - got);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -228,12 +270,15 @@ read_full(int fd, void *buf, size_t len)
 }
 
 ssize_t
-rpmemd_oob_recv(int fd, void *buf, uint32_t *type, const char **why)
+rpmemd_oob_recv(
+	int fd, void *buf, uint32_t *type, const char **why, int timeout_ms)
 {
 	*type = 0;
-	ssize_t r = read_full(fd, buf, sizeof(struct rpmem_msg_hdr));
+	ssize_t r =
+		read_full(fd, buf, sizeof(struct rpmem_msg_hdr), timeout_ms);
 	if (r < 0) {
-		*why = "read error";
+		*why = errno == ETIMEDOUT ? "no message from the client"
+					  : "read error";
 		return -1;
 	}
 	if (r == 0)
@@ -249,9 +294,11 @@ rpmemd_oob_recv(int fd, void *buf, uint32_t *type, const char **why)
 		return -1;
 	}
 	size_t rest = (size_t)size - sizeof(struct rpmem_msg_hdr);
-	r = read_full(fd, (char *)buf + sizeof(struct rpmem_msg_hdr), rest);
+	r = read_full(fd, (char *)buf + sizeof(struct rpmem_msg_hdr), rest,
+		timeout_ms);
 	if (r < 0) {
-		*why = "read error";
+		*why = errno == ETIMEDOUT ? "message from the client cut short"
+					  : "read error";
 		return -1;
 	}
 	if ((size_t)r < rest) {
@@ -307,6 +354,7 @@ rpmemd_oob_send_resp(int fd, uint32_t req_type, uint32_t status,
 		break;
 	case RPMEM_MSG_TYPE_CLOSE:
 	case RPMEM_MSG_TYPE_SET_ATTR:
+	case RPMEM_MSG_TYPE_PING: /* PONG: the header alone */
 		len = sizeof(u.cl);
 		break;
 	default:
@@ -323,6 +371,19 @@ rpmemd_oob_send_resp(int fd, uint32_t req_type, uint32_t status,
 	h->size = len;
 	rpmem_hton_msg_hdr_resp(h);
 	return rpmemd_oob_write(fd, &u, len);
+}
+
+int
+rpmemd_oob_send_live(int fd, uint32_t ping_ms, uint32_t timeout_ms)
+{
+	struct rpmem_msg_live m;
+	m.hdr.status = RPMEM_SUCCESS;
+	m.hdr.type = RPMEM_MSG_TYPE_LIVE;
+	m.hdr.size = sizeof(m);
+	rpmem_hton_msg_hdr_resp(&m.hdr);
+	m.ping_ms = htobe32(ping_ms);
+	m.timeout_ms = htobe32(timeout_ms);
+	return rpmemd_oob_write(fd, &m, sizeof(m));
 }
 
 int

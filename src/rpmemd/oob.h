@@ -6,8 +6,10 @@
  * functions over wire bytes (fuzzed). check_hdr tells whether a request
  * header can be answered at all; decode validates a whole message and fills
  * struct rpmemd_req in host order or returns the rpmem_status to answer
- * with, plus a reason. rpmemd_oob_recv() reads one message from a file
- * descriptor with bounded sizes; rpmemd_oob_send_*() write the responses.
+ * with, plus a reason. PING (the liveness extension) passes both; the
+ * caller refuses it in a session that did not negotiate it. rpmemd_oob_recv()
+ * reads one message from a file descriptor with bounded sizes;
+ * rpmemd_oob_send_*() write the responses.
  */
 #ifndef RPMEMD_OOB_H
 #define RPMEMD_OOB_H 1
@@ -30,6 +32,7 @@ struct rpmemd_req {
 	uint32_t provider;
 	uint64_t buff_size; /* announcement tag removed */
 	int auth;	    /* client announced session binding */
+	int live;	    /* client announced pings (rpmem_proto.h) */
 	const char *desc;   /* points into the message buffer */
 	/* CREATE / SET_ATTR, host order; has_attr 0 when all zero */
 	struct rpmem_pool_attr_packed attr;
@@ -62,9 +65,12 @@ uint32_t rpmemd_oob_resp_type(uint32_t req_type);
  * Read one message from fd into buf (RPMEMD_MAX_MSG bytes). Returns the
  * message length; 0 on EOF before the first byte; -1 with *why on a
  * short message or an invalid header (*type then holds the header type,
- * or 0), errno set (ECONNRESET for a truncated message, EPROTO otherwise).
+ * or 0), errno set (ECONNRESET for a truncated message, ETIMEDOUT when no
+ * byte came for timeout_ms, EPROTO otherwise). A negative timeout_ms
+ * waits for ever.
  */
-ssize_t rpmemd_oob_recv(int fd, void *buf, uint32_t *type, const char **why);
+ssize_t rpmemd_oob_recv(
+	int fd, void *buf, uint32_t *type, const char **why, int timeout_ms);
 
 int rpmemd_oob_write(int fd, const void *buf, size_t len);
 
@@ -72,6 +78,9 @@ int rpmemd_oob_write(int fd, const void *buf, size_t len);
 int rpmemd_oob_send_resp(int fd, uint32_t req_type, uint32_t status,
 	const struct rpmem_msg_ibc_attr *ibc,
 	const struct rpmem_pool_attr_packed *attr);
+
+/* the LIVE message that follows AUTH (rpmem_proto.h) */
+int rpmemd_oob_send_live(int fd, uint32_t ping_ms, uint32_t timeout_ms);
 
 /* the 4-byte host-order status word */
 int rpmemd_oob_send_status(int fd, uint32_t status);

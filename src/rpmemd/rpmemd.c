@@ -46,6 +46,7 @@ struct rpmemd {
 	int in_fd;
 	int out_fd;
 	int exit_status; /* when serving stops after a handled request */
+	int live;	 /* the client pings: its silence ends the session */
 };
 
 /*
@@ -335,6 +336,27 @@ send_secret(struct rpmemd *d, unsigned char *secret)
 	return 0;
 }
 
+/*
+ * the LIVE message after AUTH: the client is to ping three times per
+ * liveness timeout (rpmem_proto.h); from now on its silence counts
+ */
+static int
+send_live(struct rpmemd *d)
+{
+	uint32_t timeout_ms = d->cfg.liveness_timeout * 1000U;
+	if (rpmemd_oob_send_live(d->out_fd, timeout_ms / 3, timeout_ms)) {
+		RPMEMD_LOG(ERR, "sending the liveness parameters failed: %s",
+			strerror(errno));
+		return -1;
+	}
+	d->live = 1;
+	RPMEMD_LOG(INFO,
+		"client pings; its session ends after %u s without "
+		"a message",
+		d->cfg.liveness_timeout);
+	return 0;
+}
+
 /* may a CREATE/OPEN be served: 0 yes, -1 it was refused */
 static int
 admit(struct rpmemd *d, const struct rpmemd_req *r, const char *what)
@@ -546,10 +568,14 @@ open_or_create(struct rpmemd *d, const struct rpmemd_req *r)
 		return refuse(d, r->type, st);
 	}
 	log_resp(r, &ibc, &plan);
+	int live = r->auth && r->live;
 	if (r->auth)
 		ibc.persist_method |= RPMEM_AUTH_PM_FLAG;
+	if (live)
+		ibc.persist_method |= RPMEM_LIVE_PM_FLAG;
 	int sent = reply(d, r->type, RPMEM_SUCCESS, &ibc, &attr) == 0 &&
-		   (!r->auth || send_secret(d, secret) == 0);
+		   (!r->auth || send_secret(d, secret) == 0) &&
+		   (!live || send_live(d) == 0);
 	explicit_bzero(secret, sizeof(secret));
 	if (!sent) {
 		end_failed_session(d);
@@ -608,6 +634,41 @@ on_disconnect(struct rpmemd *d)
 		end_failed_session(d);
 }
 
+/*
+ * A client that pings went silent for the liveness timeout: the link or
+ * the client is gone, while sshd may hold the channel open for hours.
+ * The session ends as if the channel had: nothing more is written to it
+ * (a full pipe to sshd must not block the exit).
+ */
+static int
+client_silent(struct rpmemd *d)
+{
+	RPMEMD_LOG(ERR,
+		"client unreachable: no message on the ssh channel for %u s; "
+		"ending the session",
+		d->cfg.liveness_timeout);
+	on_disconnect(d);
+	return RPMEMD_EXIT_REFUSED;
+}
+
+/* PING: PONG in a session that negotiated it, else an invalid request */
+static int
+ping(struct rpmemd *d, const struct rpmemd_req *r)
+{
+	if (d->live && reply(d, r->type, RPMEM_SUCCESS, NULL, NULL) == 0)
+		return 1;
+	if (d->live) { /* the channel is gone */
+		on_disconnect(d);
+		d->exit_status = RPMEMD_EXIT_REFUSED;
+		return 0;
+	}
+	fail("invalid request: invalid message type");
+	on_disconnect(d);
+	(void)rpmemd_oob_send_status(d->out_fd, EPROTO);
+	d->exit_status = EXIT_PROTO;
+	return 0;
+}
+
 static int
 serve(struct rpmemd *d)
 {
@@ -615,7 +676,12 @@ serve(struct rpmemd *d)
 	for (;;) {
 		uint32_t type;
 		const char *why = "";
-		ssize_t n = rpmemd_oob_recv(d->in_fd, buf, &type, &why);
+		int timeout_ms =
+			d->live ? (int)(d->cfg.liveness_timeout * 1000U) : -1;
+		ssize_t n =
+			rpmemd_oob_recv(d->in_fd, buf, &type, &why, timeout_ms);
+		if (n < 0 && errno == ETIMEDOUT)
+			return client_silent(d);
 		if (n == 0) {
 			RPMEMD_LOG(NOTICE, "client disconnected");
 			on_disconnect(d);
@@ -656,6 +722,9 @@ serve(struct rpmemd *d)
 			break;
 		case RPMEM_MSG_TYPE_SET_ATTR:
 			more = set_attr(d, &req);
+			break;
+		case RPMEM_MSG_TYPE_PING:
+			more = ping(d, &req);
 			break;
 		default:
 			more = do_close(d, &req);
@@ -792,6 +861,7 @@ log_startup(struct rpmemd *d)
 		rpmemd_log_level_to_str(d->cfg.log_level));
 	RPMEMD_LOG(DBG, "    require auth: %s", yes_no(d->cfg.require_auth));
 	RPMEMD_LOG(DBG, "    allow sockets: %s", yes_no(d->cfg.allow_sockets));
+	RPMEMD_LOG(DBG, "    liveness timeout: %u s", d->cfg.liveness_timeout);
 }
 
 /* the version first, then the memory layer's choice and the fd limits */

@@ -5,10 +5,11 @@
  * Fields that differ on every run and are therefore not compared: the
  * fabric port, rkey and raddr of a successful CREATE_RESP/OPEN_RESP (a
  * listening port and the daemon's memory registration; only checked to be
- * non-zero). With our_client, also our client's session-binding extension:
- * buff_size 8224 where PMDK sends 8192 in CREATE/OPEN, the extension bit
- * (0x80000000) on persist_method in a successful answer, and the secret
- * message that follows such an answer, and the shell quoting of the pool
+ * non-zero). With our_client, also our client's extensions: buff_size 8288
+ * (session binding and pings) where PMDK sends 8192 in CREATE/OPEN, the
+ * extension bits (0xc0000000) on persist_method in a successful answer,
+ * the secret and liveness messages that follow such an answer, PING/PONG
+ * exchanges anywhere after it, and the shell quoting of the pool
  * set name in the remove command line (the words the remote shell makes of
  * it must be the same). With our_daemon, our answer to a
  * malformed request (compare_dropped()). Everything else must be equal.
@@ -64,7 +65,7 @@ may_differ(const struct ventry *r, const struct ventry *g, size_t off,
 		if ((off >= 16 && off < 20) || (off >= 24 && off < 40))
 			return 1; /* port, rkey, raddr */
 		if (our_client && off >= 20 && off < 24)
-			return (be32_at(g->buf + 20) & ~RPMEM_AUTH_PM_FLAG) ==
+			return (be32_at(g->buf + 20) & ~RPMEM_EXT_PM_FLAGS) ==
 			       be32_at(r->buf + 20);
 	}
 	if (our_client && r->kind == V_C2D && r->len >= 40 && off >= 32 &&
@@ -74,6 +75,7 @@ may_differ(const struct ventry *r, const struct ventry *g, size_t off,
 			return be64_at(r->buf + 32) == RPMEM_DEF_BUFF_SIZE &&
 			       be64_at(g->buf + 32) ==
 				       RPMEM_DEF_BUFF_SIZE +
+					       RPMEM_LIVE_BUFF_TAG +
 					       RPMEM_AUTH_BUFF_TAG;
 	}
 	return 0;
@@ -165,12 +167,50 @@ compare_entry(size_t i, const struct ventry *r, const struct ventry *g,
 }
 
 static int
+is_msg(const struct ventry *e, enum vkind kind, uint32_t type, size_t len)
+{
+	size_t t = kind == V_C2D ? 0 : 4;
+	return e->kind == kind && e->len == len &&
+	       (kind == V_C2D || be32_at(e->buf) == 0) &&
+	       be32_at(e->buf + t) == type && be64_at(e->buf + t + 4) == len;
+}
+
+static int
 is_auth(const struct ventry *e)
 {
-	return e->kind == V_D2C && e->len == sizeof(struct rpmem_msg_auth) &&
-	       be32_at(e->buf) == 0 &&
-	       be32_at(e->buf + 4) == RPMEM_MSG_TYPE_AUTH &&
-	       be64_at(e->buf + 8) == sizeof(struct rpmem_msg_auth);
+	return is_msg(
+		e, V_D2C, RPMEM_MSG_TYPE_AUTH, sizeof(struct rpmem_msg_auth));
+}
+
+static int
+is_live(const struct ventry *e)
+{
+	return is_msg(
+		e, V_D2C, RPMEM_MSG_TYPE_LIVE, sizeof(struct rpmem_msg_live));
+}
+
+/*
+ * 1 if got entry j is one of our extension messages: the secret or the
+ * liveness parameters after an answer whose flags announced them, or a
+ * PING and its PONG
+ */
+static int
+is_ext(const struct vec *got, size_t j)
+{
+	const struct ventry *e = &got->e[j];
+	if (is_msg(e, V_C2D, RPMEM_MSG_TYPE_PING, 12) ||
+		is_msg(e, V_D2C, RPMEM_MSG_TYPE_PONG, 16))
+		return 1;
+	if (!is_auth(e) && !is_live(e))
+		return 0;
+	size_t k = j; /* the answer before the run of AUTH/LIVE entries */
+	while (k > 0 && (is_auth(&got->e[k - 1]) || is_live(&got->e[k - 1])))
+		k--;
+	if (k == 0 || !is_open_answer(&got->e[k - 1]))
+		return 0;
+	uint32_t pm = be32_at(got->e[k - 1].buf + 20);
+	return (pm & (is_auth(e) ? RPMEM_AUTH_PM_FLAG : RPMEM_LIVE_PM_FLAG)) !=
+	       0;
 }
 
 /* 1 if ref entry i is PMDK's status word before exit 255 (dropped) */
@@ -248,10 +288,8 @@ vec_compare(const char *refp, const char *gotp, int our_client, int our_daemon)
 	int bad = 0;
 	size_t i = 0, j = 0;
 	while (i < ref.n && j < got.n) {
-		if (our_client && is_auth(&got.e[j]) && j > 0 &&
-			is_open_answer(&got.e[j - 1]) &&
-			(be32_at(got.e[j - 1].buf + 20) & RPMEM_AUTH_PM_FLAG)) {
-			j++; /* our secret after an answer that announced it */
+		if (our_client && is_ext(&got, j)) {
+			j++;
 			continue;
 		}
 		if (our_daemon && is_dropped(&ref, i)) {
@@ -270,6 +308,8 @@ vec_compare(const char *refp, const char *gotp, int our_client, int our_daemon)
 		i++;
 		j++;
 	}
+	while (our_client && j < got.n && is_ext(&got, j))
+		j++;
 	if (i < ref.n || j < got.n) {
 		printf("%zu entries expected, got %zu\n", ref.n, got.n);
 		bad = 1;

@@ -189,7 +189,16 @@ msg_len(const unsigned char *p, size_t n, size_t hdr_size)
 	return size >= hdr_size && size <= n ? (size_t)size : 0;
 }
 
-/* adds the daemon's answer at p (and our secret after it); bytes used */
+/* 1 for the messages our daemon sends after an answer that flags them */
+static int
+is_ext_msg(const unsigned char *p)
+{
+	uint32_t t = be32_at(p + 4);
+	return t == RPMEM_MSG_TYPE_AUTH || t == RPMEM_MSG_TYPE_LIVE;
+}
+
+/* adds the daemon's answer at p (and our secret and liveness parameters
+ * after it); bytes used */
 static size_t
 split_answer(struct vec *v, const unsigned char *p, size_t n)
 {
@@ -199,7 +208,7 @@ split_answer(struct vec *v, const unsigned char *p, size_t n)
 	add_entry(v, V_D2C, p, used);
 	size_t l;
 	while ((l = msg_len(p + used, n - used, 16)) != 0 &&
-		be32_at(p + used + 4) == RPMEM_MSG_TYPE_AUTH) {
+		is_ext_msg(p + used)) {
 		add_entry(v, V_D2C, p + used, l);
 		used += l;
 	}

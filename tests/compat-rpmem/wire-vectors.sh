@@ -173,8 +173,8 @@ client)
 	# --our-client rules the create request must differ (buff_size)
 	if "$wv" compare "$vecdir/01-create.vec" "$work/got/01-create.vec" \
 		>"$work/strict.txt"; then
-		echo "our create request equals PMDK's: no session-binding" \
-			"announcement (buff_size 8224) was sent"
+		echo "our create request equals PMDK's: no extension" \
+			"announcement (buff_size 8288) was sent"
 		bad=1
 	elif ! grep -q "field buff_size differs" "$work/strict.txt"; then
 		cat "$work/strict.txt"

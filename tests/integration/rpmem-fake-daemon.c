@@ -214,6 +214,37 @@ test_close_after_fabric_failure(void **state)
 	assert_memory_equal(buf + create_size, close_msg, 16);
 }
 
+/* a daemon that flags pings and then sends bad liveness parameters */
+static void
+test_bad_live(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t type, ping_ms, timeout_ms;
+		uint64_t size;
+	} c[] = {
+		{RPMEM_MSG_TYPE_LIVE, 0, 3000, 24},    /* no interval */
+		{RPMEM_MSG_TYPE_LIVE, 3000, 3000, 24}, /* not below it */
+		{RPMEM_MSG_TYPE_AUTH, 1000, 3000, 24}, /* another type */
+		{RPMEM_MSG_TYPE_LIVE, 1000, 3000, 32}, /* another size */
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		FILE *f = begin(0, "hold", NULL);
+		create_resp(f, 0, RPMEM_MSG_TYPE_CREATE_RESP, 44, 1,
+			1 | RPMEM_AUTH_PM_FLAG | RPMEM_LIVE_PM_FLAG);
+		resp_hdr(f, 0, RPMEM_MSG_TYPE_AUTH, 32);
+		unsigned char secret[RPMEM_AUTH_SECRET_LEN] = {1, 2, 3};
+		put(f, secret, sizeof(secret));
+		resp_hdr(f, 0, c[i].type, c[i].size);
+		uint32_t v[2] = {
+			htobe32(c[i].ping_ms), htobe32(c[i].timeout_ms)};
+		put(f, v, sizeof(v));
+		resp_hdr(f, 0, RPMEM_MSG_TYPE_CLOSE_RESP, 16);
+		fclose(f);
+		expect(EPROTO, "invalid liveness message");
+	}
+}
+
 int
 main(void)
 {
@@ -249,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_short_response),
 		cmocka_unit_test(test_provider_mismatch),
 		cmocka_unit_test(test_close_after_fabric_failure),
+		cmocka_unit_test(test_bad_live),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(script);

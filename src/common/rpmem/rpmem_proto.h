@@ -227,6 +227,57 @@ rpmem_auth_announced(uint64_t buff_size)
 	return (buff_size & 63) == RPMEM_AUTH_BUFF_TAG;
 }
 
+/*
+ * ---- liveness of the ssh channel (extension, not in PMDK) ----
+ *
+ * sshd holds the TCP connection of the ssh channel, so neither rpmemd nor
+ * librpmem can put a keepalive on it; instead the client sends a small
+ * request at a fixed interval and the daemon answers it, so that each side
+ * notices within a bound it chose that the other is no longer reachable.
+ *
+ * 1. A client that sends pings announces it together with session binding:
+ *    buff_size = real + RPMEM_LIVE_BUFF_TAG + RPMEM_AUTH_BUFF_TAG (the real
+ *    buff_size of such a client is a multiple of 128). A daemon without
+ *    this extension sees the session-binding tag alone and a real
+ *    buff_size 64 bytes larger (slots of 8256 instead of 8192 bytes for a
+ *    PMDK daemon; the client never sends more than 8192 inline).
+ * 2. A daemon that serves it sets RPMEM_LIVE_PM_FLAG (with
+ *    RPMEM_AUTH_PM_FLAG) in a successful CREATE_RESP/OPEN_RESP and sends
+ *    struct rpmem_msg_live right after the AUTH message: how often the
+ *    client is to ping and how long the daemon waits for a message before
+ *    it ends the session (closes the pool, exits) as if the ssh channel
+ *    had ended.
+ * 3. From then on the client sends a PING request (the 12-byte request
+ *    header alone) every ping_ms while no other request is outstanding;
+ *    the daemon answers each with a PONG (the 16-byte response header
+ *    alone, status 0). A client that gets no PONG within its own stall
+ *    limit takes the session as lost.
+ */
+#define RPMEM_LIVE_BUFF_TAG 64U
+#define RPMEM_LIVE_PM_FLAG 0x40000000U
+#define RPMEM_MSG_TYPE_LIVE 0x4c495645U /* "LIVE" */
+#define RPMEM_MSG_TYPE_PING 0x50494e47U /* "PING" */
+#define RPMEM_MSG_TYPE_PONG 0x504f4e47U /* "PONG" */
+
+struct rpmem_msg_live {
+	struct rpmem_msg_hdr_resp hdr; /* BE; status 0, type LIVE, size 24 */
+	uint32_t ping_ms;	       /* BE: the client pings this often */
+	uint32_t timeout_ms; /* BE: the daemon waits this long for a message */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct rpmem_msg_live) == 24, "live msg");
+
+/* every extension flag a daemon may set in ibc.persist_method */
+#define RPMEM_EXT_PM_FLAGS (RPMEM_AUTH_PM_FLAG | RPMEM_LIVE_PM_FLAG)
+
+/* 1 if a wire buff_size carrying the binding tag also announces pings */
+static inline int
+rpmem_live_announced(uint64_t buff_size)
+{
+	return rpmem_auth_announced(buff_size) &&
+	       (buff_size & RPMEM_LIVE_BUFF_TAG) != 0;
+}
+
 /* ---- in-band (fabric) persist message, host order, SEND/RECV ---- */
 
 #define RPMEM_FLUSH_WRITE 0U  /* data already written by RDMA WRITE */

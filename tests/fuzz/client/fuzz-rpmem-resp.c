@@ -50,8 +50,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				&((struct rpmem_msg_create_resp *)buf)->ibc,
 				&ra);
 			CHECK(ra.port >= 1 && ra.port <= 65535);
-			/* the session-binding flag may ride on the method */
-			uint32_t pm = ra.persist_method & ~RPMEM_AUTH_PM_FLAG;
+			/* the extension flags may ride on the method */
+			uint32_t pm = ra.persist_method & ~RPMEM_EXT_PM_FLAGS;
 			CHECK(pm == RPMEM_PM_GPSPM || pm == RPMEM_PM_APM);
 		}
 	} else {

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -805,6 +807,127 @@ test_legacy_client(void **state)
 	assert_true(td_file_has(log, "legacy client: fabric connections"));
 }
 
+/* a create for liveness: announced (live) or with session binding alone */
+static struct rpmem_msg_ibc_attr
+live_create(struct daemon *d, const char *name, int live, const char *log)
+{
+	td_make_set(name, "");
+	for (int i = 0; i < 2; i++) {
+		char part[256];
+		snprintf(part, sizeof(part), "%s/%s.p%d", td_dir(),
+			td_flat(name), i);
+		unlink(part);
+	}
+	unlink(log);
+	td_start(d, 0, "--log-file", log, "--liveness-timeout", "1", NULL);
+	assert_int_equal(td_hello(d), 0);
+	struct rpmem_pool_attr_packed a = td_attr('V');
+	size_t len = announce(msg, td_create_msg(msg, name, POOL_SIZE, 1,
+					   RPMEM_PROV_LIBFABRIC_TCP, &a));
+	if (live) {
+		struct rpmem_msg_common *c =
+			(void *)(msg + sizeof(struct rpmem_msg_hdr));
+		c->buff_size =
+			htobe64(RPMEM_DEF_BUFF_SIZE + RPMEM_LIVE_BUFF_TAG +
+				RPMEM_AUTH_BUFF_TAG);
+	}
+	td_write(d, msg, len);
+	struct rpmem_msg_ibc_attr ibc;
+	assert_int_equal(td_resp(d, RPMEM_MSG_TYPE_CREATE, &ibc, NULL), 0);
+	assert_int_equal(
+		ibc.persist_method, RPMEM_PM_GPSPM | RPMEM_AUTH_PM_FLAG |
+					    (live ? RPMEM_LIVE_PM_FLAG : 0));
+	return ibc;
+}
+
+/* a PING and its PONG */
+static void
+ping(struct daemon *d)
+{
+	struct rpmem_msg_hdr p = {htobe32(RPMEM_MSG_TYPE_PING), htobe64(12)};
+	td_write(d, &p, sizeof(p));
+	struct rpmem_msg_hdr_resp r;
+	assert_int_equal(td_read(d, &r, sizeof(r)), sizeof(r));
+	assert_int_equal(be32toh(r.status), 0);
+	assert_int_equal(be32toh(r.type), RPMEM_MSG_TYPE_PONG);
+	assert_int_equal(be64toh(r.size), 16);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * --liveness-timeout: a client that announced pings gets the LIVE
+ * message; pinging keeps its session for longer than the timeout, its
+ * silence ends it (exit 1, pool kept and unlocked, logged); a client that
+ * did not announce them is never timed out, and a PING from it is an
+ * invalid request as before
+ */
+static void
+test_liveness(void **state)
+{
+	(void)state;
+	struct daemon d;
+	char log[256];
+	snprintf(log, sizeof(log), "%s/live.log", td_dir());
+	struct rpmem_msg_ibc_attr ibc = live_create(&d, "live.set", 1, log);
+	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
+	read_secret(&d, secret);
+	struct rpmem_msg_live m;
+	assert_int_equal(td_read(&d, &m, sizeof(m)), sizeof(m));
+	assert_int_equal(be32toh(m.hdr.type), RPMEM_MSG_TYPE_LIVE);
+	assert_int_equal(be64toh(m.hdr.size), sizeof(m));
+	assert_int_equal(be32toh(m.ping_ms), 333);
+	assert_int_equal(be32toh(m.timeout_ms), 1000);
+	struct td_fab *f = td_fab_connect_data(
+		"tcp", ibc.port, 1, secret, RPMEM_AUTH_SECRET_LEN);
+	for (int i = 0; i < 8; i++) { /* 2.4 s: pings alone keep it */
+		sleep_ms(300);
+		ping(&d);
+	}
+	assert_int_equal(td_fab_persist(f, 0, RPMEM_PERSIST_SEND, 0,
+				 ibc.raddr + 8192, 4, "live", 24 + 4),
+		0);
+	/* silence: the session ends, the pool stays and is unlocked */
+	assert_int_equal(td_wait(&d), 1);
+	td_fab_close(f);
+	assert_true(td_file_has(log, "client unreachable"));
+	char buf[4], part[256];
+	td_read_part("live.set", 0, 8192, buf, 4);
+	assert_memory_equal(buf, "live", 4);
+	snprintf(part, sizeof(part), "%s/%s.p0", td_dir(), td_flat("live.set"));
+	int fd = open(part, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	close(fd);
+
+	/* session binding alone: idle past the timeout, then closed */
+	ibc = live_create(&d, "bound.set", 0, log);
+	read_secret(&d, secret);
+	f = td_fab_connect_data(
+		"tcp", ibc.port, 1, secret, RPMEM_AUTH_SECRET_LEN);
+	sleep_ms(2500);
+	td_fab_close(f);
+	td_write(&d, msg, td_close_msg(msg, 0));
+	assert_int_equal(td_resp(&d, RPMEM_MSG_TYPE_CLOSE, NULL, NULL), 0);
+	assert_int_equal(td_wait(&d), 0);
+	assert_false(td_file_has(log, "client unreachable"));
+
+	/* a PING it did not announce: EPROTO and exit 255, as any type */
+	ibc = live_create(&d, "bound.set", 0, log);
+	read_secret(&d, secret);
+	struct rpmem_msg_hdr p = {htobe32(RPMEM_MSG_TYPE_PING), htobe64(12)};
+	td_write(&d, &p, sizeof(p));
+	uint32_t word;
+	assert_int_equal(td_read(&d, &word, sizeof(word)), sizeof(word));
+	assert_int_equal(word, EPROTO);
+	assert_int_equal(td_wait(&d), 255);
+}
+
 int
 main(void)
 {
@@ -825,6 +948,7 @@ main(void)
 		cmocka_unit_test(test_legacy_client),
 		cmocka_unit_test(test_source_address),
 		cmocka_unit_test(test_many_lanes),
+		cmocka_unit_test(test_liveness),
 	};
 	return td_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -79,6 +79,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.nthreads, 0);
 	assert_int_equal(cfg.require_auth, 0);
 	assert_int_equal(cfg.check_source, 1);
+	assert_int_equal(cfg.liveness_timeout, 30);
 	rpmemd_config_free(&cfg);
 }
 
@@ -381,6 +382,73 @@ test_bad_args(void **state)
 	rpmemd_config_free(&cfg);
 }
 
+/* liveness-timeout: whole seconds from 1 to 86400, file and command line */
+static void
+test_liveness_timeout(void **state)
+{
+	(void)state;
+	struct rpmemd_config cfg;
+	char err[256] = "";
+	rpmemd_config_defaults(&cfg);
+	assert_int_equal(parse(&cfg, "liveness-timeout = 3\n", 0, err), 0);
+	assert_int_equal(cfg.liveness_timeout, 3);
+	assert_int_equal(parse(&cfg, "liveness-timeout=86400\n", 0, err), 0);
+	assert_int_equal(cfg.liveness_timeout, 86400);
+	/* given on the command line: the file's value is checked, not used */
+	assert_int_equal(parse(&cfg, "liveness-timeout = 7\n",
+				 RPMEMD_OPT_LIVENESS_TIMEOUT, err),
+		0);
+	assert_int_equal(cfg.liveness_timeout, 86400);
+	static const struct {
+		const char *val, *why;
+	} bad[] = {
+		{"0", "out of range"},
+		{"86401", "out of range"},
+		{"99999999999999999999999", "out of range"},
+		{"-3", "not a whole number"},
+		{"3s", "not a whole number"},
+		{"2.5", "not a whole number"},
+		{"+3", "not a whole number"},
+		{"0x10", "not a whole number"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "liveness-timeout = %s\n",
+			bad[i].val);
+		err[0] = '\0';
+		if (parse(&cfg, line, RPMEMD_OPT_LIVENESS_TIMEOUT, err) !=
+			-EINVAL)
+			fail_msg("'%s' accepted", bad[i].val);
+		if (strstr(err, "Invalid config file line at f.conf:1: "
+				"liveness-timeout") == NULL ||
+			strstr(err, bad[i].why) == NULL)
+			fail_msg("unexpected message '%s'", err);
+		assert_int_equal(cfg.liveness_timeout, 86400);
+	}
+	rpmemd_config_free(&cfg);
+
+	int errnum;
+	assert_int_equal(read_args(&cfg, &errnum, err, "--liveness-timeout",
+				 "12", NULL, NULL),
+		RPMEMD_CFG_OK);
+	assert_int_equal(cfg.liveness_timeout, 12);
+	rpmemd_config_free(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(
+			read_args(&cfg, &errnum, err, "--liveness-timeout",
+				bad[i].val, NULL, NULL),
+			RPMEMD_CFG_BAD_ARGS);
+		if (strncmp(err, "invalid liveness timeout -- '", 29) != 0 ||
+			strstr(err, bad[i].why) == NULL)
+			fail_msg("unexpected message '%s'", err);
+		rpmemd_config_free(&cfg);
+	}
+	assert_int_equal(read_args(&cfg, &errnum, err, "--liveness-timeout", "",
+				 NULL, NULL),
+		RPMEMD_CFG_BAD_ARGS);
+	rpmemd_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -393,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_fifo_files),
+		cmocka_unit_test(test_liveness_timeout),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -363,34 +363,109 @@ test_recv(void **state)
 	/* EOF before anything */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), 0);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), 0);
 	close(sv[0]);
 	/* half a header */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	size_t len = make_open(buf, &good_c, "p.set");
 	assert_int_equal(write(sv[1], buf, 6), 6);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, ECONNRESET);
 	close(sv[0]);
 	/* header only */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], buf, 12), 12);
 	close(sv[1]);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, ECONNRESET);
 	assert_int_equal(type, RPMEM_MSG_TYPE_OPEN);
 	close(sv[0]);
 	/* whole message */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], buf, len), (ssize_t)len);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), (ssize_t)len);
+	assert_int_equal(
+		rpmemd_oob_recv(sv[0], in, &type, &why, -1), (ssize_t)len);
 	assert_memory_equal(in, buf, len);
 	/* oversized header is refused without reading on */
 	put_be(buf, 4, 1ULL << 32, 8);
 	assert_int_equal(write(sv[1], buf, 12), 12);
-	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why), -1);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &type, &why, -1), -1);
 	assert_int_equal(errno, EPROTO);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* the announcements in buff_size, PING/PONG, LIVE, a silent client */
+static void
+test_liveness(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t buff_size, real;
+		int auth, live;
+	} v[] = {
+		{8192, 8192, 0, 0},	 /* PMDK */
+		{8224, 8192, 1, 0},	 /* session binding alone */
+		{8288, 8192, 1, 1},	 /* binding and pings */
+		{8256, 8256, 0, 0},	 /* a real size, no tag */
+		{8256 + 16, 8272, 0, 0}, /* not a tag: as PMDK would take it */
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct common_v c = good_c;
+		c.buff_size = v[i].buff_size;
+		size_t len = make_open(buf, &c, "p.set");
+		struct rpmemd_req r;
+		const char *why;
+		assert_int_equal(
+			rpmemd_oob_decode(buf, len, &r, &why), RPMEM_SUCCESS);
+		assert_int_equal(r.buff_size, v[i].real);
+		assert_int_equal(r.auth, v[i].auth);
+		assert_int_equal(r.live, v[i].live);
+	}
+	/* PING: the header alone; answered by a PONG header */
+	unsigned char h[13];
+	put_be(h, 0, RPMEM_MSG_TYPE_PING, 4);
+	put_be(h, 4, 12, 8);
+	uint32_t t;
+	uint64_t sz;
+	const char *why = NULL;
+	assert_int_equal(rpmemd_oob_check_hdr(h, &t, &sz, &why), 0);
+	struct rpmemd_req r;
+	assert_int_equal(rpmemd_oob_decode(h, 12, &r, &why), RPMEM_SUCCESS);
+	assert_int_equal(r.type, RPMEM_MSG_TYPE_PING);
+	assert_int_equal(
+		rpmemd_oob_resp_type(RPMEM_MSG_TYPE_PING), RPMEM_MSG_TYPE_PONG);
+	put_be(h, 4, 13, 8);
+	assert_int_equal(rpmemd_oob_check_hdr(h, &t, &sz, &why), -1);
+
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(
+		rpmemd_oob_send_resp(sv[0], RPMEM_MSG_TYPE_PING, 0, NULL, NULL),
+		0);
+	unsigned char b[24], w[24];
+	assert_int_equal(read(sv[1], b, 16), 16);
+	size_t off = put_be(w, 0, 0, 4);
+	off = put_be(w, off, RPMEM_MSG_TYPE_PONG, 4);
+	put_be(w, off, 16, 8);
+	assert_memory_equal(b, w, 16);
+	/* LIVE: ping interval and timeout, big-endian */
+	assert_int_equal(rpmemd_oob_send_live(sv[0], 1000, 3000), 0);
+	assert_int_equal(read(sv[1], b, 24), 24);
+	off = put_be(w, 0, 0, 4);
+	off = put_be(w, off, RPMEM_MSG_TYPE_LIVE, 4);
+	off = put_be(w, off, 24, 8);
+	off = put_be(w, off, 1000, 4);
+	put_be(w, off, 3000, 4);
+	assert_memory_equal(b, w, 24);
+	/* nothing for the timeout: ETIMEDOUT; a message cut short too */
+	static unsigned char in[RPMEMD_MAX_MSG];
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &t, &why, 50), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(write(sv[1], h, 6), 6);
+	assert_int_equal(rpmemd_oob_recv(sv[0], in, &t, &why, 50), -1);
+	assert_int_equal(errno, ETIMEDOUT);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -406,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_check_hdr),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_recv),
+		cmocka_unit_test(test_liveness),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
