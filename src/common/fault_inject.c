@@ -32,6 +32,7 @@ static const char *const Names[FAULT_NPOINTS + 1] = {
 	[FAULT_FI_LISTEN] = "fi_listen",
 	[FAULT_FI_CONNECT] = "fi_connect",
 	[FAULT_FI_ACCEPT] = "fi_accept",
+	[FAULT_COPY] = "copy",
 	[ANY] = "any",
 };
 
@@ -85,6 +86,26 @@ fault_inject_hit(enum fault_point point, int err)
 		return 1;
 	}
 	return 0;
+}
+
+size_t
+fault_knob_size(const char *name, size_t dflt)
+{
+	const char *e = getenv(name);
+	if (e == NULL || e[0] == '\0')
+		return dflt;
+	char *end;
+	int saved = errno;
+	errno = 0;
+	unsigned long long v = strtoull(e, &end, 10);
+	int bad = errno || *end != '\0' || v == 0 || e[0] == '-';
+	errno = saved;
+	if (bad) {
+		fprintf(stderr, "%s: expected a positive number, got '%s'\n",
+			name, e);
+		return dflt;
+	}
+	return (size_t)v;
 }
 
 __attribute__((destructor)) static void

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "layout.h"
 #include "librpmem.h"
 #include "log.h"
@@ -407,20 +408,27 @@ remote_wait(struct obj_rep *r, unsigned lane, size_t off, size_t len)
 	return remote_failed(r, "drain", off, len);
 }
 
+/* the chunk of a copy: drained before the next one is posted */
 #define COPY_CHUNK ((size_t)64 << 20)
 
 int
 obj_rep_remote_copy(
 	struct obj_backing *p, struct obj_rep *r, size_t off, size_t len)
 {
+	size_t chunk = fault_knob_size("RPMEM_FAULT_COPY_CHUNK", COPY_CHUNK);
 	unsigned lane = thread_lane(p);
+	const char *why = NULL;
 	int e = 0;
 	pthread_mutex_lock(&p->rlane_lock[lane]);
 	while (len > 0 && e == 0) {
-		size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
+		size_t n = len < chunk ? len : chunk;
 		e = remote_post(r, lane, off, n, 0);
 		if (e == 0)
 			e = remote_wait(r, lane, off, n);
+		if (e == 0 && FAULT_INJECT(FAULT_COPY, EIO)) {
+			e = EIO;
+			why = "failure injected (RPMEM_FAULT_INJECT)";
+		}
 		off += n;
 		len -= n;
 	}
@@ -428,7 +436,7 @@ obj_rep_remote_copy(
 	if (e == 0)
 		return 0;
 	ERR("cannot copy the pool to remote replica %u (%s on %s): %s", r->idx,
-		r->desc, r->node, rpmem_why());
+		r->desc, r->node, why ? why : rpmem_why());
 	return -e;
 }
 
