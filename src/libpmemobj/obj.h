@@ -131,12 +131,17 @@ int obj_rep_failed(const struct obj_backing *p);
  * its headers, links and the bytes every replica shares (with check_only,
  * without contacting remote replicas). Both return 0 or a negative errno
  * with the message set, and leave nothing mapped on failure.
+ * obj_set_catch_up(), called once the pool is verified and before
+ * anything is written to it, copies the master to every remote replica
+ * that is behind (its generation is not the master's); 0 or a negative
+ * errno with the message set, the set left open either way.
  */
 int obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx);
 void obj_set_created(struct obj_backing *p, mode_t mode);
 void obj_set_abort(struct obj_backing *p);
 int obj_set_open(
 	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only);
+int obj_set_catch_up(struct obj_backing *p, const struct obj_set_ctx *ctx);
 void obj_set_close(struct obj_backing *p);
 
 #endif /* LIBPMEMOBJ_OBJ_H */
