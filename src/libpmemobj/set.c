@@ -735,11 +735,29 @@ obj_set_open(
 }
 
 /*
+ * Remote replica r, behind the master, made a copy of it. Its generation
+ * is what says it is current: it is written last, after every other byte
+ * of the copy is durable on the node, so that a copy cut short anywhere
+ * leaves the replica behind and the next open copies again.
+ */
+static int
+remote_copy(struct obj_backing *p, struct obj_rep *r)
+{
+	size_t gen = p->gen_off, past = gen + sizeof(uint64_t);
+	int ret = obj_rep_remote_copy(p, r, POOL_HDR_SIZE, gen - POOL_HDR_SIZE);
+	if (ret == 0)
+		ret = obj_rep_remote_copy(p, r, past, p->size - past);
+	if (ret == 0)
+		ret = obj_rep_remote_copy(p, r, gen, sizeof(uint64_t));
+	return ret;
+}
+
+/*
  * A remote replica whose generation is not the master's failed in an
  * earlier session (or that session ended before the replica got its last
- * writes): it is behind the master. PMDK attaches it as it is and leaves the
- * repair to `pmempool sync`; here it is said in the log and the whole pool is
- * copied to it.
+ * writes, or an earlier copy to it was cut short): it is behind the
+ * master. PMDK attaches it as it is and leaves the repair to `pmempool
+ * sync`; here it is said in the log and the whole pool is copied to it.
  */
 int
 obj_set_catch_up(struct obj_backing *p, const struct obj_set_ctx *ctx)
@@ -763,8 +781,7 @@ obj_set_catch_up(struct obj_backing *p, const struct obj_set_ctx *ctx)
 			       "copying the whole pool to it",
 			ctx->path, r->idx, r->desc, r->node,
 			(unsigned long long)theirs, (unsigned long long)mine);
-		ret = obj_rep_remote_copy(
-			p, r, POOL_HDR_SIZE, p->size - POOL_HDR_SIZE);
+		ret = remote_copy(p, r);
 		if (ret == 0)
 			LOG(LOG_LVL_WARN,
 				REPFMT " (%s on %s) is a copy of the master "
