@@ -62,11 +62,13 @@ struct obj_backing {
 	unsigned nremote;
 	unsigned rlanes; /* lanes usable on every remote replica */
 	/* offset of the pool's generation, an even 8-byte counter (the
-	 * descriptor's run_id): moved on in the local copies when a remote
-	 * replica fails, so that the next open finds the replica behind */
+	 * descriptor's run_id): moved on in the master and in every replica
+	 * but the failed one when a remote replica fails, so that the next
+	 * open finds that replica behind, and only that one */
 	size_t gen_off;
 	const struct obj_set_ctx *ctx; /* during a set create/open only */
 	pthread_mutex_t *rlane_lock;   /* one per remote lane */
+	pthread_mutex_t gen_lock;      /* with rlane_lock: moves gen_off */
 };
 
 /* ---- replica.c ---- */
