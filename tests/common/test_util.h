@@ -2,7 +2,8 @@
 /*
  * test_util.h -- small helpers shared by the integration programs: a
  * monotonic clock in seconds, the removal of a directory tree, the first
- * line of a file (the sshd fixture's files), formatted paths, a test
+ * line of a file (the sshd fixture's files), a file written from a
+ * string, formatted paths, a test
  * pattern and the rpmemd processes started for a poolset directory
  */
 #ifndef TESTS_TEST_UTIL_H
@@ -92,6 +93,17 @@ read_line(const char *path, char *buf, size_t len)
 		return -1;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* path made to hold text (a set file, say); 0, or -1 */
+static inline int
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	if (f == NULL)
+		return -1;
+	int bad = fputs(text, f) == EOF;
+	return fclose(f) != 0 || bad ? -1 : 0;
 }
 
 /* snprintf into a path buffer */
