@@ -4,7 +4,8 @@
  * monotonic clock in seconds, the removal of a directory tree, the first
  * line of a file (the sshd fixture's files), a file written from a
  * string, formatted paths, a test
- * pattern and the rpmemd processes started for a poolset directory
+ * pattern and the rpmemd processes started for a poolset directory (and
+ * the one among them that serves a given part file)
  */
 #ifndef TESTS_TEST_UTIL_H
 #define TESTS_TEST_UTIL_H 1
@@ -177,6 +178,33 @@ rpmemd_pids_of(const char *dir, pid_t *pids, unsigned max)
 	}
 	closedir(proc);
 	return n;
+}
+
+/* the rpmemd run with --poolset-dir=dir that has the file path mapped
+ * (the one serving the pool of that part file), or 0 */
+static inline pid_t
+rpmemd_mapping(const char *dir, const char *path)
+{
+	pid_t pids[16];
+	unsigned n = rpmemd_pids_of(dir, pids, 16);
+	size_t pl = strlen(path);
+	for (unsigned i = 0; i < n; i++) {
+		char maps[64], line[4096];
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pids[i]);
+		FILE *f = fopen(maps, "re");
+		if (f == NULL)
+			continue;
+		int found = 0;
+		while (!found && fgets(line, sizeof(line), f) != NULL) {
+			size_t l = strcspn(line, "\n");
+			line[l] = '\0';
+			found = l >= pl && strcmp(line + l - pl, path) == 0;
+		}
+		fclose(f);
+		if (found)
+			return pids[i];
+	}
+	return 0;
 }
 
 /*

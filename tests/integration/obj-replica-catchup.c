@@ -219,34 +219,14 @@ marks_overwritten(const char *name)
 
 /* ---- a replica that missed writes ---- */
 
-/* the rpmemd that has the part file `name` mapped, or 0 */
+/* the rpmemd serving the part file `name` (mapping it), or 0 */
 static pid_t
 rpmemd_serving(const char *name)
 {
 	char dir[128], part[256];
 	pathf(dir, sizeof(dir), "%s/remote", Dir);
 	pathf(part, sizeof(part), "%s/%s", Dir, name);
-	pid_t pids[8];
-	unsigned n = rpmemd_pids_of(dir, pids, 8);
-	for (unsigned i = 0; i < n; i++) {
-		char maps[64], line[1024];
-		pathf(maps, sizeof(maps), "/proc/%d/maps", (int)pids[i]);
-		FILE *f = fopen(maps, "r");
-		if (f == NULL)
-			continue;
-		int found = 0;
-		while (!found && fgets(line, sizeof(line), f) != NULL) {
-			char *nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			size_t l = strlen(line), pl = strlen(part);
-			found = l >= pl && strcmp(line + l - pl, part) == 0;
-		}
-		fclose(f);
-		if (found)
-			return pids[i];
-	}
-	return 0;
+	return rpmemd_mapping(dir, part);
 }
 
 /*
