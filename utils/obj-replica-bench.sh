@@ -9,7 +9,8 @@
 # build/src/rpmemd/rpmemd with PMEM_IS_PMEM_FORCE=1 and runs the benchmark
 # with 0..3 remote replicas over RPMEM_PROVIDER (default tcp), and the time
 # of pmemobj_open with 2 remote replicas, one of them failed before (a pool
-# of OPEN_SIZE, default 256M, two more remote pool sets of that size), then
+# of OPEN_SIZE, default 1G, two more remote pool sets of that size: 3 times
+# OPEN_SIZE on /dev/shm while it runs), then
 # benchmarks/rpmem-setup-bench (rpmem_create/open/close next to `ssh true`).
 # Everything it creates is removed on exit.
 #
@@ -43,7 +44,7 @@ for i in 1 2 3 4 5 6; do
 	sets+=("rem$i.set")
 done
 # the open times: a pool of OPEN_SIZE with two remote replicas
-open_size=${OPEN_SIZE:-256M}
+open_size=${OPEN_SIZE:-1G}
 for i in 1 2; do
 	printf 'PMEMPOOLSET\n%s %s/open%s.part\n' "$open_size" "$shm" "$i" \
 		>"$tmp/sets/open$i.set"
