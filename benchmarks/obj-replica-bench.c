@@ -6,7 +6,8 @@
  * with p50 latency, MB/s and the ratios
  *
  * usage: obj-replica-bench [-d dir] [-s seconds-per-cell] [-r rounds]
- *                          [-p pmdk-lib] [<target> <remote set>...]
+ *                          [-p pmdk-lib] [-o <set>,<set> [-O size]]
+ *                          [<target> <remote set>...]
  *
  * Each library is loaded with dlopen() by path in a child process of its
  * own (one libpmemobj per process); -p names PMDK's (default
@@ -22,11 +23,20 @@
  * RPMEM_CMD and RPMEM_PROVIDER apply. utils/obj-replica-bench.sh sets all
  * of that up with the test sshd on loopback.
  *
+ * With -o, then, the time of pmemobj_open (ours only) of a pool set with
+ * a master part of -O size (default 32M) and the two remote replicas the
+ * sets named by -o hold (at least that size each): once with both
+ * replicas current, once after the first of them failed in the session
+ * before (its rpmemd, found through RPMEM_CMD's --poolset-dir and the
+ * part file it maps, is killed), when the open copies the pool to it; the
+ * medians of one such pair per round.
+ *
  * The program runs itself again with PMEM_IS_PMEM_FORCE=1 when that is
  * not set, so that files on tmpfs take the CPU flush path (as on pmem).
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +48,7 @@
 #include <librpmem.h>
 
 #include "bench-stats.h"
+#include "test_util.h"
 
 #define PART_SIZE "32M"
 #define AREA ((size_t)16 << 20) /* the root object written to */
@@ -61,6 +72,8 @@ struct cell {
 /* the part of the libpmemobj API used here, looked up in the library */
 struct obj_api {
 	PMEMobjpool *(*create)(const char *, const char *, size_t, mode_t);
+	PMEMobjpool *(*open)(const char *, const char *);
+	int (*xpersist)(PMEMobjpool *, const void *, size_t, unsigned);
 	void (*close)(PMEMobjpool *);
 	PMEMoid (*root)(PMEMobjpool *, size_t);
 	void *(*direct)(PMEMoid);
@@ -71,6 +84,8 @@ struct obj_api {
 struct run {
 	const char *dir, *target;
 	char *const *rsets; /* 0, 1, 3 or 6 names: pool k uses k of them */
+	char *osets[2];	    /* -o: the remote sets of the open times */
+	const char *osize;  /* -O: the master part of the open times */
 	int maxrem, rounds;
 	double secs; /* per cell, over all rounds */
 	const char *src;
@@ -107,40 +122,59 @@ load_api(const char *path, struct obj_api *o)
 		return -1;
 	}
 	*(void **)&o->create = dlsym(h, "pmemobj_create");
+	*(void **)&o->open = dlsym(h, "pmemobj_open");
+	*(void **)&o->xpersist = dlsym(h, "pmemobj_xpersist");
 	*(void **)&o->close = dlsym(h, "pmemobj_close");
 	*(void **)&o->root = dlsym(h, "pmemobj_root");
 	*(void **)&o->direct = dlsym(h, "pmemobj_direct");
 	*(void **)&o->memcpy_persist = dlsym(h, "pmemobj_memcpy_persist");
 	*(void **)&o->errormsg = dlsym(h, "pmemobj_errormsg");
-	if (!o->create || !o->close || !o->root || !o->direct ||
-		!o->memcpy_persist || !o->errormsg) {
+	if (!o->create || !o->open || !o->xpersist || !o->close || !o->root ||
+		!o->direct || !o->memcpy_persist || !o->errormsg) {
 		fprintf(stderr, "%s lacks a pmemobj function\n", path);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-pool_files(const struct run *r, int k, char *set, char *part, size_t len)
+/* one pool set: a master part of `size` and n remote replicas */
+struct pool_def {
+	int id; /* names its files */
+	const char *size;
+	char *const *rsets;
+	int n;
+};
+
+/* the pool with k remote replicas of the latency table */
+static struct pool_def
+latency_pool(const struct run *r, int k)
 {
-	snprintf(set, len, "%s/obj-replica-bench-%d-%d.set", r->dir,
-		(int)getpid(), k);
-	snprintf(part, len, "%s/obj-replica-bench-%d-%d.part", r->dir,
-		(int)getpid(), k);
+	struct pool_def d = {k, PART_SIZE, r->rsets + k * (k - 1) / 2, k};
+	return d;
 }
 
-/* the pool set with k remote replicas, created; NULL on failure */
+static void
+pool_files(const struct run *r, const struct pool_def *d, char *set, char *part,
+	size_t len)
+{
+	snprintf(set, len, "%s/obj-replica-bench-%d-%d.set", r->dir,
+		(int)getpid(), d->id);
+	snprintf(part, len, "%s/obj-replica-bench-%d-%d.part", r->dir,
+		(int)getpid(), d->id);
+}
+
+/* the pool set d, created; NULL on failure */
 static PMEMobjpool *
-pool_create(const struct obj_api *o, const struct run *r, int k)
+pool_create(
+	const struct obj_api *o, const struct run *r, const struct pool_def *d)
 {
 	char set[512], part[512], text[4096];
-	pool_files(r, k, set, part, sizeof(set));
+	pool_files(r, d, set, part, sizeof(set));
 	int len = snprintf(
-		text, sizeof(text), "PMEMPOOLSET\n%s %s\n", PART_SIZE, part);
-	for (int i = 0; i < k; i++)
+		text, sizeof(text), "PMEMPOOLSET\n%s %s\n", d->size, part);
+	for (int i = 0; i < d->n; i++)
 		len += snprintf(text + len, sizeof(text) - (size_t)len,
-			"REPLICA %s %s\n", r->target,
-			r->rsets[k * (k - 1) / 2 + i]);
+			"REPLICA %s %s\n", r->target, d->rsets[i]);
 	FILE *f = fopen(set, "w");
 	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
 		fprintf(stderr, "%s: %s\n", set, strerror(errno));
@@ -148,44 +182,55 @@ pool_create(const struct obj_api *o, const struct run *r, int k)
 	}
 	PMEMobjpool *pop = o->create(set, "obj-replica-bench", 0, 0600);
 	if (pop == NULL)
-		fprintf(stderr, "%d remote: pmemobj_create: %s\n", k,
+		fprintf(stderr, "%d remote: pmemobj_create: %s\n", d->n,
 			o->errormsg());
 	return pop;
 }
 
 static void
-pool_remove(const struct run *r, int k)
+pool_remove(const struct run *r, const struct pool_def *d)
 {
 	char set[512], part[512];
-	pool_files(r, k, set, part, sizeof(set));
+	pool_files(r, d, set, part, sizeof(set));
 	unlink(set);
 	unlink(part);
-	for (int i = 0; i < k; i++) {
-		const char *rs = r->rsets[k * (k - 1) / 2 + i];
+	for (int i = 0; i < d->n; i++) {
+		const char *rs = d->rsets[i];
 		if (rpmem_remove(r->target, rs, RPMEM_REMOVE_FORCE))
 			fprintf(stderr, "rpmem_remove %s: %s\n", rs,
 				rpmem_errormsg());
 	}
 }
 
-/* in a child process: one round of one library over every pool and size */
-static void
-run_round(const char *path, const struct run *r, int lib)
+/* forks: 0 in the parent once the child is over; 1 in the child, with the
+ * library at path loaded into o (the child exits when it cannot be) */
+static int
+child_with(const char *path, struct obj_api *o)
 {
 	pid_t pid = fork();
 	if (pid != 0) {
 		int st;
 		if (pid > 0)
 			waitpid(pid, &st, 0);
-		return;
+		return 0;
 	}
-	struct obj_api o;
-	if (load_api(path, &o))
+	if (load_api(path, o))
 		_exit(1);
+	return 1;
+}
+
+/* in a child process: one round of one library over every pool and size */
+static void
+run_round(const char *path, const struct run *r, int lib)
+{
+	struct obj_api o;
+	if (!child_with(path, &o))
+		return;
 	PMEMobjpool *pop[MAX_REMOTE + 1] = {NULL};
 	char *dst[MAX_REMOTE + 1] = {NULL};
 	for (int k = 0; k <= r->maxrem; k++) {
-		pop[k] = pool_create(&o, r, k);
+		struct pool_def d = latency_pool(r, k);
+		pop[k] = pool_create(&o, r, &d);
 		if (pop[k] != NULL)
 			dst[k] = o.direct(o.root(pop[k], AREA));
 	}
@@ -198,7 +243,8 @@ run_round(const char *path, const struct run *r, int lib)
 	for (int k = 0; k <= r->maxrem; k++) {
 		if (pop[k] != NULL)
 			o.close(pop[k]);
-		pool_remove(r, k);
+		struct pool_def d = latency_pool(r, k);
+		pool_remove(r, &d);
 	}
 	_exit(0);
 }
@@ -262,12 +308,164 @@ static void print_table(struct cell (*t)[MAX_REMOTE + 1][NSIZES], int maxrem)
 	printf("0.000: not measured (see the messages above)\n");
 }
 
+/* ---- pmemobj_open with 2 remote replicas, one failed before ---- */
+
+#define OPEN_REMOTES 2
+#define OPEN_ID 99 /* the files of the pool of the open times */
+#define MAX_OPENS 64
+
+static struct pool_def
+open_pool(const struct run *r)
+{
+	struct pool_def d = {OPEN_ID, r->osize, r->osets, OPEN_REMOTES};
+	return d;
+}
+
+/* ms of each open; [0]: both replicas current, [1]: one failed before */
+struct open_times {
+	int n;
+	double ms[2][MAX_OPENS];
+};
+
+/* the --poolset-dir of RPMEM_CMD: where rpmemd finds the remote sets */
+static int
+poolset_dir(char *dir, size_t len)
+{
+	const char *cmd = getenv("RPMEM_CMD");
+	const char *d = cmd ? strstr(cmd, "--poolset-dir=") : NULL;
+	if (d == NULL)
+		return -1;
+	d += strlen("--poolset-dir=");
+	snprintf(dir, len, "%.*s", (int)strcspn(d, " "), d);
+	return 0;
+}
+
+/* the rpmemd serving remote set `rset` (its part file mapped), or 0 */
+static pid_t
+rpmemd_of(const char *rset)
+{
+	char dir[256], path[1024], size[64], part[1024];
+	if (poolset_dir(dir, sizeof(dir)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, rset);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	int ok = fscanf(f, "PMEMPOOLSET %63s %1023s", size, part) == 2;
+	fclose(f);
+	return ok ? rpmemd_mapping(dir, part) : 0;
+}
+
+/* the pool's first remote replica made to fail: its rpmemd killed, then
+ * persists until one reports it; 0, or -1 */
+static int
+fail_one_remote(const struct obj_api *o, const struct run *r, PMEMobjpool *pop)
+{
+	pid_t pid = rpmemd_of(r->osets[0]);
+	if (pid <= 0 || kill(pid, SIGKILL) != 0)
+		return -1;
+	char *p = o->direct(o->root(pop, 4096));
+	for (int i = 0; i < 500; i++) {
+		p[0] = (char)i;
+		if (o->xpersist(pop, p, 64, 0) != 0)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* the pool with 2 remote replicas opened; with ms, the time it took */
+static PMEMobjpool *
+pool_open(const struct obj_api *o, const struct run *r, double *ms)
+{
+	char set[512], part[512];
+	struct pool_def d = open_pool(r);
+	pool_files(r, &d, set, part, sizeof(set));
+	double t0 = now_us();
+	PMEMobjpool *pop = o->open(set, "obj-replica-bench");
+	if (ms != NULL)
+		*ms = (now_us() - t0) / 1e3;
+	if (pop == NULL)
+		fprintf(stderr, "pmemobj_open: %s\n", o->errormsg());
+	return pop;
+}
+
+/* ms of one pmemobj_open (and close) of that pool, or -1 */
+static double
+timed_open(const struct obj_api *o, const struct run *r)
+{
+	double ms;
+	PMEMobjpool *pop = pool_open(o, r, &ms);
+	if (pop == NULL)
+		return -1;
+	o->close(pop);
+	return ms;
+}
+
+/* in a child: one open with both replicas current, one after a failure */
+static void
+open_round(const struct run *r, struct open_times *t)
+{
+	struct obj_api o;
+	if (!child_with(OUR_PMEMOBJ, &o))
+		return;
+	struct pool_def d = open_pool(r);
+	PMEMobjpool *pop = pool_create(&o, r, &d);
+	if (pop != NULL)
+		o.close(pop);
+	double clean = pop ? timed_open(&o, r) : -1;
+	pop = clean > 0 ? pool_open(&o, r, NULL) : NULL;
+	int failed = pop != NULL && fail_one_remote(&o, r, pop) == 0;
+	if (pop != NULL)
+		o.close(pop);
+	double after = failed ? timed_open(&o, r) : -1;
+	if (pop != NULL && !failed)
+		fprintf(stderr, "a remote replica could not be made to fail\n");
+	if (clean > 0 && after > 0 && t->n < MAX_OPENS) {
+		t->ms[0][t->n] = clean;
+		t->ms[1][t->n] = after;
+		t->n++;
+	}
+	pool_remove(r, &d);
+	_exit(0);
+}
+
+static void
+print_opens(struct open_times *t, const struct run *r)
+{
+	if (t->n == 0) {
+		printf("pmemobj_open with 2 remote replicas: not measured "
+		       "(see the messages above)\n");
+		return;
+	}
+	double clean, after;
+	bench_pct(t->ms[0], t->n, &clean, NULL);
+	bench_pct(t->ms[1], t->n, &after, NULL);
+	printf("pmemobj_open of a %s pool set with 2 remote replicas "
+	       "(ours), median of %d; remote pools on %s\n",
+		r->osize, t->n, r->target);
+	printf("  both remote replicas current:               %9.1f ms\n",
+		clean);
+	printf("  one of them failed in the session before:   %9.1f ms "
+	       "(%.2f x)\n",
+		after, ratio(after, clean));
+}
+
 static int
 parse(int argc, char *argv[], struct run *r, const char **pmdk)
 {
 	int opt;
-	while ((opt = getopt(argc, argv, "d:s:r:p:")) != -1) {
-		if (opt == 'd')
+	while ((opt = getopt(argc, argv, "d:s:r:p:o:O:")) != -1) {
+		char *comma = opt == 'o' ? strchr(optarg, ',') : NULL;
+		if (opt == 'o' && comma == NULL)
+			return -1;
+		if (opt == 'o') {
+			*comma = '\0';
+			r->osets[0] = optarg;
+			r->osets[1] = comma + 1;
+		} else if (opt == 'O')
+			r->osize = optarg;
+		else if (opt == 'd')
 			r->dir = optarg;
 		else if (opt == 's')
 			r->secs = atof(optarg);
@@ -285,7 +483,8 @@ parse(int argc, char *argv[], struct run *r, const char **pmdk)
 		(r->maxrem + 1) * (r->maxrem + 2) / 2 <= nsets)
 		r->maxrem++;
 	if (argc - optind == 1 || nsets != r->maxrem * (r->maxrem + 1) / 2 ||
-		r->secs <= 0 || r->rounds <= 0)
+		r->secs <= 0 || r->rounds <= 0 ||
+		(r->osets[0] != NULL && r->maxrem == 0))
 		return -1;
 	r->target = r->maxrem ? argv[optind] : NULL;
 	r->rsets = argv + optind + 1;
@@ -301,12 +500,16 @@ main(int argc, char *argv[])
 		perror("re-executing with PMEM_IS_PMEM_FORCE=1");
 		return 1;
 	}
-	struct run r = {.dir = "/dev/shm", .secs = 1.0, .rounds = 4};
+	struct run r = {.dir = "/dev/shm",
+		.secs = 1.0,
+		.rounds = 4,
+		.osize = PART_SIZE};
 	const char *pmdk = PMDK_LIB;
 	if (parse(argc, argv, &r, &pmdk)) {
 		fprintf(stderr,
 			"usage: %s [-d dir] [-s seconds-per-cell] [-r rounds] "
-			"[-p pmdk-lib] [<target> <remote set>...] (1, 3 or 6 "
+			"[-p pmdk-lib] [-o <set>,<set> [-O size]] "
+			"[<target> <remote set>...] (1, 3 or 6 "
 			"sets)\n",
 			argv[0]);
 		return 2;
@@ -334,6 +537,18 @@ main(int argc, char *argv[])
 		r.secs, r.rounds, r.target ? r.target : "-",
 		prov ? prov : "default");
 	print_table(r.cells, r.maxrem);
+	if (r.osets[0] != NULL && r.target != NULL) {
+		struct open_times *t =
+			mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (t == MAP_FAILED)
+			return 1;
+		t->n = 0;
+		for (int round = 0; round < r.rounds; round++)
+			open_round(&r, t);
+		printf("\n");
+		print_opens(t, &r);
+	}
 	free(src);
 	return 0;
 }

@@ -7,7 +7,10 @@
 # 32 MiB remote pool sets on /dev/shm (one per remote replica of the pools
 # with 1, 2 and 3 of them), points RPMEM_CMD at
 # build/src/rpmemd/rpmemd with PMEM_IS_PMEM_FORCE=1 and runs the benchmark
-# with 0..3 remote replicas over RPMEM_PROVIDER (default tcp), then
+# with 0..3 remote replicas over RPMEM_PROVIDER (default tcp), and the time
+# of pmemobj_open with 2 remote replicas, one of them failed before (a pool
+# of OPEN_SIZE, default 1G, two more remote pool sets of that size: 3 times
+# OPEN_SIZE on /dev/shm while it runs), then
 # benchmarks/rpmem-setup-bench (rpmem_create/open/close next to `ssh true`).
 # Everything it creates is removed on exit.
 #
@@ -62,8 +65,19 @@ for i in 1 2 3 4 5 6; do
 done
 export RPMEM_CMD="env PMEM_IS_PMEM_FORCE=1 ${delay:+RPMEM_FAULT_PERSIST_DELAY_US=$delay }$rpmemd --poolset-dir=$tmp/sets"
 export RPMEM_PROVIDER=${RPMEM_PROVIDER:-tcp}
-[ -n "$delay" ] && echo "rpmemd answers every persist message after $delay us"
-"$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" "$RPMEM_TEST_TARGET" "${sets[@]}"
-[ -n "$delay" ] && exit 0
+if [ -n "$delay" ]; then
+	echo "rpmemd answers every persist message after $delay us"
+	"$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" "$RPMEM_TEST_TARGET" \
+		"${sets[@]}"
+	exit 0
+fi
+# the open times: a pool of OPEN_SIZE with two remote replicas
+open_size=${OPEN_SIZE:-1G}
+for i in 1 2; do
+	printf 'PMEMPOOLSET\n%s %s/open%s.part\n' "$open_size" "$shm" "$i" \
+		>"$tmp/sets/open$i.set"
+done
+"$bench" -d "$shm" -s "${1:-1}" -r "${2:-4}" -o open1.set,open2.set \
+	-O "$open_size" "$RPMEM_TEST_TARGET" "${sets[@]}"
 echo
 "$setup" -n "${SETUP_ROUNDS:-9}" "$RPMEM_TEST_TARGET" rem1.set

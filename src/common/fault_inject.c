@@ -34,6 +34,7 @@ static const char *const Names[FAULT_NPOINTS + 1] = {
 	[FAULT_FI_LISTEN] = "fi_listen",
 	[FAULT_FI_CONNECT] = "fi_connect",
 	[FAULT_FI_ACCEPT] = "fi_accept",
+	[FAULT_COPY] = "copy",
 	[ANY] = "any",
 };
 
@@ -89,25 +90,35 @@ fault_inject_hit(enum fault_point point, int err)
 	return 0;
 }
 
+size_t
+fault_knob_size(const char *name, size_t dflt)
+{
+	const char *e = getenv(name);
+	if (e == NULL || e[0] == '\0')
+		return dflt;
+	char *end;
+	int saved = errno;
+	errno = 0;
+	unsigned long long v = strtoull(e, &end, 10);
+	int bad = errno || *end != '\0' || v == 0 || e[0] == '-';
+	errno = saved;
+	if (bad) {
+		fprintf(stderr, "%s: expected a positive number, got '%s'\n",
+			name, e);
+		return dflt;
+	}
+	return (size_t)v;
+}
+
 static pthread_once_t Delay_once = PTHREAD_ONCE_INIT;
-static unsigned long Delay_us;
+static size_t Delay_us;
 
 static void
 delay_init(void)
 {
-	const char *v = getenv("RPMEM_FAULT_PERSIST_DELAY_US");
-	char *end;
-	if (v == NULL || v[0] == '\0')
-		return;
-	unsigned long us = strtoul(v, &end, 10);
-	if (*end != '\0' || us > 10 * 1000 * 1000) {
-		fprintf(stderr,
-			"RPMEM_FAULT_PERSIST_DELAY_US: expected microseconds "
-			"up to 10000000, got '%s'\n",
-			v);
-		return;
-	}
-	Delay_us = us;
+	Delay_us = fault_knob_size("RPMEM_FAULT_PERSIST_DELAY_US", 0);
+	if (Delay_us > 10 * 1000 * 1000)
+		Delay_us = 10 * 1000 * 1000;
 }
 
 void

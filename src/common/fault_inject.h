@@ -27,6 +27,9 @@
  *	msync      fault_msync (EIO: a writeback error)
  *	fi_<name>  fault_fi_getinfo fabric domain eq_open cq_open endpoint
  *	           passive_ep enable mr_reg listen connect accept
+ *	copy       FAULT_INJECT(FAULT_COPY, EIO) after each chunk of
+ *	           libpmemobj's copy of the pool to a remote replica that is
+ *	           behind (the copy stops there, as if the node had failed)
  *
  * FAULT_INJECT(point, err) is the hook itself for other places: 1, with
  * errno set to err, when this call of the point is the one to fail, else 0.
@@ -40,6 +43,10 @@
  *                                   failure was injected "<program> injected
  *                                   <point>:<N>" and "<program> failed
  *                                   <point that failed>"
+ *   RPMEM_FAULT_COPY_CHUNK=<bytes>  the chunk of libpmemobj's copy to a
+ *                                   remote replica (default 64 MiB), so
+ *                                   that a test pool has many chunks; read
+ *                                   through fault_knob_size()
  * Every copy of `common` (each library, rpmemd) keeps its own counters.
  *
  * Not a failure but a stand-in for distance: fault_persist_delay(), called
@@ -80,6 +87,7 @@ enum fault_point {
 	FAULT_FI_LISTEN,
 	FAULT_FI_CONNECT,
 	FAULT_FI_ACCEPT,
+	FAULT_COPY,
 	FAULT_NPOINTS
 };
 
@@ -87,11 +95,20 @@ enum fault_point {
 int fault_inject_hit(enum fault_point point, int err);
 #define FAULT_INJECT(point, err) fault_inject_hit(point, err)
 void fault_persist_delay(void);
+/* the positive number in environment variable `name`, else dflt */
+size_t fault_knob_size(const char *name, size_t dflt);
 #else
 #define FAULT_INJECT(point, err) 0
 static inline void
 fault_persist_delay(void)
 {
+}
+/* without FAULT_INJECTION no test knob is read */
+static inline size_t
+fault_knob_size(const char *name, size_t dflt)
+{
+	(void)name;
+	return dflt;
 }
 #endif
 

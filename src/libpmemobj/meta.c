@@ -149,19 +149,18 @@ obj_desc_verify(struct obj_backing *p, const char *layout)
 }
 
 /*
- * Every check of open and check after the header(s), then lane recovery
- * (writes unless check_only).
+ * Every check of open and check after the header(s), the lanes' recovery
+ * tried on a copy: nothing is written.
  */
 int
-obj_pool_verify(struct obj_backing *p, const char *layout, int check_only)
+obj_pool_verify(struct obj_backing *p, const char *layout)
 {
 	int ret = obj_desc_verify(p, layout);
 	if (ret)
 		return ret;
 	struct obj_desc *d = OBJ_DESC(p->base);
-	uint64_t run_id = d->run_id + (check_only ? 2 : 0);
-	if (run_id % 2) {
-		ERR("invalid run_id %llu", (unsigned long long)run_id);
+	if (d->run_id % 2) {
+		ERR("invalid run_id %llu", (unsigned long long)d->run_id);
 		return -EINVAL;
 	}
 	ret = obj_heap_verify(p);
@@ -174,9 +173,13 @@ obj_pool_verify(struct obj_backing *p, const char *layout, int check_only)
 		ret = obj_lanes_recover(p, 0, &shadow);
 	if (ret == 0)
 		ret = desc_verify_at(p, &shadow, layout);
-	if (ret == 0 && !check_only)
-		ret = obj_lanes_recover(p, 1, NULL);
 	return ret;
+}
+
+int
+obj_pool_recover(struct obj_backing *p)
+{
+	return obj_lanes_recover(p, 1, NULL);
 }
 
 void

@@ -62,11 +62,13 @@ struct obj_backing {
 	unsigned nremote;
 	unsigned rlanes; /* lanes usable on every remote replica */
 	/* offset of the pool's generation, an even 8-byte counter (the
-	 * descriptor's run_id): moved on in the local copies when a remote
-	 * replica fails, so that the next open finds the replica behind */
+	 * descriptor's run_id): moved on in the master and in every replica
+	 * but the failed one when a remote replica fails, so that the next
+	 * open finds that replica behind, and only that one */
 	size_t gen_off;
 	const struct obj_set_ctx *ctx; /* during a set create/open only */
 	pthread_mutex_t *rlane_lock;   /* one per remote lane */
+	pthread_mutex_t gen_lock;      /* with rlane_lock: moves gen_off */
 };
 
 /* ---- replica.c ---- */
@@ -131,12 +133,17 @@ int obj_rep_failed(const struct obj_backing *p);
  * its headers, links and the bytes every replica shares (with check_only,
  * without contacting remote replicas). Both return 0 or a negative errno
  * with the message set, and leave nothing mapped on failure.
+ * obj_set_catch_up(), called once the pool is verified and before
+ * anything is written to it, copies the master to every remote replica
+ * that is behind (its generation is not the master's); 0 or a negative
+ * errno with the message set, the set left open either way.
  */
 int obj_set_create(struct obj_backing *p, const struct obj_set_ctx *ctx);
 void obj_set_created(struct obj_backing *p, mode_t mode);
 void obj_set_abort(struct obj_backing *p);
 int obj_set_open(
 	struct obj_backing *p, const struct obj_set_ctx *ctx, int check_only);
+int obj_set_catch_up(struct obj_backing *p, const struct obj_set_ctx *ctx);
 void obj_set_close(struct obj_backing *p);
 
 #endif /* LIBPMEMOBJ_OBJ_H */

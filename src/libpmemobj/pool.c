@@ -69,7 +69,12 @@ set_open(struct obj_pool *p, const struct obj_set_ctx *c, const char *layout)
 	int ret = obj_set_open(&p->b, c, 0);
 	if (ret)
 		return ret;
-	ret = obj_pool_verify(&p->b, layout, 0);
+	/* verified before anything is copied or written to any replica */
+	ret = obj_pool_verify(&p->b, layout);
+	if (ret == 0)
+		ret = obj_set_catch_up(&p->b, c);
+	if (ret == 0)
+		ret = obj_pool_recover(&p->b);
 	if (ret == 0)
 		ret = obj_lanes_mirror(&p->b);
 	if (ret)
@@ -190,7 +195,9 @@ obj_open(const char *path, const char *layout)
 			return NULL;
 		int ret = obj_hdr_verify_single((struct pool_hdr *)p->b.base);
 		if (ret == 0)
-			ret = obj_pool_verify(&p->b, layout, 0);
+			ret = obj_pool_verify(&p->b, layout);
+		if (ret == 0)
+			ret = obj_pool_recover(&p->b);
 		if (ret) {
 			pool_release(p);
 			errno = -ret;
@@ -231,7 +238,7 @@ obj_check(const char *path, const char *layout)
 		errno = -ret;
 		return -1;
 	}
-	ret = obj_pool_verify(&p->b, layout, 1);
+	ret = obj_pool_verify(&p->b, layout);
 	pool_release(p);
 	return ret == 0 ? 1 : 0;
 }

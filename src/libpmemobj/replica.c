@@ -18,7 +18,9 @@
  * A remote replica that fails once is marked and not used again; the
  * failure is reported (errno, pmemobj_errormsg) by this call and by every
  * later call that mirrors data, and by pmemobj_close, instead of PMDK's
- * abort().
+ * abort(). The pool's generation (the descriptor's run_id) then moves on
+ * in every replica but the failed one, so that the next open copies the
+ * pool to that replica only (set.c).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "layout.h"
 #include "librpmem.h"
 #include "log.h"
@@ -199,6 +202,7 @@ obj_rep_lanes_init(struct obj_backing *p)
 	}
 	for (unsigned i = 0; i < n; i++)
 		pthread_mutex_init(&p->rlane_lock[i], NULL);
+	pthread_mutex_init(&p->gen_lock, NULL);
 	p->rlanes = n;
 	LOG(LOG_LVL_INFO, "%u remote replica(s), %u lanes", p->nremote, n);
 	return 0;
@@ -209,6 +213,8 @@ obj_rep_lanes_fini(struct obj_backing *p)
 {
 	for (unsigned i = 0; p->rlane_lock && i < p->rlanes; i++)
 		pthread_mutex_destroy(&p->rlane_lock[i]);
+	if (p->rlane_lock != NULL)
+		pthread_mutex_destroy(&p->gen_lock);
 	free(p->rlane_lock);
 	p->rlane_lock = NULL;
 	p->rlanes = 0;
@@ -332,37 +338,6 @@ local_copy(const struct obj_rep *r, size_t off, const uint8_t *src, size_t len,
 	return 0;
 }
 
-/*
- * A remote replica failed: the generation of the master and of the local
- * replicas moves on by 2 (it stays even, as PMDK wants the run_id), the
- * failed replica keeps the old one.
- */
-static void
-gen_advance(struct obj_backing *p)
-{
-	if (p->gen_off == 0)
-		return;
-	uint64_t *g = (uint64_t *)(p->base + p->gen_off);
-	__atomic_add_fetch(g, 2, __ATOMIC_SEQ_CST);
-	if (p->is_pmem)
-		pm_persist(g, sizeof(*g));
-	else
-		(void)pm_msync(g, sizeof(*g));
-	for (unsigned i = 0; i < p->nreps; i++)
-		if (p->reps[i].node == NULL)
-			(void)local_copy(&p->reps[i], p->gen_off,
-				(const uint8_t *)g, sizeof(*g), 0,
-				OBJ_REP_PERSIST);
-}
-
-/* r failed with errno e (0: it did not); the first failure is kept */
-static void
-rep_note(struct obj_backing *p, struct obj_rep *r, int e)
-{
-	if (e && rep_fail(r, e))
-		gen_advance(p);
-}
-
 /* 0, or the errno of a remote replica's failure, which is logged */
 static int
 remote_failed(const struct obj_rep *r, const char *what, size_t off, size_t len)
@@ -407,20 +382,85 @@ remote_wait(struct obj_rep *r, unsigned lane, size_t off, size_t len)
 	return remote_failed(r, "drain", off, len);
 }
 
+/* the master's generation to remote replica r, durably, on `lane` */
+static int
+gen_send(struct obj_backing *p, struct obj_rep *r, unsigned lane)
+{
+	int e = remote_post(r, lane, p->gen_off, sizeof(uint64_t), 0);
+	if (e == 0)
+		e = remote_wait(r, lane, p->gen_off, sizeof(uint64_t));
+	return e;
+}
+
+/*
+ * A remote replica failed: the generation (even, as PMDK wants the
+ * run_id) moves on by 2 in the master, in the local replicas and in every
+ * remote replica that has not failed, so that the next open finds behind
+ * the failed ones only. A replica that cannot take the new value may hold
+ * it all the same: it is marked failed and the generation moves on once
+ * more without it. Under gen_lock, so that a replica marked failed never
+ * gets a value the master reaches after its failure.
+ */
+static void
+gen_advance(struct obj_backing *p, unsigned lane)
+{
+	if (p->gen_off == 0)
+		return;
+	uint64_t *g = (uint64_t *)(p->base + p->gen_off);
+	pthread_mutex_lock(&p->gen_lock);
+	int again;
+	do {
+		again = 0;
+		__atomic_add_fetch(g, 2, __ATOMIC_SEQ_CST);
+		if (p->is_pmem)
+			pm_persist(g, sizeof(*g));
+		else
+			(void)pm_msync(g, sizeof(*g));
+		for (unsigned i = 0; i < p->nreps; i++) {
+			struct obj_rep *r = &p->reps[i];
+			if (r->node == NULL)
+				(void)local_copy(r, p->gen_off,
+					(const uint8_t *)g, sizeof(*g), 0,
+					OBJ_REP_PERSIST);
+			else if (r->rpp != NULL && !atomic_load(&r->failed)) {
+				int e = gen_send(p, r, lane);
+				if (e && rep_fail(r, e))
+					again = 1;
+			}
+		}
+	} while (again);
+	pthread_mutex_unlock(&p->gen_lock);
+}
+
+/* r failed with errno e (0: it did not); the first failure is kept */
+static void
+rep_note(struct obj_backing *p, struct obj_rep *r, unsigned lane, int e)
+{
+	if (e && rep_fail(r, e))
+		gen_advance(p, lane);
+}
+
+/* the chunk of a copy: drained before the next one is posted */
 #define COPY_CHUNK ((size_t)64 << 20)
 
 int
 obj_rep_remote_copy(
 	struct obj_backing *p, struct obj_rep *r, size_t off, size_t len)
 {
+	size_t chunk = fault_knob_size("RPMEM_FAULT_COPY_CHUNK", COPY_CHUNK);
 	unsigned lane = thread_lane(p);
+	const char *why = NULL;
 	int e = 0;
 	pthread_mutex_lock(&p->rlane_lock[lane]);
 	while (len > 0 && e == 0) {
-		size_t n = len < COPY_CHUNK ? len : COPY_CHUNK;
+		size_t n = len < chunk ? len : chunk;
 		e = remote_post(r, lane, off, n, 0);
 		if (e == 0)
 			e = remote_wait(r, lane, off, n);
+		if (e == 0 && FAULT_INJECT(FAULT_COPY, EIO)) {
+			e = EIO;
+			why = "failure injected (RPMEM_FAULT_INJECT)";
+		}
 		off += n;
 		len -= n;
 	}
@@ -428,7 +468,7 @@ obj_rep_remote_copy(
 	if (e == 0)
 		return 0;
 	ERR("cannot copy the pool to remote replica %u (%s on %s): %s", r->idx,
-		r->desc, r->node, rpmem_why());
+		r->desc, r->node, why ? why : rpmem_why());
 	return -e;
 }
 
@@ -464,7 +504,8 @@ obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp != NULL && !atomic_load(&r->failed))
-			rep_note(p, r, remote_post(r, lane, off, len, flags));
+			rep_note(p, r, lane,
+				remote_post(r, lane, off, len, flags));
 	}
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
@@ -479,7 +520,7 @@ obj_rep_update(struct obj_backing *p, const void *addr, size_t len,
 	for (unsigned i = 0; i < p->nreps; i++) {
 		struct obj_rep *r = &p->reps[i];
 		if (r->rpp != NULL && !atomic_load(&r->failed))
-			rep_note(p, r, remote_wait(r, lane, off, len));
+			rep_note(p, r, lane, remote_wait(r, lane, off, len));
 		int e = atomic_load(&r->failed);
 		if (e && bad == NULL) {
 			bad = r;

@@ -2,8 +2,10 @@
 /*
  * test_util.h -- small helpers shared by the integration programs: a
  * monotonic clock in seconds, the removal of a directory tree, the first
- * line of a file (the sshd fixture's files), formatted paths, a test
- * pattern and the rpmemd processes started for a poolset directory
+ * line of a file (the sshd fixture's files), a file written from a
+ * string, formatted paths, a test
+ * pattern and the rpmemd processes started for a poolset directory (and
+ * the one among them that serves a given part file)
  */
 #ifndef TESTS_TEST_UTIL_H
 #define TESTS_TEST_UTIL_H 1
@@ -94,6 +96,17 @@ read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* path made to hold text (a set file, say); 0, or -1 */
+static inline int
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	if (f == NULL)
+		return -1;
+	int bad = fputs(text, f) == EOF;
+	return fclose(f) != 0 || bad ? -1 : 0;
+}
+
 /* snprintf into a path buffer */
 __attribute__((format(printf, 3, 4))) static inline void
 pathf(char *buf, size_t len, const char *fmt, ...)
@@ -165,6 +178,33 @@ rpmemd_pids_of(const char *dir, pid_t *pids, unsigned max)
 	}
 	closedir(proc);
 	return n;
+}
+
+/* the rpmemd run with --poolset-dir=dir that has the file path mapped
+ * (the one serving the pool of that part file), or 0 */
+static inline pid_t
+rpmemd_mapping(const char *dir, const char *path)
+{
+	pid_t pids[16];
+	unsigned n = rpmemd_pids_of(dir, pids, 16);
+	size_t pl = strlen(path);
+	for (unsigned i = 0; i < n; i++) {
+		char maps[64], line[4096];
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pids[i]);
+		FILE *f = fopen(maps, "re");
+		if (f == NULL)
+			continue;
+		int found = 0;
+		while (!found && fgets(line, sizeof(line), f) != NULL) {
+			size_t l = strcspn(line, "\n");
+			line[l] = '\0';
+			found = l >= pl && strcmp(line + l - pl, path) == 0;
+		}
+		fclose(f);
+		if (found)
+			return pids[i];
+	}
+	return 0;
 }
 
 /*

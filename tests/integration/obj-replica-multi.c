@@ -43,15 +43,6 @@ static char Dir[256];
 static char Set[300];
 static unsigned Nremote;
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* appends "REPLICA <target> rem<i>.set" for each target, writes the sets */
 static int
 add_remotes(char *text, size_t len, const char *targets)
@@ -68,7 +59,7 @@ add_remotes(char *text, size_t len, const char *targets)
 		pathf(rtext, sizeof(rtext),
 			"PMEMPOOLSET\n%u %s/remote/rem%u.part\n", REMOTE, Dir,
 			idx);
-		write_file(path, rtext);
+		assert_int_equal(write_text(path, rtext), 0);
 		size_t used = strlen(text);
 		snprintf(text + used, len - used, "REPLICA %s rem%u.set\n", t,
 			idx);
@@ -102,7 +93,7 @@ group_setup(void **state)
 		PART, Dir, PART, Dir);
 	if (add_remotes(text, sizeof(text), targets))
 		return -1;
-	write_file(Set, text);
+	assert_int_equal(write_text(Set, text), 0);
 	obj_replica_env(Dir);
 	return 0;
 }

@@ -43,15 +43,6 @@
 static char Dir[64];
 static char Set[128];
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /*
  * One directory for the group with the local and the remote set files
  * (librpmem reads RPMEM_CMD once, when it is loaded).
@@ -72,7 +63,7 @@ group_setup(void **state)
 	pathf(path, sizeof(path), "%s/remote/rem.set", Dir);
 	pathf(text, sizeof(text), "PMEMPOOLSET\n%u %s/remote/rem.part\n",
 		REMOTE, Dir);
-	write_file(path, text);
+	assert_int_equal(write_text(path, text), 0);
 	pathf(Set, sizeof(Set), "%s/pool.set", Dir);
 	pathf(text, sizeof(text),
 		"PMEMPOOLSET\n"
@@ -81,7 +72,7 @@ group_setup(void **state)
 		"REPLICA\n%u %s/r0\n"
 		"REPLICA %s rem.set\n",
 		PART, Dir, PART, Dir, REPL, Dir, target);
-	write_file(Set, text);
+	assert_int_equal(write_text(Set, text), 0);
 	obj_replica_env(Dir);
 	/* the log says what this run did only */
 	if (getenv("PMEMOBJ_LOG_FILE") != NULL &&
@@ -460,7 +451,7 @@ test_unreachable(void **state)
 	pathf(text, sizeof(text),
 		"PMEMPOOLSET\n%u %s/b0\nREPLICA 127.0.0.1:1 rem.set\n", PART,
 		Dir);
-	write_file(path, text);
+	assert_int_equal(write_text(path, text), 0);
 	assert_null(pmemobj_create(path, "replica", 0, 0600));
 	assert_true(errno != 0);
 	assert_non_null(strstr(pmemobj_errormsg(), "remote replica 1"));
@@ -475,7 +466,7 @@ test_unreachable(void **state)
 	pathf(text, sizeof(text),
 		"PMEMPOOLSET\n%u %s/b0\nREPLICA %s missing.set\n", PART, Dir,
 		target);
-	write_file(path, text);
+	assert_int_equal(write_text(path, text), 0);
 	assert_null(pmemobj_create(path, "replica", 0, 0600));
 	assert_true(errno != 0);
 	assert_non_null(strstr(pmemobj_errormsg(), "missing.set"));
