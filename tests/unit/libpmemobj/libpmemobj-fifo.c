@@ -34,15 +34,6 @@ static char Set1[128];	   /* a set whose second part is that FIFO */
 static char SetFifo[128];  /* that part */
 static char SetPlain[128]; /* the other part, a regular file */
 
-static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int
 setup(void **state)
 {
@@ -59,10 +50,10 @@ setup(void **state)
 	char text[512];
 	snprintf(text, sizeof(text), "PMEMPOOLSET\n8M %s\n8M %s\n", SetFifo,
 		SetPlain);
-	write_text(Set0, text);
+	assert_int_equal(write_text(Set0, text), 0);
 	snprintf(text, sizeof(text), "PMEMPOOLSET\n8M %s\n8M %s\n", SetPlain,
 		SetFifo);
-	write_text(Set1, text);
+	assert_int_equal(write_text(Set1, text), 0);
 	/* the other part as a pool's part would be: a full-size file */
 	FILE *f = fopen(SetPlain, "w");
 	assert_non_null(f);
