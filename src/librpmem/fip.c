@@ -36,7 +36,7 @@
  * next one travels (see persist_pipelined())
  */
 #ifndef RPMEM_PIPE_CHUNK
-#define RPMEM_PIPE_CHUNK ((size_t)512 << 10)
+#define RPMEM_PIPE_CHUNK ((size_t)256 << 10)
 #endif
 #define PIPE_CHUNK RPMEM_PIPE_CHUNK
 #define PIPE_MIN (2 * PIPE_CHUNK)
@@ -409,7 +409,7 @@ persist_pipelined(struct rpmem_fip *fip, unsigned lane, size_t offset,
 {
 	struct lane *l = &fip->lanes[lane];
 	while (len > 0) {
-		size_t chunk = len > PIPE_MIN ? PIPE_CHUNK : len;
+		size_t chunk = len > PIPE_CHUNK ? PIPE_CHUNK : len;
 		int ret = write_range(fip, l, offset, chunk);
 		if (ret == 0)
 			ret = pmsg_post(fip, lane, mode, offset, chunk);
