@@ -2,8 +2,8 @@
 /*
  * rpmem-limits.c -- librpmem and rpmemd at the edges of size and space
  *
- * usage: rpmem-limits big|full|sparse|killcreate|killclient|msync|sigbus
- *        <target> <dir>
+ * usage: rpmem-limits big|full|sparse|killcreate|killclient|msync|msyncbig|
+ *        sigbus <target> <dir>
  * (RPMEM_SSH / RPMEM_CMD are set by rpmem-limits.sh)
  *
  * big:  a 5 GiB sparse pool: persists and reads around and beyond the
@@ -26,6 +26,11 @@
  *       the second, on pmem, fail): rpmem_persist and rpmem_deep_persist
  *       fail, never succeed, with rpmemd's reason in the message; what was
  *       acknowledged before is in the part file.
+ * msyncbig: a persist of 3 MiB, which the client sends as 12 chunks of
+ *       256 KiB with a persist message each (pipelined), while rpmemd fails
+ *       the msync of the 1st, the 6th and the last chunk in turn (one
+ *       rpmemd per session, fault injection): the call fails every time,
+ *       so it is acknowledged only when every chunk was made durable.
  * sigbus: the part file is cut short under a serving rpmemd; the persist
  *       that hits the missing page fails, and the message names the part
  *       and the offset (rpmemd's fatal-signal line).
@@ -492,6 +497,25 @@ out:
 	munmap(pool, SMALL_POOL);
 }
 
+#define BIG_PERSIST ((size_t)3 << 20)
+
+static void
+test_msyncbig(const char *target, const char *dir)
+{
+	static const char *const names[] = {"mb1", "mb6", "mb12"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *pool, part[PATH_LEN];
+		RPMEMpool *rpp = small_pool(target, dir, names[i], &pool, part);
+		if (rpp != NULL) {
+			memset(pool + 4096, 0x40 + (int)i, BIG_PERSIST);
+			errno = 0;
+			int ret = rpmem_persist(rpp, 4096, BIG_PERSIST, 0, 0);
+			check_unacked(rpp, pool, ret, names[i], part);
+		}
+		munmap(pool, SMALL_POOL);
+	}
+}
+
 static void
 test_sigbus(const char *target, const char *dir)
 {
@@ -529,6 +553,7 @@ main(int argc, char *argv[])
 		{"killcreate", test_killcreate},
 		{"killclient", test_killclient},
 		{"msync", test_msync},
+		{"msyncbig", test_msyncbig},
 		{"sigbus", test_sigbus},
 	};
 	for (size_t i = 0; argc == 4 && i < sizeof(modes) / sizeof(modes[0]);
@@ -539,8 +564,8 @@ main(int argc, char *argv[])
 		}
 	}
 	fprintf(stderr,
-		"usage: %s big|full|sparse|killcreate|killclient|msync|sigbus "
-		"<target> <dir>\n",
+		"usage: %s big|full|sparse|killcreate|killclient|msync|"
+		"msyncbig|sigbus <target> <dir>\n",
 		argv[0]);
 	return 2;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # rpmem-limits.sh -- runs rpmem-limits against the private sshd and rpmemd
-# usage: rpmem-limits.sh big|full|sparse|killcreate|killclient|msync|sigbus
-#        <rpmem-limits> <rpmemd>
+# usage: rpmem-limits.sh big|full|sparse|killcreate|killclient|msync|
+#        msyncbig|sigbus <rpmem-limits> <rpmemd>
 # "full" and "sparse" mount an 8 MiB tmpfs (need root; reported as skipped
-# otherwise); "msync" needs rpmemd built with ENABLE_FAULT_INJECTION.
+# otherwise); "msync" and "msyncbig" need rpmemd built with
+# ENABLE_FAULT_INJECTION.
 set -euo pipefail
 mode=$1 prog=$2 rpmemd=$3
 : "${SSHD_FIXTURE_DIR:?}"
@@ -35,6 +36,14 @@ if [ "$mode" = msync ]; then
 	RPMEM_CMD+="|env PMEM_IS_PMEM_FORCE=1 RPMEM_FAULT_INJECT=msync:1 $daemon"
 	RPMEM_CMD+="|$daemon"
 fi
+if [ "$mode" = msyncbig ]; then
+	# the sessions' rpmemds (not pmem) fail the msync of the 1st, the 6th
+	# and the 12th (last) chunk of a pipelined 3 MiB persist
+	RPMEM_CMD=
+	for n in 1 6 12; do
+		RPMEM_CMD+="${RPMEM_CMD:+|}env PMEM_IS_PMEM_FORCE=0 RPMEM_FAULT_INJECT=msync:$n $daemon"
+	done
+fi
 if [ "$mode" = killcreate ]; then
 	# the daemon gets SIGKILL 0..0.8 s after it starts; the first one
 	# before it starts, so that one kill surely lands whatever the speed
@@ -57,6 +66,12 @@ full | sparse)
 	# write that meets a page without a block
 	if grep -q "fatal signal" "$dir/rpmemd.log" 2>/dev/null; then
 		echo "FAIL: rpmemd died of a fatal signal"
+		fail=1
+	fi
+	;;
+msyncbig)
+	if [ "$(grep -c "not acknowledged: msync of .*Input/output error; ending the session" "$dir/rpmemd.log")" != 3 ]; then
+		echo "FAIL: rpmemd's log does not show the three failed chunks"
 		fail=1
 	fi
 	;;
