@@ -96,10 +96,11 @@ env_text() {
 	done
 }
 # the names a directory's sources read: getenv()/secure_getenv() and the
-# helpers that take a variable name (env_bool, env_int, log_init)
+# helpers that take a variable name (env_bool, env_int, log_init,
+# fault_knob_size)
 env_read() {
 	cat "$@" | tr '\n' ' ' |
-		grep -oE '(getenv|env_[a-z]+|log_init)\(("[^"]*"|[^;"])*' |
+		grep -oE '(getenv|env_[a-z]+|log_init|fault_knob_size)\(("[^"]*"|[^;"])*' |
 		grep -oE '"[A-Z][A-Z0-9_]*"' | tr -d '"' | sort -u
 }
 all_read=""
