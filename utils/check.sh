@@ -11,12 +11,13 @@
 # A third build, build-tsan/ (clang, ThreadSanitizer), runs only the tests
 # labelled tsan (tests/*/CMakeLists.txt), and builds only their programs,
 # the libraries and rpmemd. They are what has threads: several lanes from
-# several threads (rpmem-e2e threads groups over tcp; not over sockets: the sockets provider closes descriptors that
-# its own thread still uses at fi_shutdown, and ThreadSanitizer 14 crashes
-# while reporting that, before any suppression applies),
-# libpmemobj with a remote replica (obj-replica), and the fabric code of
-# client and daemon against the fake libfabric; rpmemd's own reports land
-# in build-tsan/tsan-logs and fail the check.
+# several threads (rpmem-e2e threads groups over tcp; not over sockets:
+# the sockets provider closes descriptors that its own thread still uses
+# at fi_shutdown, and ThreadSanitizer 14 crashes while reporting that,
+# before any suppression applies), libpmemobj with a remote replica
+# (obj-replica), and the fabric code of client and daemon against the fake
+# libfabric; rpmemd's own reports land in build-tsan/tsan-logs and fail
+# the check.
 #
 # The unit tests and the integration tests labelled valgrind (client and
 # rpmemd, both under memcheck) of build/ then run under valgrind
