@@ -6,15 +6,16 @@
 #         [-DFULL=ON] -P utils/valgrind.cmake
 #
 # Takes the tests ctest knows in BUILD_DIR (the unit tests, and the
-# integration tests named by TESTS, see the default below) with their
+# integration tests labelled valgrind, or valgrind-full with -DFULL=ON, in
+# tests/*/CMakeLists.txt; TESTS names others by a regex instead) with their
 # commands, environments and working directories, and runs each program
 # under memcheck. rpmemd runs under memcheck too: RPMEMD_BIN points to a
 # wrapper (also where ssh starts it), and the private sshd of
-# utils/sshd-fixture.sh serves the tests that need one. Shell-script tests
-# are left out. A test fails when it fails, when memcheck reports an error
-# or a definite leak in it or in any rpmemd it started, and is reported as
-# skipped when it exits 77. utils/valgrind.supp lists what is suppressed
-# (libfabric's own findings, one forked child) and why.
+# utils/sshd-fixture.sh serves the tests that need one. Shell and Python
+# script tests are left out. A test fails when it fails, when memcheck
+# reports an error or a definite leak in it or in any rpmemd it started,
+# and is reported as skipped when it exits 77. utils/valgrind.supp lists
+# what is suppressed (libfabric's own findings, one forked child) and why.
 #
 # The exit status is non-zero when any test failed. Logs, one per process:
 # BUILD_DIR/valgrind/.
@@ -27,16 +28,14 @@ get_filename_component(TOP "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 if(NOT DEFINED LABEL)
 	set(LABEL unit)
 endif()
-# the default integration tests take about four minutes on two cores;
-# -DFULL=ON adds every rpmemd daemon test and more client cases (nine).
-# rpmemd-session-crash is left out: it sends rpmemd fatal signals while
-# its threads start, which valgrind 3.19 itself does not survive
-# (an assertion in its scheduler)
-if(NOT DEFINED TESTS)
-	set(TESTS "^(rpmemd-session-(remove_force|fifo|repeated_create|header_kill|wording|create_failure|common_log)|rpmem-e2e-tcp-(lifecycle|data|threads|errno)|rpmem-e2e-sockets-(data|threads)|obj-replica-pmem0)$")
-	if(FULL)
-		set(TESTS "^(rpmemd-daemon|rpmemd-session-(remove_force|fifo|repeated_create|header_kill|wording|create_failure|common_log)|rpmem-fake-daemon|rpmem-e2e-(tcp|sockets)-(lifecycle|data|threads|remote_errors|bad_args|bad_ops|errno|leaks)|obj-replica-pmem[01])$")
-	endif()
+# the default integration tests (label valgrind) take about four minutes
+# on two cores; -DFULL=ON (label valgrind-full) adds every rpmemd daemon
+# test and more client cases (nine). The labels are set where the tests
+# are registered (tests/integration/CMakeLists.txt and its rpmemd/).
+if(FULL)
+	set(INTEGRATION_LABEL valgrind-full)
+else()
+	set(INTEGRATION_LABEL valgrind)
 endif()
 find_program(VALGRIND valgrind REQUIRED)
 
@@ -118,7 +117,7 @@ function(run_test json i rpmemd fixture)
 		list(APPEND cmd "${a}")
 	endforeach()
 	list(GET cmd 0 prog)
-	if(prog MATCHES "\\.sh$|/(ba)?sh$|/cmake$")
+	if(prog MATCHES "\\.(sh|py)$|/(ba)?sh$|/cmake$|/python3?$")
 		return()
 	endif()
 	test_prop("${json}" ${i} ENVIRONMENT env)
@@ -168,7 +167,11 @@ function(run_test json i rpmemd fixture)
 endfunction()
 
 ctest_json(unit -L "${LABEL}")
-ctest_json(integration -R "${TESTS}")
+if(DEFINED TESTS)
+	ctest_json(integration -R "${TESTS}")
+else()
+	ctest_json(integration -L "^${INTEGRATION_LABEL}$")
+endif()
 
 # the real rpmemd, from the tests' own environment
 set(real "")

@@ -1343,14 +1343,34 @@ cpu_s(void)
 struct waiter {
 	RPMEMpool *rpp;
 	int ret;
+	int started; /* set just before the persist is issued */
 };
 
 static void *
 persist_once(void *arg)
 {
 	struct waiter *w = arg;
+	__atomic_store_n(&w->started, 1, __ATOMIC_RELEASE);
 	w->ret = rpmem_persist(w->rpp, HDR, 4096, 0, 0);
 	return NULL;
+}
+
+/*
+ * waits until the persist of w was issued and the process has settled
+ * into waiting past any spinning: a 20 ms window with under a fifth of a
+ * CPU used (bounded by test_wait_ms(); 0 when that never came)
+ */
+static int
+wait_settled(struct waiter *w)
+{
+	for (int ms = 0; ms < test_wait_ms(10000); ms += 20) {
+		int issued = __atomic_load_n(&w->started, __ATOMIC_ACQUIRE);
+		double c0 = cpu_s(), t0 = now_s();
+		usleep(20 * 1000);
+		if (issued && cpu_s() - c0 < 0.2 * (now_s() - t0))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -1370,10 +1390,11 @@ test_stalled_cpu(void **state)
 	pid_t d = find_rpmemd();
 	assert_true(d > 0);
 	assert_int_equal(kill(d, SIGSTOP), 0);
-	struct waiter w = {rpp, -2};
+	struct waiter w = {rpp, -2, 0};
 	pthread_t th;
 	pthread_create(&th, NULL, persist_once, &w);
-	usleep(300 * 1000); /* past any spinning */
+	assert_true(wait_settled(&w));
+	/* the sleep is the measured interval: CPU used over 2 s of waiting */
 	double c0 = cpu_s(), t0 = now_s();
 	usleep(2000 * 1000);
 	double cpu = cpu_s() - c0, wall = now_s() - t0;

@@ -390,7 +390,8 @@ test_killclient(const char *target, const char *dir)
 	}
 	/* progress, not time: 200 persists returned, or the child is gone */
 	int gone = 0;
-	while (*done < 200 && !gone) {
+	for (int ms = 0; *done < 200 && !gone && ms < test_wait_ms(30000);
+		ms++) {
 		gone = waitpid(child, NULL, WNOHANG) == child;
 		usleep(1000);
 	}
@@ -404,7 +405,8 @@ test_killclient(const char *target, const char *dir)
 	unsigned nlanes = 1;
 	struct rpmem_pool_attr got;
 	unsigned tries = 0;
-	for (;;) { /* until its rpmemd is gone; ctest's timeout is the bound */
+	/* until its rpmemd is gone (EBUSY before), at most about 30 s */
+	while (rpp == NULL && tries * 100 < (unsigned)test_wait_ms(30000)) {
 		nlanes = 1;
 		tries++;
 		rpp = rpmem_open(target, "kcl.set", pool, size, &nlanes, &got);
@@ -412,7 +414,8 @@ test_killclient(const char *target, const char *dir)
 			break;
 		usleep(100 * 1000);
 	}
-	CHECK(rpp != NULL, "reopen after the client was killed");
+	CHECK(rpp != NULL, "reopen after the client was killed (%u tries)",
+		tries);
 	printf("killclient: reopened at attempt %u\n", tries);
 	if (rpp == NULL)
 		return;
