@@ -80,7 +80,7 @@ if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 		-DDEVELOPER_MODE=ON -DENABLE_TSAN=ON -DBUILD_DOC=OFF \
 		-DBUILD_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang >/dev/null
 	cmake --build build-tsan -j "$jobs" --target rpmemd rpmem pmemobj \
-		rpmem-e2e obj-replica rpmemd-fip librpmem-fip
+		rpmem-e2e obj-replica rpmemd-fabric_server librpmem-fip
 	logs=$top/build-tsan/tsan-logs
 	rm -rf "$logs" && mkdir -p "$logs"
 	rm -f build-tsan/check-junit.xml
@@ -88,7 +88,7 @@ if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 		RPMEM_TEST_DAEMON_ENV="TSAN_OPTIONS=log_path=$logs/rpmemd:suppressions=$top/utils/tsan.supp" \
 		ctest -j "$jobs" --output-on-failure ${CTEST_ARGS:-} \
 		--output-junit "$top/build-tsan/check-junit.xml" -R \
-		'^(rpmem-e2e-(tcp|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fip|librpmem-fip)$')
+		'^(rpmem-e2e-(tcp|wq2-tcp)-threads|obj-replica-pmem1|rpmemd-fabric_server|librpmem-fip)$')
 	if ls "$logs"/rpmemd* >/dev/null 2>&1; then
 		cat "$logs"/rpmemd* >&2
 		echo "check.sh: ThreadSanitizer reports from rpmemd" >&2

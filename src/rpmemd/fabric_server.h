@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fip.h -- rpmemd fabric server: passive endpoint, lane connections, workers
+ * fabric_server.h -- rpmemd fabric server: passive endpoint, lane
+ * connections, workers
  *
  * Contract: rpmemd_fip_init() sets up fabric, domain, event queue, passive
  * endpoint on the given node (FI_SOURCE, ephemeral port), registers the

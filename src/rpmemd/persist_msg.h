@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pmsg.h -- validation of in-band persist messages received by rpmemd
+ * persist_msg.h -- validation of in-band persist messages received by rpmemd
  *
  * Contract: rpmemd_pmsg_check() is pure. A message is valid when it holds
  * the 24-byte header, names a lane below nlanes, a range [addr, addr+size)

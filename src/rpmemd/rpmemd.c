@@ -13,7 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "fdlimit.h"
-#include "fip.h"
+#include "fabric_server.h"
 #include "log.h"
 #include "oob.h"
 #include "pmem.h"

@@ -23,12 +23,12 @@
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>
 
-#include "fip.h"
+#include "fabric_server.h"
 #include "fault_inject.h"
-#include "fip_int.h"
+#include "fabric_server_int.h"
 #include "rpmem_fip_common.h"
 #include "pmem.h"
-#include "pmsg.h"
+#include "persist_msg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
 
