@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rpmemd_log.c -- rpmemd logging to stderr, a file or syslog */
+/*
+ * rpmemd_log.c -- rpmemd logging to stderr, a file or syslog, and the
+ * failures reported to the client as well
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -156,4 +159,36 @@ rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
 	}
 	pthread_mutex_unlock(&lock);
 	errno = saved;
+}
+
+static void fail_log(const char *log_line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void
+fail_log(const char *log_line, const char *fmt, va_list ap)
+{
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "rpmemd: %s\n", buf);
+	fflush(stderr);
+	RPMEMD_LOG(ERR, "%s", log_line ? log_line : buf);
+	if (log_line && strcmp(log_line, buf) != 0)
+		RPMEMD_LOG(DBG, "%s", buf);
+}
+
+void
+rpmemd_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_log(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+rpmemd_fail_as(const char *log_line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_log(log_line, fmt, ap);
+	va_end(ap);
 }
