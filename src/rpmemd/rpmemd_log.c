@@ -69,11 +69,28 @@ common_sink(int level, const char *file, int line, const char *func,
 		rpmemd_log(l, 0, "%s", msg);
 }
 
-/* let through what rpmemd_log() would write */
+/*
+ * The common layer's level that lets through exactly the lines
+ * rpmemd_log() would write at rpmemd's level l: common_sink() maps ERR,
+ * WARN, INFO and DBG to err, warn, info and debug, and the common layer has
+ * no notice level, so notice lets through its warnings only. A line above
+ * this level is not even formatted.
+ */
+static const int common_levels[MAX_RPD_LOG] = {
+	[RPD_LOG_ERR] = LOG_LVL_ERR,
+	[RPD_LOG_WARN] = LOG_LVL_WARN,
+	[RPD_LOG_NOTICE] = LOG_LVL_WARN,
+	[RPD_LOG_INFO] = LOG_LVL_INFO,
+	[RPD_LOG_DBG] = LOG_LVL_DBG,
+};
+
+/* let through what rpmemd_log() would write (with syslog: everything) */
 static void
 common_level(void)
 {
-	log_set_level(to_syslog ? LOG_LVL_DBG : (int)cur_level + 1);
+	int l = (unsigned)cur_level < MAX_RPD_LOG ? common_levels[cur_level]
+						  : LOG_LVL_DBG;
+	log_set_level(to_syslog ? LOG_LVL_DBG : l);
 	log_set_sink(common_sink);
 }
 
