@@ -15,6 +15,12 @@
 #include "file.h"
 #include "fault_inject.h"
 
+/*
+ * the option parsers' "go on": not an enum rpmemd_config_result (those are
+ * RPMEMD_CFG_OK and up), which they return when parsing ends
+ */
+#define CFG_GO_ON (-1)
+
 static int
 set_str(char **dst, const char *val)
 {
@@ -443,8 +449,8 @@ flag_option(struct rpmemd_config *cfg, int opt, unsigned *given)
 	}
 }
 
-/* --nthreads, --log-level and --liveness-timeout; -1 when fine, else the
- * result */
+/* --nthreads, --log-level and --liveness-timeout; CFG_GO_ON when fine,
+ * else the result */
 static int
 number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
 	size_t errlen)
@@ -459,7 +465,7 @@ number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
 			return RPMEMD_CFG_BAD_ARGS;
 		}
 		*given |= RPMEMD_OPT_LIVENESS_TIMEOUT;
-		return -1;
+		return CFG_GO_ON;
 	}
 	if (opt == 't') {
 		char *end;
@@ -471,7 +477,7 @@ number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
 				"invalid number of threads -- '%s'", optarg);
 			return RPMEMD_CFG_BAD_ARGS;
 		}
-		return -1;
+		return CFG_GO_ON;
 	}
 	int l = rpmemd_log_level_from_str(optarg);
 	if (l < 0) {
@@ -480,10 +486,10 @@ number_option(struct rpmemd_config *cfg, int opt, unsigned *given, char *err,
 	}
 	cfg->log_level = (enum rpmemd_log_level)l;
 	*given |= RPMEMD_OPT_LOG_LEVEL;
-	return -1;
+	return CFG_GO_ON;
 }
 
-/* options with a string value; -1 when fine, else the result */
+/* options with a string value; CFG_GO_ON when fine, else the result */
 static int
 string_option(struct rpmemd_config *cfg, int opt, unsigned *given, int *errnum,
 	char *err, size_t errlen)
@@ -499,10 +505,10 @@ string_option(struct rpmemd_config *cfg, int opt, unsigned *given, int *errnum,
 	} else if (opt == OPT_POOLSET_DIR) {
 		*given |= RPMEMD_OPT_POOLSET_DIR;
 	}
-	return -1;
+	return CFG_GO_ON;
 }
 
-/* the command line; -1 when rpmemd goes on, else the result */
+/* the command line; CFG_GO_ON when rpmemd goes on, else the result */
 static int
 parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
 	const char **config_file, unsigned *given, int *errnum, char *err,
@@ -513,7 +519,7 @@ parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "c:hVr:fst:", longopts, NULL)) !=
 		-1) {
-		int ret = -1;
+		int ret = CFG_GO_ON;
 		if (flag_option(cfg, opt, given))
 			continue;
 		switch (opt) {
@@ -541,7 +547,7 @@ parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
 			usage(argv[0]);
 			return RPMEMD_CFG_BAD_ARGS;
 		}
-		if (ret >= 0)
+		if (ret != CFG_GO_ON)
 			return ret;
 	}
 	if (optind < argc) {
@@ -554,7 +560,7 @@ parse_args(struct rpmemd_config *cfg, int argc, char *argv[],
 			"--force and --pool-set need --remove <poolset>");
 		return RPMEMD_CFG_BAD_ARGS;
 	}
-	return -1;
+	return CFG_GO_ON;
 }
 
 /* -c file, or the global and then the user's configuration file */
@@ -609,7 +615,7 @@ rpmemd_config_read(struct rpmemd_config *cfg, int argc, char *argv[],
 		return no_memory(errnum, err, errlen);
 	int ret = parse_args(
 		cfg, argc, argv, &config_file, &given, errnum, err, errlen);
-	if (ret >= 0)
+	if (ret != CFG_GO_ON)
 		return (enum rpmemd_config_result)ret;
 	const char *home = home_dir();
 	ret = read_files(cfg, config_file, home, given, err, errlen);

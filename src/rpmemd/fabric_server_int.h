@@ -5,8 +5,8 @@
  * phase: secret and source checks, lanes, the sockets provider's listeners)
  * and worker.c (completions, persist messages, responses)
  */
-#ifndef RPMEMD_FIP_INT_H
-#define RPMEMD_FIP_INT_H 1
+#ifndef RPMEMD_FABRIC_SERVER_INT_H
+#define RPMEMD_FABRIC_SERVER_INT_H 1
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -93,4 +93,4 @@ int rpmemd_fip_post_recv(struct lane *l);
 /* worker.c: a worker thread */
 void *rpmemd_fip_worker(void *arg);
 
-#endif /* RPMEMD_FIP_INT_H */
+#endif /* RPMEMD_FABRIC_SERVER_INT_H */

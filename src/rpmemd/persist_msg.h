@@ -9,8 +9,8 @@
  * Mode 3 is served like mode 0, as PMDK's daemon does; RPMEM_COMPLETION is
  * ignored. On success *out holds the header and *mode the mode.
  */
-#ifndef RPMEMD_PMSG_H
-#define RPMEMD_PMSG_H 1
+#ifndef RPMEMD_PERSIST_MSG_H
+#define RPMEMD_PERSIST_MSG_H 1
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,4 +32,4 @@ int rpmemd_pmsg_check(const void *msg, size_t len,
 	const struct rpmemd_pmsg_bounds *b, struct rpmem_msg_persist *out,
 	unsigned *mode, const char **why);
 
-#endif /* RPMEMD_PMSG_H */
+#endif /* RPMEMD_PERSIST_MSG_H */
