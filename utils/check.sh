@@ -94,7 +94,7 @@ if [ "${CHECK_SKIP_TSAN:-0}" != 1 ]; then
 		-DBUILD_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang >/dev/null
 	# the programs of the tests labelled tsan, and what they run
 	cmake --build build-tsan -j "$jobs" --target rpmemd rpmem pmemobj \
-		rpmem-e2e obj-replica rpmemd-fip librpmem-fip
+		rpmem-e2e obj-replica rpmemd-fabric_server librpmem-fip
 	missing=$(unbuilt build-tsan '^tsan$')
 	if [ -n "$missing" ]; then
 		echo "check.sh: labelled tsan but not built in build-tsan/" \

@@ -77,6 +77,16 @@ int rpmemd_config_parse_timeout(
 /* replace the first $HOME (not followed by an alphanumeric character) */
 int rpmemd_config_subst_home(const char *in, const char *home, char **out);
 
+/* replaces *dst by a copy of val; 0 or -ENOMEM (*dst unchanged) */
+int rpmemd_config_set_str(char **dst, const char *val);
+
+/*
+ * the -c file (config_file not NULL), or the global and then the user's
+ * file under home; 0, or a negative errno with the reason in err
+ */
+int rpmemd_config_read_files(struct rpmemd_config *cfg, const char *config_file,
+	const char *home, unsigned skip, char *err, size_t errlen);
+
 enum rpmemd_config_result {
 	RPMEMD_CFG_OK = 0,
 	RPMEMD_CFG_EXIT = 1,	 /* -h / -V handled: exit 0 */

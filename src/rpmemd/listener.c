@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* listener.c -- rpmemd accept phase: secret and source checks, lanes */
+/*
+ * listener.c -- rpmemd accept phase: secret and source checks, lanes; and
+ * the guard of the sockets provider's data-path listeners
+ * (rpmemd_fip_guard_listeners: each is closed once it has its connection)
+ */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,19 +21,14 @@
 
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
-#include <rdma/fi_domain.h>
 #include <rdma/fi_endpoint.h>
 #include <rdma/fi_errno.h>
-#include <rdma/fi_rma.h>
 
-#include "fip.h"
-#include "fip_int.h"
-#include "rpmem_fip_common.h"
-#include "pmem.h"
-#include "pmsg.h"
-#include "rpmemd_log.h"
-#include "rpmem_spin.h"
+#include "fabric_server.h"
+#include "fabric_server_int.h"
 #include "fault_inject_fi.h"
+#include "rpmem_spin.h"
+#include "rpmemd_log.h"
 
 /* 1 if the connection data of a request is the session secret */
 static int

@@ -8,16 +8,6 @@
 
 #include "oob.h"
 
-static int
-is_zero(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return 0;
-	return 1;
-}
-
 int
 rpmemd_oob_check_hdr(
 	const void *hdr, uint32_t *type, uint64_t *size, const char **why)
@@ -154,8 +144,9 @@ decode_desc(const unsigned char *msg, size_t len, size_t off,
 static void
 decode_attr(const struct rpmem_pool_attr_packed *w, struct rpmemd_req *req)
 {
+	static const struct rpmem_pool_attr_packed none; /* all zero: NULL */
 	memcpy(&req->attr, w, sizeof(req->attr));
-	req->has_attr = !is_zero(&req->attr, sizeof(req->attr));
+	req->has_attr = memcmp(&req->attr, &none, sizeof(none)) != 0;
 	rpmem_ntoh_pool_attr(&req->attr);
 }
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rpmemd_log.c -- rpmemd logging to stderr, a file or syslog */
+/*
+ * rpmemd_log.c -- rpmemd logging to stderr, a file or syslog, and the
+ * failures reported to the client as well
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -66,11 +69,28 @@ common_sink(int level, const char *file, int line, const char *func,
 		rpmemd_log(l, 0, "%s", msg);
 }
 
-/* let through what rpmemd_log() would write */
+/*
+ * The common layer's level that lets through exactly the lines
+ * rpmemd_log() would write at rpmemd's level l: common_sink() maps ERR,
+ * WARN, INFO and DBG to err, warn, info and debug, and the common layer has
+ * no notice level, so notice lets through its warnings only. A line above
+ * this level is not even formatted.
+ */
+static const int common_levels[MAX_RPD_LOG] = {
+	[RPD_LOG_ERR] = LOG_LVL_ERR,
+	[RPD_LOG_WARN] = LOG_LVL_WARN,
+	[RPD_LOG_NOTICE] = LOG_LVL_WARN,
+	[RPD_LOG_INFO] = LOG_LVL_INFO,
+	[RPD_LOG_DBG] = LOG_LVL_DBG,
+};
+
+/* let through what rpmemd_log() would write (with syslog: everything) */
 static void
 common_level(void)
 {
-	log_set_level(to_syslog ? LOG_LVL_DBG : (int)cur_level + 1);
+	int l = (unsigned)cur_level < MAX_RPD_LOG ? common_levels[cur_level]
+						  : LOG_LVL_DBG;
+	log_set_level(to_syslog ? LOG_LVL_DBG : l);
 	log_set_sink(common_sink);
 }
 
@@ -156,4 +176,36 @@ rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
 	}
 	pthread_mutex_unlock(&lock);
 	errno = saved;
+}
+
+static void fail_log(const char *log_line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void
+fail_log(const char *log_line, const char *fmt, va_list ap)
+{
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "rpmemd: %s\n", buf);
+	fflush(stderr);
+	RPMEMD_LOG(ERR, "%s", log_line ? log_line : buf);
+	if (log_line && strcmp(log_line, buf) != 0)
+		RPMEMD_LOG(DBG, "%s", buf);
+}
+
+void
+rpmemd_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_log(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+rpmemd_fail_as(const char *log_line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_log(log_line, fmt, ap);
+	va_end(ap);
 }

@@ -38,6 +38,16 @@ void rpmemd_log(enum rpmemd_log_level l, int with_errno, const char *fmt, ...)
  * any, and to stderr with write(2) only; async-signal-safe */
 void rpmemd_log_crash(const char *line);
 
+/*
+ * A failure: one line for the client (stderr, which ssh carries to it) and
+ * one in the log at err level. rpmemd_fail_as() logs log_line instead (a
+ * refusal whose log line keeps PMDK's shape) and keeps the client's fuller
+ * text in the log at debug level.
+ */
+void rpmemd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rpmemd_fail_as(const char *log_line, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #define RPMEMD_LOG(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 0, __VA_ARGS__)
 #define RPMEMD_LOG_ERRNO(lvl, ...) rpmemd_log(RPD_LOG_##lvl, 1, __VA_ARGS__)
 

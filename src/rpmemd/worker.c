@@ -1,36 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* worker.c -- rpmemd worker threads: completions, persist messages */
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <stdatomic.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <rdma/fabric.h>
-#include <rdma/fi_cm.h>
 #include <rdma/fi_domain.h>
 #include <rdma/fi_endpoint.h>
+#include <rdma/fi_eq.h>
 #include <rdma/fi_errno.h>
-#include <rdma/fi_rma.h>
 
-#include "fip.h"
+#include "fabric_server.h"
+#include "fabric_server_int.h"
 #include "fault_inject.h"
-#include "fip_int.h"
-#include "rpmem_fip_common.h"
+#include "persist_msg.h"
 #include "pmem.h"
-#include "pmsg.h"
-#include "rpmemd_log.h"
 #include "rpmem_spin.h"
+#include "rpmemd_log.h"
 
 /*
  * Makes [addr, addr + len) durable; 0 or the negative errno of a failed

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rpmemd-pmsg.c -- unit tests of persist message validation (wire bytes) */
+/*
+ * rpmemd-persist_msg.c -- unit tests of persist message validation (wire
+ * bytes)
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "pmsg.h"
+#include "persist_msg.h"
 
 #define BASE 0x7f0000000000ULL
 #define POOL (8ULL << 20)

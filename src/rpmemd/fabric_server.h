@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fip.h -- rpmemd fabric server: passive endpoint, lane connections, workers
+ * fabric_server.h -- rpmemd fabric server: passive endpoint, lane
+ * connections, workers
  *
  * Contract: rpmemd_fip_init() sets up fabric, domain, event queue, passive
  * endpoint on the given node (FI_SOURCE, ephemeral port), registers the
@@ -13,8 +14,8 @@
  * (msync succeeded where the pool is not pmem); otherwise see
  * persist_failed below.
  */
-#ifndef RPMEMD_FIP_H
-#define RPMEMD_FIP_H 1
+#ifndef RPMEMD_FABRIC_SERVER_H
+#define RPMEMD_FABRIC_SERVER_H 1
 
 #include <stddef.h>
 #include <stdint.h>
@@ -67,4 +68,4 @@ int rpmemd_fip_start(struct rpmemd_fip *fip);
 int rpmemd_fip_stop(struct rpmemd_fip *fip);
 void rpmemd_fip_fini(struct rpmemd_fip *fip);
 
-#endif /* RPMEMD_FIP_H */
+#endif /* RPMEMD_FABRIC_SERVER_H */

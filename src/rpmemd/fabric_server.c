@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* fip.c -- rpmemd fabric server: set-up, threads, teardown (see fip_int.h) */
+/*
+ * fabric_server.c -- rpmemd fabric server: set-up, threads, teardown (see
+ * fabric_server_int.h)
+ */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -23,11 +26,11 @@
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>
 
-#include "fip.h"
-#include "fip_int.h"
+#include "fabric_server.h"
+#include "fabric_server_int.h"
 #include "rpmem_fip_common.h"
 #include "pmem.h"
-#include "pmsg.h"
+#include "persist_msg.h"
 #include "rpmemd_log.h"
 #include "rpmem_spin.h"
 #include "fault_inject_fi.h"

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * rpmemd-fip.c -- rpmemd's fabric code (src/rpmemd/fip.c) against the fake
- * libfabric: lane and queue sizing from the provider's limits (verbs),
- * secret and source checks, persist messages (inline data, invalid ones
- * answered as such), completion errors, EAGAIN on posts, accept timeout
+ * rpmemd-fabric_server.c -- rpmemd's fabric server (src/rpmemd/
+ * fabric_server.c, listener.c, worker.c) against the fake libfabric
+ * (tests/unit/common/fake_fabric.c): lane and queue sizing from the
+ * provider's limits (verbs), secret and source checks, persist messages
+ * (inline data, invalid ones answered as such), completion errors, EAGAIN
+ * on posts, accept timeout
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,7 +23,7 @@
 #include <rdma/fi_errno.h>
 
 #include "fake_fabric.h"
-#include "fip.h"
+#include "fabric_server.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "test_util.h"

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fip_int.h -- rpmemd's fabric server inside: the structures shared by
- * fip.c (set-up, threads, teardown), listener.c (accept phase: secret and
- * source checks, lanes, the sockets provider's listeners) and worker.c
- * (completions, persist messages, responses)
+ * fabric_server_int.h -- rpmemd's fabric server inside: the structures
+ * shared by fabric_server.c (set-up, threads, teardown), listener.c (accept
+ * phase: secret and source checks, lanes, the sockets provider's listeners)
+ * and worker.c (completions, persist messages, responses)
  */
-#ifndef RPMEMD_FIP_INT_H
-#define RPMEMD_FIP_INT_H 1
+#ifndef RPMEMD_FABRIC_SERVER_INT_H
+#define RPMEMD_FABRIC_SERVER_INT_H 1
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,8 +16,8 @@
 #include <rdma/fabric.h>
 #include <rdma/fi_eq.h>
 
-#include "fip.h"
-#include "pmsg.h"
+#include "fabric_server.h"
+#include "persist_msg.h"
 #include "rpmem_fabric.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
@@ -93,4 +93,4 @@ int rpmemd_fip_post_recv(struct lane *l);
 /* worker.c: a worker thread */
 void *rpmemd_fip_worker(void *arg);
 
-#endif /* RPMEMD_FIP_INT_H */
+#endif /* RPMEMD_FABRIC_SERVER_INT_H */

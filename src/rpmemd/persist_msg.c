@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pmsg.c -- validation of in-band persist messages received by rpmemd */
+/* persist_msg.c -- validation of in-band persist messages received by rpmemd */
 #include <errno.h>
 #include <string.h>
 
-#include "pmsg.h"
+#include "persist_msg.h"
 
 int
 rpmemd_pmsg_check(const void *msg, size_t len,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pmsg.h -- validation of in-band persist messages received by rpmemd
+ * persist_msg.h -- validation of in-band persist messages received by rpmemd
  *
  * Contract: rpmemd_pmsg_check() is pure. A message is valid when it holds
  * the 24-byte header, names a lane below nlanes, a range [addr, addr+size)
@@ -9,8 +9,8 @@
  * Mode 3 is served like mode 0, as PMDK's daemon does; RPMEM_COMPLETION is
  * ignored. On success *out holds the header and *mode the mode.
  */
-#ifndef RPMEMD_PMSG_H
-#define RPMEMD_PMSG_H 1
+#ifndef RPMEMD_PERSIST_MSG_H
+#define RPMEMD_PERSIST_MSG_H 1
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,4 +32,4 @@ int rpmemd_pmsg_check(const void *msg, size_t len,
 	const struct rpmemd_pmsg_bounds *b, struct rpmem_msg_persist *out,
 	unsigned *mode, const char **why);
 
-#endif /* RPMEMD_PMSG_H */
+#endif /* RPMEMD_PERSIST_MSG_H */
