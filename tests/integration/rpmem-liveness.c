@@ -34,7 +34,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +60,8 @@ static const char *Dir;
 static const char *Target;
 
 /* cuts (up = 0) or restores the link on the client's or the node's side */
+static void wait_reachable(void);
+
 static void
 link_set(int node_side, int up)
 {
@@ -67,6 +72,42 @@ link_set(int node_side, int up)
 	pathf(cmd, sizeof(cmd), "%s %s", base, up ? "up" : "down");
 	print_message("%s\n", cmd);
 	assert_int_equal(system(cmd), 0);
+	if (up)
+		wait_reachable();
+}
+
+/*
+ * after a link came back up: waits (bounded) until the node's sshd accepts
+ * a TCP connection, since the client's neighbour entry for the node may
+ * still be marked failed for a few seconds ("No route to host"); a reopen
+ * is tried only on a working network
+ */
+static void
+wait_reachable(void)
+{
+	char host[64];
+	pathf(host, sizeof(host), "%s", Target);
+	char *colon = strrchr(host, ':');
+	assert_non_null(colon);
+	*colon = '\0';
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)atoi(colon + 1));
+	assert_int_equal(inet_pton(AF_INET, host, &a.sin_addr), 1);
+	double end = now_s() + test_wait_ms(30000) / 1000.0;
+	for (;;) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		int ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (ok)
+			return;
+		if (now_s() > end)
+			fail_msg("%s is not reachable after the link came back",
+				Target);
+		usleep(100000);
+	}
 }
 
 /* after each case, even a failed one: both sides of the link are up */
