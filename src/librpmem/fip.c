@@ -65,6 +65,7 @@ struct lane {
 
 struct rpmem_fip {
 	struct rpmem_fip_attr attr;
+	const struct rpmem_provider_traits *prov; /* of attr.prov */
 	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
 	struct rpmem_fabric fab; /* fi, fabric, domain, eq */
 	struct fid_mr *pool_mr, *pmsg_mr, *resp_mr, *raw_mr;
@@ -679,6 +680,7 @@ fip_new(const struct rpmem_fip_attr *attr)
 		memcpy(fip->secret, attr->secret, RPMEM_AUTH_SECRET_LEN);
 		fip->attr.secret = fip->secret;
 	}
+	fip->prov = rpmem_provider_traits(rpmem_provider_from_name(attr->prov));
 	fip->use_sread = 1;
 	fip->stall_ms = attr->stall_ms ? attr->stall_ms : STALL_TIMEOUT_MS;
 	pthread_mutex_init(&fip->eq_lock, NULL);
@@ -707,9 +709,9 @@ fip_size(struct rpmem_fip *fip)
 	 * buff_size); tcp (ours only) does so for one chunk, which saves the
 	 * second message of write + persist message; sockets never
 	 */
-	if (strcmp(attr->prov, "verbs") == 0)
+	if (fip->prov->inline_persist == RPMEM_INLINE_ALL)
 		fip->inline_max = SIZE_MAX;
-	else if (strcmp(attr->prov, "tcp") == 0)
+	else if (fip->prov->inline_persist == RPMEM_INLINE_ONE_CHUNK)
 		fip->inline_max = attr->buff_size;
 
 	unsigned n = attr->nlanes;
@@ -734,7 +736,7 @@ fip_open(struct rpmem_fip *fip, char *why, size_t whylen)
 	 * its sleeping read polls with manual progress; so progress is manual
 	 * and the lanes sleep between reads (progress())
 	 */
-	if (strcmp(attr->prov, "sockets") == 0) {
+	if (fip->prov->manual_progress) {
 		hints->domain_attr->data_progress = FI_PROGRESS_MANUAL;
 		fip->use_sread = 0;
 	}
@@ -844,8 +846,7 @@ fip_connect(struct rpmem_fip *fip, char *why, size_t whylen)
 	 * sockets: make each lane's data connection now (an 8-byte read);
 	 * rpmemd closes the provider's data-path listener once it has it
 	 */
-	for (unsigned i = 0; strcmp(fip->attr.prov, "sockets") == 0 && i < n;
-		i++) {
+	for (unsigned i = 0; fip->prov->warm_up_reads && i < n; i++) {
 		ret = raw_read(fip, i);
 		if (ret) {
 			snprintf(why, whylen,

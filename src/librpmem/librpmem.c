@@ -224,7 +224,7 @@ start_session(struct connect_req *c)
 		errno = ENOMEDIUM;
 		return NULL;
 	}
-	int ipv4 = c->prov == RPMEM_PROV_LIBFABRIC_SOCKETS &&
+	int ipv4 = rpmem_provider_traits(c->prov)->ipv4_only &&
 		   strchr(c->t.node, ':') == NULL;
 	if (ssh == NULL)
 		ssh = rpmem_sess_spawn(&c->t, ipv4, next_cmd(), step);

@@ -181,8 +181,9 @@ rpmem_sess_exchange(struct rpmem_ssh *ssh, const void *req, size_t req_size,
 int
 rpmem_sess_provider_refused(enum rpmem_provider prov, int err, int silent)
 {
-	const char *name = rpmem_provider_name(prov);
-	if (silent && prov == RPMEM_PROV_LIBFABRIC_TCP) {
+	const struct rpmem_provider_traits *t = rpmem_provider_traits(prov);
+	const char *name = t->name;
+	if (silent && t->not_in_pmdk) {
 		ERR("cannot find provider -- the remote rpmemd hung up on a "
 		    "request for the tcp provider (rpmemd of PMDK serves only "
 		    "verbs and sockets; RPMEM_ENABLE_SOCKETS=1 lets librpmem "
@@ -196,7 +197,7 @@ rpmem_sess_provider_refused(enum rpmem_provider prov, int err, int silent)
 		ERR("cannot find provider -- the remote rpmemd does not serve "
 		    "the %s provider%s: %s",
 			name ? name : "requested",
-			prov == RPMEM_PROV_LIBFABRIC_SOCKETS
+			t->opt_in
 				? " (our rpmemd serves it with --allow-sockets)"
 				: "",
 			was);
