@@ -11,18 +11,18 @@
 
 #include <rdma/fabric.h>
 
-#include "fip.h"
+#include "lanes.h"
 #include "librpmem.h"
 #include "live.h"
 #include "log.h"
-#include "obc.h"
+#include "oob_client.h"
 #include "provider.h"
 #include "rpmem_fdbudget.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"
 #include "session.h"
 #include "ssh.h"
-#include "util.h"
+#include "target.h"
 #include "fault_inject.h"
 
 #define RPMEM_API __attribute__((visibility("default")))

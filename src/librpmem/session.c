@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "log.h"
-#include "obc.h"
+#include "oob_client.h"
 #include "rpmem_fip_common.h"
 #include "session.h"
-#include "util.h"
+#include "target.h"
 
 /* spawns ssh with the remote command; errors set errno and the message */
 struct rpmem_ssh *

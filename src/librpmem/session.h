@@ -15,7 +15,7 @@
 
 #include "rpmem_proto.h"
 #include "ssh.h"
-#include "util.h"
+#include "target.h"
 
 #define STATUS_TIMEOUT_MS 30000
 #define RESP_TIMEOUT_MS 120000

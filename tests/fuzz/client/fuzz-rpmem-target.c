@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "target.h"
 
 #define CHECK(c)                                                   \
 	do {                                                       \

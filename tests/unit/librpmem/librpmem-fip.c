@@ -20,7 +20,7 @@
 #include <rdma/fi_errno.h>
 
 #include "fake_fabric.h"
-#include "fip.h"
+#include "lanes.h"
 #include "rpmem_proto.h"
 
 #define POOL (1 << 20)

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "obc.h"
+#include "oob_client.h"
 
 static struct rpmem_pool_attr
 sample_attr(void)

@@ -16,7 +16,7 @@
 #include <rdma/fi_errno.h>
 #include <rdma/fi_rma.h>
 
-#include "fip.h"
+#include "lanes.h"
 #include "rpmem_fabric.h"
 #include "rpmem_fip_common.h"
 #include "rpmem_proto.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "librpmem.h"
-#include "util.h"
+#include "target.h"
 #include "fault_inject.h"
 
 /* the reason a target was refused, into why (may be NULL) */

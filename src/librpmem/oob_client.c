@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "obc.h"
+#include "oob_client.h"
 #include "fault_inject.h"
 
 _Static_assert(
