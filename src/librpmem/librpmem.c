@@ -22,7 +22,7 @@
 #include "rpmem_proto.h"
 #include "session.h"
 #include "ssh.h"
-#include "target.h"
+#include "ssh_cmd.h"
 #include "fault_inject.h"
 
 #define RPMEM_API __attribute__((visibility("default")))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* obc.c -- out-of-band request building and response checking */
+/* oob_client.c -- out-of-band request building and response checking */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

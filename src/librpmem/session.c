@@ -9,7 +9,7 @@
 #include "oob_client.h"
 #include "rpmem_fip_common.h"
 #include "session.h"
-#include "target.h"
+#include "ssh_cmd.h"
 
 /* spawns ssh with the remote command; errors set errno and the message */
 struct rpmem_ssh *
