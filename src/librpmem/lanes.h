@@ -11,6 +11,9 @@
  * and never print; a reason is left in the why buffer of init. Operations
  * on different lanes may run concurrently; one lane is used by one thread
  * at a time. Arguments are validated by the caller.
+ *
+ * Set-up and teardown: lane_setup.c; the I/O path: lane_io.c; what the two
+ * share: lanes_internal.h.
  */
 #ifndef LIBRPMEM_LANES_H
 #define LIBRPMEM_LANES_H 1
