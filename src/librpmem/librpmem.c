@@ -20,7 +20,7 @@
 
 #include "lanes.h"
 #include "librpmem.h"
-#include "live.h"
+#include "pinger.h"
 #include "log.h"
 #include "oob_client.h"
 #include "rpmem_fip_common.h"

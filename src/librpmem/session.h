@@ -17,7 +17,7 @@
 
 #include "librpmem.h"
 #include "lanes.h"
-#include "live.h"
+#include "pinger.h"
 #include "rpmem_proto.h"
 #include "ssh.h"
 #include "target.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "live.h"
+#include "pinger.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
 #include "fault_inject.h"
