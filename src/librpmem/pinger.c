@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* live.c -- the pinger: keeps the daemon told, and learns, that we live */
+/* pinger.c -- the pinger: keeps the daemon told, and learns, that we live */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>

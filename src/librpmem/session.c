@@ -26,7 +26,7 @@ rpmem_sess_spawn(const struct rpmem_target *t, int ipv4, const char *cmd,
 	const char *step)
 {
 	if (cmd == NULL)
-		return NULL; /* next_cmd() set errno and the message */
+		return NULL; /* rpmem_next_cmd() set errno and the message */
 	if (t->has_service) {
 		int port;
 		char why[128];
@@ -116,7 +116,7 @@ rpmem_sess_status(struct rpmem_ssh *ssh, const char *node)
 
 /*
  * the header of the response to the request just sent into resp: a PONG
- * to a PING given up earlier (live.c) is passed over; *cut tells whether
+ * to a PING given up earlier (pinger.c) is passed over; *cut tells whether
  * the channel ended inside the header after at least one byte
  */
 static int
@@ -270,7 +270,7 @@ rpmem_sess_close(struct rpmem_ssh *ssh, uint32_t flags, int timeout_ms)
 #define MIN_PING_MS 100 /* however often a daemon asks for pings */
 #define WHY_LEN 512
 
-/* what a CREATE or OPEN is about, through the steps of pool_connect() */
+/* what a CREATE or OPEN is about, through the steps of rpmem_sess_connect() */
 struct connect_req {
 	const char *target;
 	const char *pool_set_name;
