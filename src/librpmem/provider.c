@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* provider.c -- which libfabric provider a pool's lanes use */
+/* provider.c -- which libfabric provider a pool's lanes use, and the
+ * message when the daemon does not serve it */
 #include <errno.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -125,4 +127,38 @@ rpmem_choose_provider(const char *node)
 		p.have[RPMEM_PROV_LIBFABRIC_SOCKETS] ? "not enabled"
 						     : "absent");
 	return RPMEM_PROV_UNKNOWN;
+}
+
+/*
+ * A CREATE/OPEN the daemon did not serve because of the provider: PMDK's
+ * rpmemd knows only verbs and sockets and hangs up, unanswered and
+ * without a word, on a request for tcp; a daemon may also answer that it
+ * does not serve the provider. Named as PMDK names a provider it cannot
+ * use ("cannot find provider"); returns the errno for the caller.
+ */
+int
+rpmem_provider_refused(enum rpmem_provider prov, int err, int silent)
+{
+	const struct rpmem_provider_traits *t = rpmem_provider_traits(prov);
+	const char *name = t->name;
+	if (silent && t->not_in_pmdk) {
+		ERR("cannot find provider -- the remote rpmemd hung up on a "
+		    "request for the tcp provider (rpmemd of PMDK serves only "
+		    "verbs and sockets; RPMEM_ENABLE_SOCKETS=1 lets librpmem "
+		    "use sockets): %s",
+			strerror(err));
+		return ENOMEDIUM;
+	}
+	if (err == EMEDIUMTYPE) {
+		char was[512];
+		snprintf(was, sizeof(was), "%s", err_msg());
+		ERR("cannot find provider -- the remote rpmemd does not serve "
+		    "the %s provider%s: %s",
+			name ? name : "requested",
+			t->opt_in
+				? " (our rpmemd serves it with --allow-sockets)"
+				: "",
+			was);
+	}
+	return err;
 }

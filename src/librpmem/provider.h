@@ -17,4 +17,8 @@ enum rpmem_provider rpmem_choose_provider(const char *node);
 /* 1 if rpmem_choose_provider() may pick sockets, whatever is installed */
 int rpmem_sockets_possible(void);
 
+/* the errno for a failed CREATE/OPEN, named when the provider is why
+ * (silent: the daemon hung up inside the response without a word) */
+int rpmem_provider_refused(enum rpmem_provider prov, int err, int silent);
+
 #endif /* LIBRPMEM_PROVIDER_H */

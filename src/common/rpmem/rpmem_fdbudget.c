@@ -5,32 +5,14 @@
 #include <sys/resource.h>
 
 #include "rpmem_fdbudget.h"
-#include "rpmem_proto.h"
+#include "rpmem_provider.h"
 
 void
 rpmem_fd_cost(uint32_t provider, struct rpmem_fd_cost *c)
 {
-	switch (provider) {
-	case RPMEM_PROV_LIBFABRIC_TCP:
-		/* the socket; a queue's epoll set and its signal pair (a
-		 * FI_WAIT_FD queue, rpmem_cq_open()) */
-		c->ep = 1;
-		c->cq = 3;
-		break;
-	case RPMEM_PROV_LIBFABRIC_VERBS:
-		c->ep = 1;
-		c->cq = 2;
-		break;
-	case RPMEM_PROV_LIBFABRIC_SOCKETS:
-		/* control and data connections, and their signal pairs */
-		c->ep = 4;
-		c->cq = 2;
-		break;
-	default:
-		c->ep = 4;
-		c->cq = 4;
-		break;
-	}
+	const struct rpmem_provider_traits *t = rpmem_provider_traits(provider);
+	c->ep = t->ep_fds;
+	c->cq = t->cq_fds;
 }
 
 unsigned

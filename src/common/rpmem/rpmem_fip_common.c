@@ -1,39 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rpmem_fip_common.c -- fi_getinfo hints, provider ids, fabric errno */
+/* rpmem_fip_common.c -- fi_getinfo hints, fabric errno */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <rdma/fi_errno.h>
 
 #include "rpmem_fip_common.h"
 #include "fault_inject_fi.h"
-
-static const char *const prov_names[MAX_RPMEM_PROV] = {
-	[RPMEM_PROV_LIBFABRIC_VERBS] = "verbs",
-	[RPMEM_PROV_LIBFABRIC_SOCKETS] = "sockets",
-	[RPMEM_PROV_LIBFABRIC_TCP] = "tcp",
-};
-
-const char *
-rpmem_provider_name(uint32_t provider)
-{
-	if (provider >= MAX_RPMEM_PROV)
-		return NULL;
-	return prov_names[provider];
-}
-
-enum rpmem_provider
-rpmem_provider_from_name(const char *name)
-{
-	if (name == NULL)
-		return RPMEM_PROV_UNKNOWN;
-	for (unsigned i = 0; i < MAX_RPMEM_PROV; i++) {
-		if (prov_names[i] != NULL && strcmp(prov_names[i], name) == 0)
-			return (enum rpmem_provider)i;
-	}
-	return RPMEM_PROV_UNKNOWN;
-}
 
 struct fi_info *
 rpmem_fip_hints(const char *prov)

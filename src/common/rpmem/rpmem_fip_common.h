@@ -8,7 +8,7 @@
  *   addresses, provider keys), FI_THREAD_SAFE, RAW|SAW ordering,
  *   FI_SOCKADDR. prov may be NULL (probe for every provider). Caller frees
  *   with fi_freeinfo().
- * - provider id <-> name: 1 verbs, 2 sockets, 3 tcp (extension).
+ * - provider ids, names and traits: rpmem_provider.h (included here).
  * - rpmem_fi_errno() turns a libfabric return code into a positive errno
  *   (never negative; codes that are not errno values become EIO).
  * Nothing here prints or keeps state.
@@ -21,13 +21,9 @@
 #include <rdma/fabric.h>
 
 #include "rpmem_proto.h"
+#include "rpmem_provider.h"
 
 #define RPMEM_FIVERSION FI_VERSION(1, 4)
-
-/* name of a provider id; NULL for an unknown id */
-const char *rpmem_provider_name(uint32_t provider);
-/* id of a provider name; RPMEM_PROV_UNKNOWN if not one of ours */
-enum rpmem_provider rpmem_provider_from_name(const char *name);
 
 struct fi_info *rpmem_fip_hints(const char *prov);
 

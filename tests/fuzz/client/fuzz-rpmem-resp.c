@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "obc.h"
+#include "oob_client.h"
 
 #define CHECK(c)                                                   \
 	do {                                                       \

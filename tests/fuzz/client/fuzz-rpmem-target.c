@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "ssh_cmd.h"
 
 #define CHECK(c)                                                   \
 	do {                                                       \

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "librpmem.h"
-#include "util.h"
+#include "ssh_cmd.h"
 
 static void
 test_quote(void **state)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * librpmem-fip.c -- the client's fabric code (src/librpmem/fip.c) against
- * the fake libfabric (tests/unit/common/fake_fabric.h): what it does with
- * the attributes the verbs provider reports, the persist protocols (GPSPM
- * send/recv, APM read after write, deep persist), and every error path
+ * librpmem-fip.c -- the client's fabric code (src/librpmem/lane_setup.c,
+ * lane_io.c) against the fake libfabric (tests/unit/common/fake_fabric.h): what
+ * it does with the attributes the verbs provider reports, the persist protocols
+ * (GPSPM send/recv, APM read after write, deep persist), and every error path
  * (refused connection, completion errors, EAGAIN, shutdown, stalled peer)
  */
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <rdma/fi_errno.h>
 
 #include "fake_fabric.h"
-#include "fip.h"
+#include "lanes.h"
 #include "rpmem_proto.h"
 
 #define POOL (1 << 20)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "util.h"
+#include "target.h"
 
 struct tcase {
 	const char *in;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * obc.h -- out-of-band client messages: building requests and checking
+ * oob_client.h -- out-of-band client messages: building requests and checking
  * responses (doc/protocol.md §3)
  *
  * Contract: pure functions, no I/O. Builders return wire-order messages.
@@ -8,8 +8,8 @@
  * type, converts it to host order in place and returns 0, -EPROTO (reason
  * in why) or the negative errno of a non-zero status (status in *status).
  */
-#ifndef LIBRPMEM_OBC_H
-#define LIBRPMEM_OBC_H 1
+#ifndef LIBRPMEM_OOB_CLIENT_H
+#define LIBRPMEM_OOB_CLIENT_H 1
 
 #include <stddef.h>
 #include <stdint.h>
@@ -56,4 +56,4 @@ void rpmem_obc_get_attr(
 /* 1 if every byte of attr is zero (or attr is NULL) */
 int rpmem_attr_is_zero(const struct rpmem_pool_attr *attr);
 
-#endif /* LIBRPMEM_OBC_H */
+#endif /* LIBRPMEM_OOB_CLIENT_H */

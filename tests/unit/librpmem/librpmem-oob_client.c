@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* librpmem-obc.c -- out-of-band messages: byte-exact requests, responses */
+/* librpmem-oob_client.c -- out-of-band messages: byte-exact requests, responses
+ */
 #include <endian.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -11,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "obc.h"
+#include "oob_client.h"
 
 static struct rpmem_pool_attr
 sample_attr(void)

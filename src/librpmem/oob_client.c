@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* obc.c -- out-of-band request building and response checking */
+/* oob_client.c -- out-of-band request building and response checking */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "obc.h"
+#include "oob_client.h"
 #include "fault_inject.h"
 
 _Static_assert(

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * util.h -- librpmem helpers with no I/O: target strings, ssh command lines,
- * environment numbers
+ * target.h -- the target string of rpmem_create/open/remove:
+ * [user@]host[:port] parsed into its parts
  *
  * Contract: every function is pure (no globals, no printing); failures
  * return a negative errno and, where a reason buffer is given, a short
  * human-readable reason in it.
  */
-#ifndef LIBRPMEM_UTIL_H
-#define LIBRPMEM_UTIL_H 1
+#ifndef LIBRPMEM_TARGET_H
+#define LIBRPMEM_TARGET_H 1
 
 #include <stddef.h>
 
@@ -40,30 +40,4 @@ int rpmem_target_parse(
 /* validates the ssh port of a parsed target; -EINVAL with a reason */
 int rpmem_target_port(const char *service, int *port, char *why, size_t whylen);
 
-/* appends s to dst (size dstlen) as one single-quoted shell word */
-int rpmem_shell_quote(char *dst, size_t dstlen, const char *s);
-
-/*
- * Remote command for rpmem_remove: "<cmd> --remove '<name>'[ --force]
- * [ --pool-set]"; malloc'ed, NULL with errno on failure.
- */
-char *rpmem_remove_cmd(const char *cmd, const char *pool_set, int flags);
-
-/*
- * ssh argv: ssh [-p port] -T [-4] -oBatchMode=yes <dest> <cmd> NULL, where
- * dest is "[user@]host" (rpmem_ssh_dest). Returns argc.
- */
-int rpmem_ssh_argv(const char *argv[10], const char *ssh,
-	const struct rpmem_target *t, int ipv4, const char *dest,
-	const char *cmd);
-
-/* "user@host" or "host" into dst */
-void rpmem_ssh_dest(char *dst, size_t len, const struct rpmem_target *t);
-
-/* positive decimal integer clamped to UINT_MAX; 0 if unset/invalid */
-unsigned rpmem_env_uint(const char *value);
-
-/* splits s on '|' into a NULL-terminated malloc'ed array (one block) */
-char **rpmem_split_cmds(const char *s, unsigned *count);
-
-#endif /* LIBRPMEM_UTIL_H */
+#endif /* LIBRPMEM_TARGET_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * fip.h -- the client's in-band (libfabric) side: one connected FI_EP_MSG
+ * lanes.h -- the client's in-band (libfabric) side: one connected FI_EP_MSG
  * endpoint per lane, persist/flush/drain/read on the remote pool
  * (doc/protocol.md §5)
  *
@@ -11,9 +11,12 @@
  * and never print; a reason is left in the why buffer of init. Operations
  * on different lanes may run concurrently; one lane is used by one thread
  * at a time. Arguments are validated by the caller.
+ *
+ * Set-up and teardown: lane_setup.c; the I/O path: lane_io.c; what the two
+ * share: lanes_internal.h.
  */
-#ifndef LIBRPMEM_FIP_H
-#define LIBRPMEM_FIP_H 1
+#ifndef LIBRPMEM_LANES_H
+#define LIBRPMEM_LANES_H 1
 
 #include <stddef.h>
 #include <stdint.h>
@@ -62,4 +65,4 @@ void rpmem_fip_shutdown(struct rpmem_fip *fip);
 /* frees everything */
 void rpmem_fip_fini(struct rpmem_fip *fip);
 
-#endif /* LIBRPMEM_FIP_H */
+#endif /* LIBRPMEM_LANES_H */

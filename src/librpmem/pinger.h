@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * live.h -- librpmem's side of the liveness extension: a thread per
+ * pinger.h -- librpmem's side of the liveness extension: a thread per
  * session that pings the daemon over the ssh channel (doc/protocol.md §4)
  *
  * Contract: rpmem_live_start() starts the pinger for a daemon that sent
@@ -13,8 +13,8 @@
  * (a session without pings): no thread, no lock, no error. Functions
  * never print.
  */
-#ifndef LIBRPMEM_LIVE_H
-#define LIBRPMEM_LIVE_H 1
+#ifndef LIBRPMEM_PINGER_H
+#define LIBRPMEM_PINGER_H 1
 
 #include "ssh.h"
 
@@ -35,4 +35,4 @@ void rpmem_live_unlock(struct rpmem_live *live);
 /* 0 while the daemon answers, else the positive errno of the loss */
 int rpmem_live_error(struct rpmem_live *live);
 
-#endif /* LIBRPMEM_LIVE_H */
+#endif /* LIBRPMEM_PINGER_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* live.c -- the pinger: keeps the daemon told, and learns, that we live */
+/* pinger.c -- the pinger: keeps the daemon told, and learns, that we live */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "live.h"
+#include "pinger.h"
 #include "rpmem_proto.h"
 #include "rpmem_spin.h"
 #include "fault_inject.h"
