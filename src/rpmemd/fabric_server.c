@@ -29,6 +29,7 @@
 #include "fabric_server.h"
 #include "fabric_server_int.h"
 #include "rpmem_fip_common.h"
+#include "rpmem_provider.h"
 #include "pmem.h"
 #include "persist_msg.h"
 #include "rpmemd_log.h"
@@ -56,7 +57,7 @@ fip_main(void *arg)
 		else
 			RPMEMD_LOG(ERR, "cannot start worker thread %u", i);
 	}
-	if (fip->attr.provider == RPMEM_PROV_LIBFABRIC_SOCKETS)
+	if (rpmem_provider_traits(fip->attr.provider)->guard_listeners)
 		rpmemd_fip_guard_listeners(fip);
 	return NULL;
 }

@@ -26,6 +26,7 @@
 
 #include "fabric_server.h"
 #include "fabric_server_int.h"
+#include "rpmem_provider.h"
 #include "fault_inject_fi.h"
 #include "rpmem_spin.h"
 #include "rpmemd_log.h"
@@ -133,7 +134,8 @@ lane_setup(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 static void
 refuse_lane(struct rpmemd_fip *fip, struct lane *l, struct fi_info *info)
 {
-	if (l->ep == NULL || fip->attr.provider == RPMEM_PROV_LIBFABRIC_TCP)
+	if (l->ep == NULL || rpmem_provider_traits(fip->attr.provider)
+				     ->reject_after_endpoint)
 		fi_reject(fip->pep, info->handle, NULL, 0);
 	RPMEM_FID_CLOSE(l->ep);
 }

@@ -12,6 +12,7 @@
 
 #include "request.h"
 #include "rpmem_fip_common.h"
+#include "rpmem_provider.h"
 #include "rpmemd_log.h"
 #include "format/random.h"
 
@@ -183,7 +184,7 @@ admit(struct rpmemd *d, const struct rpmemd_req *r, const char *what)
 		refuse(d, r->type, RPMEM_ERR_FATAL);
 		return -1;
 	}
-	if (r->provider == RPMEM_PROV_LIBFABRIC_SOCKETS &&
+	if (rpmem_provider_traits(r->provider)->opt_in &&
 		!d->cfg.allow_sockets) {
 		rpmemd_fail("the sockets provider is not served: its listeners "
 			    "cannot be protected (allow-sockets is not set)");
@@ -280,7 +281,7 @@ fabric_up(struct rpmemd *d, const struct rpmemd_req *r,
 	enum rpmem_status st = RPMEM_ERR_FATAL;
 	int ret = rpmemd_fip_init(&fa, &d->fip, ibc, &st);
 	if (ret == -ENOMEDIUM && d->node_defaulted &&
-		r->provider != RPMEM_PROV_LIBFABRIC_SOCKETS) {
+		!rpmem_provider_traits(r->provider)->ipv4_only) {
 		/* loopback without IPv4: try IPv6 (sockets has no IPv6) */
 		snprintf(d->node, sizeof(d->node), "::1");
 		RPMEMD_LOG(
