@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmem.c -- CPU persistence primitives: feature detection, flush flavours,
- * fences, flagged copies and the pmem registry of mappings (see pmem.h)
+ * fences, flagged copies and the mappings of files (see pmem.h)
  */
 #include <cpuid.h>
 #include <errno.h>
 #include <glob.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,50 +355,7 @@ pm_memset(void *dst, int c, size_t len, unsigned flags)
 	return dst;
 }
 
-/* ---- mappings known to be pmem (MAP_SYNC succeeded) ---- */
-
-struct pm_range {
-	uintptr_t start, end;
-};
-static pthread_mutex_t Ranges_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pm_range *Ranges;
-static size_t Nranges, Cap_ranges;
-
-static int
-ranges_add(uintptr_t start, size_t len)
-{
-	int ret = 0;
-	pthread_mutex_lock(&Ranges_lock);
-	if (Nranges == Cap_ranges) {
-		size_t cap = Cap_ranges ? Cap_ranges * 2 : 8;
-		struct pm_range *n = realloc(Ranges, cap * sizeof(*n));
-		if (n == NULL) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		Ranges = n;
-		Cap_ranges = cap;
-	}
-	Ranges[Nranges].start = start;
-	Ranges[Nranges].end = start + len;
-	Nranges++;
-out:
-	pthread_mutex_unlock(&Ranges_lock);
-	return ret;
-}
-
-static void
-ranges_remove(uintptr_t start, size_t len)
-{
-	pthread_mutex_lock(&Ranges_lock);
-	for (size_t i = 0; i < Nranges; i++) {
-		if (Ranges[i].start == start && Ranges[i].end == start + len) {
-			Ranges[i] = Ranges[--Nranges];
-			break;
-		}
-	}
-	pthread_mutex_unlock(&Ranges_lock);
-}
+/* ---- mappings ---- */
 
 /* does fd take MAP_SYNC mappings (a DAX file)? one page at a place of the
  * kernel's choosing tells */
@@ -415,7 +371,7 @@ sync_supported(int fd, size_t off)
 }
 
 /*
- * MAP_SYNC first (a DAX file: pmem, registered), else a plain shared
+ * MAP_SYNC first (a DAX file: pmem), else a plain shared
  * mapping (pmem only when PMEM_IS_PMEM_FORCE=1); at addr with MAP_FIXED
  * when addr is not NULL.
  */
@@ -437,11 +393,6 @@ map_sync_or_plain(
 		a = mmap(addr, len, prot,
 			MAP_SHARED_VALIDATE | MAP_SYNC | fixed, fd, (off_t)off);
 		if (a != MAP_FAILED) {
-			if (ranges_add((uintptr_t)a, len) != 0) {
-				munmap(a, len);
-				errno = ENOMEM;
-				return MAP_FAILED;
-			}
 			*is_pmem = 1;
 			return a;
 		}
@@ -468,26 +419,7 @@ pm_map_file_at(int fd, void *addr, size_t len, size_t off, int *is_pmem)
 int
 pm_unmap(void *addr, size_t len)
 {
-	ranges_remove((uintptr_t)addr, len);
 	if (munmap(addr, len) != 0)
 		return -errno;
 	return 0;
-}
-
-int
-pm_is_pmem(const void *addr, size_t len)
-{
-	if (Info.force_pmem)
-		return 1;
-	uintptr_t s = (uintptr_t)addr, e = s + len;
-	int ret = 0;
-	pthread_mutex_lock(&Ranges_lock);
-	for (size_t i = 0; i < Nranges; i++) {
-		if (s >= Ranges[i].start && e <= Ranges[i].end) {
-			ret = 1;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&Ranges_lock);
-	return ret;
 }
