@@ -27,6 +27,7 @@
 
 #include "file.h"
 #include "format/pool_hdr.h"
+#include "format/pool_ring.h"
 #include "librpmem.h"
 #include "log.h"
 #include "obj.h"
@@ -253,12 +254,6 @@ hdr_read(struct obj_backing *p, unsigned r, unsigned part, struct pool_hdr *h)
 
 /* ---- create ---- */
 
-static void
-arch_flags_of(const struct pool_hdr *h, unsigned char *flags)
-{
-	memcpy(flags, &h->arch, RPMEM_POOL_USER_FLAGS_LEN);
-}
-
 static int
 part_is_empty(struct obj_backing *p, unsigned r, unsigned part)
 {
@@ -290,14 +285,9 @@ headers_write(struct obj_backing *p, const struct set_ids *ids,
 				p->ctx->new_incompat | incompat, 0);
 			h.crtime = crtime;
 			memcpy(h.poolset_uuid, poolset_uuid, 16);
-			memcpy(h.uuid, ids->uuid[r][part], 16);
-			memcpy(h.prev_part_uuid,
-				ids->uuid[r][(part + n - 1) % n], 16);
-			memcpy(h.next_part_uuid, ids->uuid[r][(part + 1) % n],
-				16);
-			memcpy(h.prev_repl_uuid, ids->uuid[(r + R - 1) % R][0],
-				16);
-			memcpy(h.next_repl_uuid, ids->uuid[(r + 1) % R][0], 16);
+			pool_ring_link(&h, ids->uuid[r], n, part,
+				ids->uuid[pool_ring_prev(r, R)][0],
+				ids->uuid[pool_ring_next(r, R)][0]);
 			pool_hdr_csum_set(&h);
 			if (part > 0) {
 				int ret = poolset_write_hdr(m, part, &h);
@@ -358,17 +348,13 @@ remotes_create(struct obj_backing *p, const struct set_ids *ids,
 		if (r->node == NULL)
 			continue;
 		struct rpmem_pool_attr a;
-		memset(&a, 0, sizeof(a));
-		memcpy(a.signature, master->signature, sizeof(a.signature));
-		a.major = master->major;
-		a.compat_features = master->compat;
-		a.incompat_features = master->incompat;
-		a.ro_compat_features = master->ro_compat;
+		pool_attr_from_hdr(&a, master);
 		memcpy(a.poolset_uuid, poolset_uuid, 16);
 		memcpy(a.uuid, ids->uuid[r->idx][0], 16);
-		memcpy(a.next_uuid, ids->uuid[(r->idx + 1) % R][0], 16);
-		memcpy(a.prev_uuid, ids->uuid[(r->idx + R - 1) % R][0], 16);
-		arch_flags_of(master, a.user_flags);
+		memcpy(a.next_uuid, ids->uuid[pool_ring_next(r->idx, R)][0],
+			16);
+		memcpy(a.prev_uuid, ids->uuid[pool_ring_prev(r->idx, R)][0],
+			16);
 		int ret = obj_rep_remote_create(p, r, &a);
 		if (ret)
 			return ret;
@@ -528,13 +514,10 @@ links_check(struct obj_backing *p, const struct set_ids *ids,
 		if (p->set->replicas[r].node != NULL)
 			continue;
 		unsigned n = ids->nhdrs[r];
-		unsigned pr = (r + R - 1) % R, nr = (r + 1) % R;
+		unsigned pr = pool_ring_prev(r, R), nr = pool_ring_next(r, R);
 		for (unsigned part = 0; part < n; part++) {
 			const struct pool_hdr *h = &hdrs[r][part];
-			if (memcmp(h->prev_part_uuid,
-				    ids->uuid[r][(part + n - 1) % n], 16) ||
-				memcmp(h->next_part_uuid,
-					ids->uuid[r][(part + 1) % n], 16)) {
+			if (!pool_ring_part_ok(hdrs[r], n, part)) {
 				ERR(REPFMT ", part %u: wrong part UUID (the "
 					   "parts are not those of this pool, "
 					   "or not in this order)",
@@ -567,21 +550,20 @@ static int
 remote_attr_check(struct obj_backing *p, struct set_ids *ids,
 	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
-	const struct pool_hdr *m = (const struct pool_hdr *)p->base;
-	unsigned char flags[RPMEM_POOL_USER_FLAGS_LEN];
-	arch_flags_of(m, flags);
+	struct rpmem_pool_attr m;
+	pool_attr_from_hdr(&m, (const struct pool_hdr *)p->base);
 	const char *bad = NULL;
-	if (memcmp(a->signature, m->signature, sizeof(a->signature)))
+	if (memcmp(a->signature, m.signature, sizeof(a->signature)))
 		bad = "pool type (signature)";
-	else if (a->major != m->major)
+	else if (a->major != m.major)
 		bad = "format version";
-	else if (a->compat_features != m->compat ||
-		 a->incompat_features != m->incompat ||
-		 a->ro_compat_features != m->ro_compat)
+	else if (a->compat_features != m.compat_features ||
+		 a->incompat_features != m.incompat_features ||
+		 a->ro_compat_features != m.ro_compat_features)
 		bad = "feature flags";
-	else if (memcmp(a->poolset_uuid, m->poolset_uuid, 16))
+	else if (memcmp(a->poolset_uuid, m.poolset_uuid, 16))
 		bad = "pool set (poolset_uuid)";
-	else if (memcmp(a->user_flags, flags, sizeof(flags)))
+	else if (memcmp(a->user_flags, m.user_flags, sizeof(m.user_flags)))
 		bad = "architecture flags";
 	if (bad != NULL) {
 		ERR(REPFMT " (%s on %s): its %s differs from the master's",
@@ -598,7 +580,7 @@ remote_links_check(const struct obj_backing *p, const struct set_ids *ids,
 	const struct obj_rep *r, const struct rpmem_pool_attr *a)
 {
 	unsigned R = ids->nreplicas;
-	unsigned pr = (r->idx + R - 1) % R, nr = (r->idx + 1) % R;
+	unsigned pr = pool_ring_prev(r->idx, R), nr = pool_ring_next(r->idx, R);
 	if ((ids->known[pr] && memcmp(a->prev_uuid, ids->uuid[pr][0], 16)) ||
 		(ids->known[nr] &&
 			memcmp(a->next_uuid, ids->uuid[nr][0], 16))) {
