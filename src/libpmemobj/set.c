@@ -3,7 +3,7 @@
  * set.c -- pmemobj pools described by a pool set file: parts, local and
  * remote replicas
  *
- * The set file is parsed by src/common/poolset.c (shared with rpmemd).
+ * The set file is parsed by src/common/poolset_parse.c (shared with rpmemd).
  * Replica 0, the master, is mapped as one contiguous range and is what
  * PMEMobjpool * points at; every other local replica is mapped the same
  * way, remote replicas are attached through librpmem. The pool size is the
