@@ -3,7 +3,6 @@
  * pmem.c -- CPU persistence primitives: feature detection, flush flavours,
  * fences, flagged copies and the mappings of files (see pmem.h)
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "log.h"
 #include "memops.h"
 #include "pmem.h"
+#include "x86_64/cpu.h"
 
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000
@@ -29,54 +29,6 @@
 
 static struct pm_info Info;
 static struct pm_memops Ops;
-
-/* ---- flush flavours, one function each ---- */
-
-static void
-flush_none(const void *addr, size_t len)
-{
-	(void)addr;
-	(void)len;
-}
-
-#define FOR_EACH_LINE(addr, len, p)                                          \
-	for (const char *p = (const char *)((uintptr_t)(addr) &              \
-					    ~(uintptr_t)(PM_CACHELINE - 1)); \
-		p < (const char *)(addr) + (len); p += PM_CACHELINE)
-
-static void
-flush_clflush(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clflush %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-flush_clflushopt(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clflushopt %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-flush_clwb(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clwb %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-fence_sfence(void)
-{
-	__asm__ volatile("sfence" ::: "memory");
-}
-
-static void
-fence_none(void)
-{
-	/* CLFLUSH is ordered by itself; only a compiler barrier is kept */
-	__asm__ volatile("" ::: "memory");
-}
 
 /* ---- environment knobs ---- */
 
@@ -93,48 +45,6 @@ env_bool(const char *name)
 		return 0;
 	LOG(LOG_LVL_WARN, "ignoring %s='%s' (expected 0 or 1)", name, v);
 	return -1;
-}
-
-static void
-detect_cpu(struct pm_info *in, int *is_amd)
-{
-	unsigned a, b, c, d;
-	char vendor[13] = {0};
-
-	*is_amd = 0;
-	if (__get_cpuid(0, &a, &b, &c, &d)) {
-		memcpy(vendor, &b, 4);
-		memcpy(vendor + 4, &d, 4);
-		memcpy(vendor + 8, &c, 4);
-		*is_amd = strcmp(vendor, "AuthenticAMD") == 0 ||
-			  strcmp(vendor, "HygonGenuine") == 0;
-	}
-	if (__get_cpuid(1, &a, &b, &c, &d)) {
-		in->has_clflush = (d >> 19) & 1;
-		in->has_sse2 = (d >> 26) & 1;
-		/* AVX usable only when the OS saves ymm state (OSXSAVE) */
-		int osxsave = (c >> 27) & 1;
-		int avx = (c >> 28) & 1;
-		if (osxsave && avx) {
-			unsigned lo, hi;
-			__asm__ volatile("xgetbv"
-					 : "=a"(lo), "=d"(hi)
-					 : "c"(0));
-			in->has_avx = (lo & 0x6) == 0x6;
-			if (in->has_avx &&
-				__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-				in->has_avx2 = (b >> 5) & 1;
-				/* opmask, zmm hi256 and hi16 state */
-				in->has_avx512f =
-					((b >> 16) & 1) && (lo & 0xe0) == 0xe0;
-			}
-		}
-	}
-	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-		in->has_clflushopt = (b >> 23) & 1;
-		in->has_clwb = (b >> 24) & 1;
-		in->has_movdir64b = (c >> 28) & 1;
-	}
 }
 
 static int
@@ -174,7 +84,7 @@ pm_reinit(void)
 	int is_amd;
 
 	memset(&in, 0, sizeof(in));
-	detect_cpu(&in, &is_amd);
+	cpu_detect(&in, &is_amd);
 	in.eadr = detect_eadr();
 	in.force_pmem = env_bool("PMEM_IS_PMEM_FORCE") == 1;
 
@@ -218,25 +128,7 @@ pm_reinit(void)
 	}
 
 	struct pm_memops ops;
-	switch (in.flush) {
-	case PM_FLUSH_NONE:
-		ops.flush = flush_none;
-		ops.fence = fence_sfence;
-		break;
-	case PM_FLUSH_CLFLUSH:
-		ops.flush = flush_clflush;
-		ops.fence = fence_none;
-		break;
-	case PM_FLUSH_CLFLUSHOPT:
-		ops.flush = flush_clflushopt;
-		ops.fence = fence_sfence;
-		break;
-	case PM_FLUSH_CLWB:
-	default:
-		ops.flush = flush_clwb;
-		ops.fence = fence_sfence;
-		break;
-	}
+	cpu_flush_select(&ops, in.flush);
 	pm_memops_select(&ops, in.memcpy_isa);
 	ops.fence_is_noop = in.flush == PM_FLUSH_CLFLUSH;
 	ops.movnt_threshold = in.movnt_threshold;
