@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
 #include "pool.h"
 #include "pmem.h"
+#include "replica.h"
 
 #define OBJ_API __attribute__((visibility("default")))
 

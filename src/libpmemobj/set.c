@@ -30,10 +30,12 @@
 #include "format/pool_ring.h"
 #include "librpmem.h"
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
 #include "set_parts.h"
 #include "pmem.h"
 #include "format/uuid.h"
+#include "replica.h"
+#include "set.h"
 
 void
 set_ids_free(struct set_ids *ids)

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
+#include "replica.h"
+#include "set.h"
 #include "set_parts.h"
 
 /*

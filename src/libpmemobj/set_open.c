@@ -13,7 +13,9 @@
 #include "format/pool_ring.h"
 #include "librpmem.h"
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
+#include "replica.h"
+#include "set.h"
 #include "set_parts.h"
 
 /* ---- open and check ---- */

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "format/pool_hdr.h"
-#include "obj.h"
+#include "backing.h"
 
 typedef uint8_t uuid_bytes[16];
 
