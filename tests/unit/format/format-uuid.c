@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* common-uuid.c -- random uuids, their text form and uuid_lo */
+/* format-uuid.c -- random uuids, their text form and uuid_lo */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
