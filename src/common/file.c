@@ -152,20 +152,6 @@ file_lock(int fd)
 	return 0;
 }
 
-int
-file_exists(const char *path)
-{
-	if (access(path, F_OK) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : -errno;
-}
-
-int
-file_remove(const char *path)
-{
-	return unlink(path) == 0 ? 0 : -errno;
-}
-
 /*
  * fallocate(2) and not posix_fallocate(3): where the file system cannot
  * reserve space, glibc's posix_fallocate writes a byte into every block

@@ -64,10 +64,4 @@ ssize_t file_size(int fd);
 /* flock(LOCK_EX|LOCK_NB): -EAGAIN (EWOULDBLOCK) when held elsewhere */
 int file_lock(int fd);
 
-/* does the path exist (0 no, 1 yes, negative errno) */
-int file_exists(const char *path);
-
-/* remove a file, -ENOENT when it is not there */
-int file_remove(const char *path);
-
 #endif /* COMMON_FILE_H */

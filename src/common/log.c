@@ -176,9 +176,3 @@ err_msg(void)
 {
 	return errmsg;
 }
-
-void
-err_clear(void)
-{
-	errmsg[0] = '\0';
-}

@@ -55,7 +55,6 @@ void err_set(const char *file, int line, const char *func, int with_errno,
 	const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void err_vset(int with_errno, const char *fmt, va_list ap);
 const char *err_msg(void);
-void err_clear(void);
 
 #define LOG(level, ...)                                              \
 	do {                                                         \

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pmem.c -- CPU persistence primitives: feature detection, flush flavours,
- * fences, flagged copies and the pmem registry of mappings (see pmem.h)
+ * fences, flagged copies and the mappings of files (see pmem.h)
  */
-#include <cpuid.h>
 #include <errno.h>
 #include <glob.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "log.h"
 #include "memops.h"
 #include "pmem.h"
+#include "x86_64/cpu.h"
 
 #ifndef MAP_SYNC
 #define MAP_SYNC 0x80000
@@ -30,54 +29,6 @@
 
 static struct pm_info Info;
 static struct pm_memops Ops;
-
-/* ---- flush flavours, one function each ---- */
-
-static void
-flush_none(const void *addr, size_t len)
-{
-	(void)addr;
-	(void)len;
-}
-
-#define FOR_EACH_LINE(addr, len, p)                                          \
-	for (const char *p = (const char *)((uintptr_t)(addr) &              \
-					    ~(uintptr_t)(PM_CACHELINE - 1)); \
-		p < (const char *)(addr) + (len); p += PM_CACHELINE)
-
-static void
-flush_clflush(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clflush %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-flush_clflushopt(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clflushopt %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-flush_clwb(const void *addr, size_t len)
-{
-	FOR_EACH_LINE(addr, len, p)
-	__asm__ volatile("clwb %0" : "+m"(*(volatile char *)p));
-}
-
-static void
-fence_sfence(void)
-{
-	__asm__ volatile("sfence" ::: "memory");
-}
-
-static void
-fence_none(void)
-{
-	/* CLFLUSH is ordered by itself; only a compiler barrier is kept */
-	__asm__ volatile("" ::: "memory");
-}
 
 /* ---- environment knobs ---- */
 
@@ -94,48 +45,6 @@ env_bool(const char *name)
 		return 0;
 	LOG(LOG_LVL_WARN, "ignoring %s='%s' (expected 0 or 1)", name, v);
 	return -1;
-}
-
-static void
-detect_cpu(struct pm_info *in, int *is_amd)
-{
-	unsigned a, b, c, d;
-	char vendor[13] = {0};
-
-	*is_amd = 0;
-	if (__get_cpuid(0, &a, &b, &c, &d)) {
-		memcpy(vendor, &b, 4);
-		memcpy(vendor + 4, &d, 4);
-		memcpy(vendor + 8, &c, 4);
-		*is_amd = strcmp(vendor, "AuthenticAMD") == 0 ||
-			  strcmp(vendor, "HygonGenuine") == 0;
-	}
-	if (__get_cpuid(1, &a, &b, &c, &d)) {
-		in->has_clflush = (d >> 19) & 1;
-		in->has_sse2 = (d >> 26) & 1;
-		/* AVX usable only when the OS saves ymm state (OSXSAVE) */
-		int osxsave = (c >> 27) & 1;
-		int avx = (c >> 28) & 1;
-		if (osxsave && avx) {
-			unsigned lo, hi;
-			__asm__ volatile("xgetbv"
-					 : "=a"(lo), "=d"(hi)
-					 : "c"(0));
-			in->has_avx = (lo & 0x6) == 0x6;
-			if (in->has_avx &&
-				__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-				in->has_avx2 = (b >> 5) & 1;
-				/* opmask, zmm hi256 and hi16 state */
-				in->has_avx512f =
-					((b >> 16) & 1) && (lo & 0xe0) == 0xe0;
-			}
-		}
-	}
-	if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-		in->has_clflushopt = (b >> 23) & 1;
-		in->has_clwb = (b >> 24) & 1;
-		in->has_movdir64b = (c >> 28) & 1;
-	}
 }
 
 static int
@@ -175,7 +84,7 @@ pm_reinit(void)
 	int is_amd;
 
 	memset(&in, 0, sizeof(in));
-	detect_cpu(&in, &is_amd);
+	cpu_detect(&in, &is_amd);
 	in.eadr = detect_eadr();
 	in.force_pmem = env_bool("PMEM_IS_PMEM_FORCE") == 1;
 
@@ -219,25 +128,7 @@ pm_reinit(void)
 	}
 
 	struct pm_memops ops;
-	switch (in.flush) {
-	case PM_FLUSH_NONE:
-		ops.flush = flush_none;
-		ops.fence = fence_sfence;
-		break;
-	case PM_FLUSH_CLFLUSH:
-		ops.flush = flush_clflush;
-		ops.fence = fence_none;
-		break;
-	case PM_FLUSH_CLFLUSHOPT:
-		ops.flush = flush_clflushopt;
-		ops.fence = fence_sfence;
-		break;
-	case PM_FLUSH_CLWB:
-	default:
-		ops.flush = flush_clwb;
-		ops.fence = fence_sfence;
-		break;
-	}
+	cpu_flush_select(&ops, in.flush);
 	pm_memops_select(&ops, in.memcpy_isa);
 	ops.fence_is_noop = in.flush == PM_FLUSH_CLFLUSH;
 	ops.movnt_threshold = in.movnt_threshold;
@@ -356,50 +247,7 @@ pm_memset(void *dst, int c, size_t len, unsigned flags)
 	return dst;
 }
 
-/* ---- mappings known to be pmem (MAP_SYNC succeeded) ---- */
-
-struct pm_range {
-	uintptr_t start, end;
-};
-static pthread_mutex_t Ranges_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pm_range *Ranges;
-static size_t Nranges, Cap_ranges;
-
-static int
-ranges_add(uintptr_t start, size_t len)
-{
-	int ret = 0;
-	pthread_mutex_lock(&Ranges_lock);
-	if (Nranges == Cap_ranges) {
-		size_t cap = Cap_ranges ? Cap_ranges * 2 : 8;
-		struct pm_range *n = realloc(Ranges, cap * sizeof(*n));
-		if (n == NULL) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		Ranges = n;
-		Cap_ranges = cap;
-	}
-	Ranges[Nranges].start = start;
-	Ranges[Nranges].end = start + len;
-	Nranges++;
-out:
-	pthread_mutex_unlock(&Ranges_lock);
-	return ret;
-}
-
-static void
-ranges_remove(uintptr_t start, size_t len)
-{
-	pthread_mutex_lock(&Ranges_lock);
-	for (size_t i = 0; i < Nranges; i++) {
-		if (Ranges[i].start == start && Ranges[i].end == start + len) {
-			Ranges[i] = Ranges[--Nranges];
-			break;
-		}
-	}
-	pthread_mutex_unlock(&Ranges_lock);
-}
+/* ---- mappings ---- */
 
 /* does fd take MAP_SYNC mappings (a DAX file)? one page at a place of the
  * kernel's choosing tells */
@@ -415,7 +263,7 @@ sync_supported(int fd, size_t off)
 }
 
 /*
- * MAP_SYNC first (a DAX file: pmem, registered), else a plain shared
+ * MAP_SYNC first (a DAX file: pmem), else a plain shared
  * mapping (pmem only when PMEM_IS_PMEM_FORCE=1); at addr with MAP_FIXED
  * when addr is not NULL.
  */
@@ -437,11 +285,6 @@ map_sync_or_plain(
 		a = mmap(addr, len, prot,
 			MAP_SHARED_VALIDATE | MAP_SYNC | fixed, fd, (off_t)off);
 		if (a != MAP_FAILED) {
-			if (ranges_add((uintptr_t)a, len) != 0) {
-				munmap(a, len);
-				errno = ENOMEM;
-				return MAP_FAILED;
-			}
 			*is_pmem = 1;
 			return a;
 		}
@@ -468,26 +311,7 @@ pm_map_file_at(int fd, void *addr, size_t len, size_t off, int *is_pmem)
 int
 pm_unmap(void *addr, size_t len)
 {
-	ranges_remove((uintptr_t)addr, len);
 	if (munmap(addr, len) != 0)
 		return -errno;
 	return 0;
-}
-
-int
-pm_is_pmem(const void *addr, size_t len)
-{
-	if (Info.force_pmem)
-		return 1;
-	uintptr_t s = (uintptr_t)addr, e = s + len;
-	int ret = 0;
-	pthread_mutex_lock(&Ranges_lock);
-	for (size_t i = 0; i < Nranges; i++) {
-		if (s >= Ranges[i].start && e <= Ranges[i].end) {
-			ret = 1;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&Ranges_lock);
-	return ret;
 }

@@ -14,16 +14,15 @@
  *   best instruction available (CLWB > CLFLUSHOPT > CLFLUSH), or nothing when
  *   the platform has eADR or PMEM_NO_FLUSH=1 says so; pm_drain() is the fence
  *   that makes earlier flushes and non-temporal stores durable; pm_persist()
- *   is both. They must only be used on memory that is pmem (pm_is_pmem()).
+ *   is both. They must only be used on memory that is pmem (the is_pmem
+ *   answer of the mapping functions below).
  * - pm_memcpy()/pm_memmove()/pm_memset() take PM_F_MEM_* flags with the
  *   meanings of pmem_memcpy(3) / pmemobj_memcpy(3); without NODRAIN (and
  *   without NOFLUSH) the written range is persistent on return.
  * - pm_msync() is persistence for memory that is not pmem: msync(MS_SYNC) of
  *   the page-aligned range around [addr, addr+len).
  * - Nothing here sets an error message: the functions returning int return
- *   0 or a negative errno. The only allocation is the small registry of
- *   MAP_SYNC mappings behind pm_is_pmem() (pm_map_file() fails with ENOMEM
- *   when it cannot grow).
+ *   0 or a negative errno. Nothing here allocates.
  * - Under valgrind (3.19) the CPUID it emulates reports neither CLWB nor
  *   AVX-512F, so the probe picks a flavour valgrind executes (no SIGILL);
  *   the unit tests are valgrind-clean that way. On a CPU valgrind does not
@@ -97,12 +96,10 @@ void *pm_memset(void *dst, int c, size_t len, unsigned flags);
  * (*is_pmem = PMEM_IS_PMEM_FORCE); returns MAP_FAILED with errno set.
  * pm_map_file_at() does the same read-write for len bytes of fd from offset
  * off, at addr (MAP_FIXED, inside a reservation the caller made).
- * pm_is_pmem() answers for a range mapped by either; pm_unmap() removes a
- * range from the registry and unmaps it.
+ * pm_unmap() unmaps a range mapped by either.
  */
 void *pm_map_file(int fd, size_t len, int rdonly, int *is_pmem);
 void *pm_map_file_at(int fd, void *addr, size_t len, size_t off, int *is_pmem);
 int pm_unmap(void *addr, size_t len);
-int pm_is_pmem(const void *addr, size_t len);
 
 #endif /* COMMON_PMEM_H */

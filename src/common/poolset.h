@@ -21,6 +21,8 @@
  *   file offset 0, every other part from offset 4096 when each part has a
  *   header, or from 0 with SINGLEHDR/NOHDRS. Sizes are rounded down to the
  *   page size. All return 0 or a negative errno and never print.
+ * - poolset_parse.c holds the parser and the readers of set files,
+ *   poolset_map.c the replica helpers.
  */
 #ifndef COMMON_POOLSET_H
 #define COMMON_POOLSET_H 1

@@ -17,8 +17,9 @@
 #include "file.h"
 #include "format/pool_hdr.h"
 #include "log.h"
-#include "obj.h"
 #include "pmem.h"
+#include "replica.h"
+#include "set.h"
 
 void
 obj_backing_init(struct obj_backing *b)

@@ -10,7 +10,7 @@
 #include "heap.h"
 #include "layout.h"
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
 
 uint64_t
 obj_heap_nzones(uint64_t heap_size)

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "layout.h"
-#include "obj.h"
+#include "backing.h"
 
 uint64_t obj_heap_nzones(uint64_t heap_size);
 uint8_t *obj_zone(struct obj_backing *p, uint64_t z);

@@ -18,7 +18,7 @@
 #include "layout.h"
 #include "log.h"
 #include "meta.h"
-#include "obj.h"
+#include "replica.h"
 #include "ulog.h"
 
 static const struct pool_hdr_expect Obj_hdr = {

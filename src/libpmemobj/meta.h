@@ -15,7 +15,7 @@
 #define LIBPMEMOBJ_META_H 1
 
 #include "format/pool_hdr.h"
-#include "obj.h"
+#include "backing.h"
 
 int obj_hdr_verify_single(const struct pool_hdr *h);
 void obj_hdr_create(struct obj_backing *p, int fd);

@@ -21,9 +21,10 @@
 #include "layout.h"
 #include "log.h"
 #include "meta.h"
-#include "obj.h"
 #include "pool.h"
 #include "pmem.h"
+#include "replica.h"
+#include "set.h"
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	"the pool format is little-endian");

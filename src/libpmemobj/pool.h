@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "libpmemobj.h"
-#include "obj.h"
+#include "backing.h"
 
 struct obj_pool {
 	struct obj_backing b;

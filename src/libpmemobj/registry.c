@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "layout.h"
-#include "obj.h"
+#include "backing.h"
 #include "pool.h"
 
 #define OBJ_API __attribute__((visibility("default")))

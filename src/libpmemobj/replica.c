@@ -34,8 +34,9 @@
 #include "layout.h"
 #include "librpmem.h"
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
 #include "pmem.h"
+#include "replica.h"
 
 /* ---- librpmem, loaded on first use ---- */
 

@@ -12,7 +12,6 @@
 #include "log.h"
 #include "backing.h"
 #include "heap.h"
-#include "obj.h"
 #include "pool.h"
 #include "ulog.h"
 

@@ -11,7 +11,6 @@
 #include "format/checksum.h"
 #include "layout.h"
 #include "log.h"
-#include "obj.h"
 #include "ulog.h"
 
 void

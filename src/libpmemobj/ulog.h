@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "layout.h"
-#include "obj.h"
+#include "backing.h"
 
 int obj_lanes_recover(
 	struct obj_backing *p, int write, struct obj_desc *shadow);

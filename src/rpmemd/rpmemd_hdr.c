@@ -7,35 +7,25 @@
 #include <sys/stat.h>
 
 #include "format/pool_hdr.h"
+#include "format/pool_ring.h"
 #include "format/uuid.h"
 #include "rpmemd_hdr.h"
 #include "fault_inject.h"
 
-static int
-is_zero(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return 0;
-	return 1;
-}
+_Static_assert(
+	sizeof(struct rpmem_pool_attr) == sizeof(struct rpmem_pool_attr_packed),
+	"the packed attributes have the public layout");
+_Static_assert(offsetof(struct rpmem_pool_attr, user_flags) ==
+		       offsetof(struct rpmem_pool_attr_packed, user_flags),
+	"the packed attributes have the public layout");
 
-/* fill the fields common to every header from attr (host order) */
-static void
-hdr_from_attr(struct pool_hdr *h, const struct rpmem_pool_attr_packed *a,
-	const unsigned char *ps_uuid, const unsigned char *prev_repl,
-	const unsigned char *next_repl, const struct pool_hdr_arch *arch)
+static const uint8_t Nil[POOL_HDR_UUID_LEN];
+
+/* the 16 bytes are all zero: "not given" in an attribute */
+static int
+nil(const void *p)
 {
-	memcpy(h->signature, a->signature, sizeof(h->signature));
-	h->major = htole32(a->major);
-	h->compat = htole32(a->compat_features);
-	h->incompat = htole32(a->incompat_features);
-	h->ro_compat = htole32(a->ro_compat_features);
-	memcpy(h->poolset_uuid, ps_uuid, 16);
-	memcpy(h->prev_repl_uuid, prev_repl, 16);
-	memcpy(h->next_repl_uuid, next_repl, 16);
-	h->arch = *arch;
+	return memcmp(p, Nil, sizeof(Nil)) == 0;
 }
 
 static void
@@ -43,6 +33,42 @@ hdr_seal(struct pool_hdr *h)
 {
 	h->checksum = 0;
 	pool_hdr_csum_set(h);
+}
+
+/*
+ * The attributes the headers get, the fields not given filled in: the pool
+ * set uuid generated (fresh) or kept, the replica links pointing at this
+ * replica, the arch flags the running machine's.
+ */
+static int
+attr_resolve(const struct poolset_map *m,
+	const struct rpmem_pool_attr_packed *in,
+	const unsigned char *part0_uuid, int fresh, struct rpmem_pool_attr *a,
+	struct pool_hdr *scratch)
+{
+	memcpy(a, in, sizeof(*a));
+	memcpy(a->uuid, part0_uuid, 16);
+	if (nil(a->poolset_uuid)) {
+		int ret;
+		if (fresh) {
+			ret = uuid_gen(a->poolset_uuid);
+		} else {
+			ret = poolset_read_hdr(m, 0, scratch);
+			memcpy(a->poolset_uuid, scratch->poolset_uuid, 16);
+		}
+		if (ret)
+			return ret;
+	}
+	if (nil(a->prev_uuid))
+		memcpy(a->prev_uuid, part0_uuid, 16);
+	if (nil(a->next_uuid))
+		memcpy(a->next_uuid, part0_uuid, 16);
+	if (nil(a->user_flags)) {
+		struct pool_hdr_arch arch;
+		pool_hdr_arch_local(&arch);
+		memcpy(a->user_flags, &arch, sizeof(arch));
+	}
+	return 0;
 }
 
 /* write the linked headers of all header-carrying parts */
@@ -59,8 +85,7 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 		ret = -ENOMEM;
 		goto out;
 	}
-	unsigned char ps_uuid[16], prev_repl[16], next_repl[16];
-	struct pool_hdr_arch arch;
+	struct rpmem_pool_attr attr;
 	memcpy(uuids[0], part0_uuid, 16);
 	for (unsigned p = 1; p < nh; p++) {
 		if (fresh) {
@@ -73,27 +98,9 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 		if (ret)
 			goto out;
 	}
-	if (is_zero(a->poolset_uuid, 16)) {
-		if (fresh) {
-			ret = uuid_gen(ps_uuid);
-		} else {
-			ret = poolset_read_hdr(m, 0, h);
-			memcpy(ps_uuid, h->poolset_uuid, 16);
-		}
-		if (ret)
-			goto out;
-	} else {
-		memcpy(ps_uuid, a->poolset_uuid, 16);
-	}
-	memcpy(prev_repl, is_zero(a->prev_uuid, 16) ? uuids[0] : a->prev_uuid,
-		16);
-	memcpy(next_repl, is_zero(a->next_uuid, 16) ? uuids[0] : a->next_uuid,
-		16);
-	if (is_zero(a->user_flags, 16))
-		pool_hdr_arch_local(&arch);
-	else
-		memcpy(&arch, a->user_flags, sizeof(arch));
-
+	ret = attr_resolve(m, a, part0_uuid, fresh, &attr, h);
+	if (ret)
+		goto out;
 	for (unsigned p = 0; p < nh; p++) {
 		uint64_t crtime = 0;
 		if (!fresh) {
@@ -107,10 +114,8 @@ write_hdrs(const struct poolset *set, const struct poolset_map *m,
 				crtime = htole64((uint64_t)st.st_ctime);
 		}
 		memset(h, 0, sizeof(*h));
-		hdr_from_attr(h, a, ps_uuid, prev_repl, next_repl, &arch);
-		memcpy(h->uuid, uuids[p], 16);
-		memcpy(h->prev_part_uuid, uuids[(p + nh - 1) % nh], 16);
-		memcpy(h->next_part_uuid, uuids[(p + 1) % nh], 16);
+		pool_hdr_from_attr(h, &attr);
+		pool_ring_link(h, uuids, nh, p, attr.prev_uuid, attr.next_uuid);
 		h->crtime = crtime;
 		hdr_seal(h);
 		ret = poolset_write_hdr(m, p, h);
@@ -148,7 +153,7 @@ rpmemd_hdr_create(const struct poolset *set, const struct poolset_map *m,
 	if (ret)
 		return ret;
 	unsigned char u0[16];
-	if (is_zero(attr->uuid, 16)) {
+	if (nil(attr->uuid)) {
 		ret = uuid_gen(u0);
 		if (ret)
 			return ret;
@@ -188,23 +193,14 @@ rpmemd_hdr_check(const struct poolset *set, const struct poolset_map *m,
 		}
 	}
 	for (unsigned p = 0; p < nh; p++) {
-		if (memcmp(h[p].prev_part_uuid, h[(p + nh - 1) % nh].uuid,
-			    16) ||
-			memcmp(h[p].next_part_uuid, h[(p + 1) % nh].uuid, 16)) {
+		if (!pool_ring_part_ok(h, nh, p)) {
 			ret = -EINVAL;
 			goto out;
 		}
 	}
-	memcpy(attr->signature, h[0].signature, 8);
-	attr->major = le32toh(h[0].major);
-	attr->compat_features = le32toh(h[0].compat);
-	attr->incompat_features = le32toh(h[0].incompat);
-	attr->ro_compat_features = le32toh(h[0].ro_compat);
-	memcpy(attr->poolset_uuid, h[0].poolset_uuid, 16);
-	memcpy(attr->uuid, h[0].uuid, 16);
-	memcpy(attr->next_uuid, h[0].next_repl_uuid, 16);
-	memcpy(attr->prev_uuid, h[0].prev_repl_uuid, 16);
-	memcpy(attr->user_flags, &h[0].arch, sizeof(h[0].arch));
+	struct rpmem_pool_attr a;
+	pool_attr_from_hdr(&a, &h[0]);
+	memcpy(attr, &a, sizeof(a));
 out:
 	free(h);
 	return ret;
@@ -220,7 +216,7 @@ rpmemd_hdr_set_attr(const struct poolset *set, const struct poolset_map *m,
 	if (nh == 0)
 		return -EINVAL;
 	unsigned char u0[16];
-	if (is_zero(attr->uuid, 16)) {
+	if (nil(attr->uuid)) {
 		struct pool_hdr *h = fault_malloc(sizeof(*h));
 		if (h == NULL)
 			return -ENOMEM;

@@ -3,9 +3,11 @@
  * rpmemd_hdr.h -- the pool headers rpmemd writes into the parts of a remote
  * pool set, built from and turned back into rpmem attributes
  *
- * The header itself (struct pool_hdr, checksum, arch flags, uuids) is the
- * format layer's, src/common/format/; this module only converts between
- * struct rpmem_pool_attr and the headers of a set.
+ * The header itself (struct pool_hdr, checksum, arch flags, uuids), the
+ * links between the headers and the mapping between a header and struct
+ * rpmem_pool_attr are the format layer's (src/common/format/pool_hdr.h,
+ * pool_ring.h); this module fills in what a client left zero and reads and
+ * writes the headers of a set.
  *
  * Contract (doc/protocol.md §6): rpmemd_hdr_create()
  * checks that attributes and the set's header options agree, that every

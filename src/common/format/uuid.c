@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* uuid.c -- random (version 4) uuids */
-#include <errno.h>
 
 #include "format/random.h"
 #include "format/uuid.h"
@@ -40,40 +39,4 @@ uuid_to_str(const uint8_t u[UUID_LEN], char out[UUID_STR_LEN])
 		*p++ = hex[b & 0xf];
 	}
 	*p = '\0';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-uuid_from_str(const char *s, uint8_t u[UUID_LEN])
-{
-	uint8_t tmp[UUID_LEN];
-	for (int i = 0; i < UUID_LEN; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10) {
-			if (*s != '-')
-				return -EINVAL;
-			s++;
-		}
-		int hi = hexval(s[0]);
-		int lo = hi < 0 ? -1 : hexval(s[1]);
-		if (lo < 0)
-			return -EINVAL;
-		tmp[uuid_order[i]] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-	}
-	if (*s != '\0')
-		return -EINVAL;
-	for (int i = 0; i < UUID_LEN; i++)
-		u[i] = tmp[i];
-	return 0;
 }

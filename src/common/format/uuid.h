@@ -8,9 +8,7 @@
  * first three fields are native little-endian integers). Only uniqueness
  * matters to readers.
  * uuid_to_str() prints the 36-character text form (plus NUL) reading the
- * first three fields little-endian, as pool headers store them;
- * uuid_from_str() parses it back (hex digits in either case) and returns 0
- * or -EINVAL without touching the output.
+ * first three fields little-endian, as pool headers store them.
  */
 #ifndef COMMON_UUID_H
 #define COMMON_UUID_H 1
@@ -23,6 +21,5 @@
 
 int uuid_gen(uint8_t out[UUID_LEN]);
 void uuid_to_str(const uint8_t u[UUID_LEN], char out[UUID_STR_LEN]);
-int uuid_from_str(const char *s, uint8_t u[UUID_LEN]);
 
 #endif /* COMMON_UUID_H */

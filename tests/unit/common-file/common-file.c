@@ -99,20 +99,6 @@ test_lock(void **state)
 	assert_int_equal(file_lock(-1), -EBADF);
 }
 
-static void
-test_exists_remove(void **state)
-{
-	(void)state;
-	assert_int_equal(file_exists(path), 0);
-	assert_int_equal(file_remove(path), -ENOENT);
-	int fd = file_create(path, 1, 0600);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(file_exists(path), 1);
-	assert_int_equal(file_remove(path), 0);
-	assert_int_equal(file_exists(path), 0);
-}
-
 /* a sparse file gets its blocks; its size and data stay as they were */
 static void
 test_reserve(void **state)
@@ -151,8 +137,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_size_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_exists_remove, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,8 @@ teardown(void **state)
 	return 0;
 }
 
-/* the format's checksum (spec §3); its vectors are checked in common-file */
+/* the format's checksum (spec §3); its vectors are checked in format-checksum
+ */
 static uint64_t
 csum(const unsigned char *buf, size_t len, size_t csum_off, size_t skip)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * memops.c -- pmemobj_persist / flush / drain and the flagged memory
+ * mem.c -- pmemobj_persist / flush / drain and the flagged memory
  * functions of pmemobj_memcpy_persist(3)
  *
  * A pool mapped as persistent memory (MAP_SYNC, or PMEM_IS_PMEM_FORCE=1)
@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "log.h"
-#include "obj.h"
+#include "backing.h"
 #include "pool.h"
 #include "pmem.h"
+#include "replica.h"
 
 #define OBJ_API __attribute__((visibility("default")))
 

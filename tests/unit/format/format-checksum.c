@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* common-checksum.c -- the format checksum against the spec's test vectors */
+/* format-checksum.c -- the format checksum against the spec's test vectors */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* common-pool_hdr.c -- pool header init, checksum, byte order, validation */
+/* format-pool_hdr.c -- pool header init, checksum, byte order, validation */
 #include <endian.h>
 #include <errno.h>
 #include <setjmp.h>
