@@ -377,10 +377,12 @@ maybe_connect(
 	struct lanes *l, const struct ventry *req, struct vec *got, int fd)
 {
 	const struct ventry *resp = &got->e[got->n - 1];
+	if (resp->len < 44) /* no successful create or open response */
+		return;
 	uint32_t type = be32_at(resp->buf + 4);
 	if ((type != RPMEM_MSG_TYPE_CREATE_RESP &&
 		    type != RPMEM_MSG_TYPE_OPEN_RESP) ||
-		resp->len < 44 || be32_at(resp->buf) != 0)
+		be32_at(resp->buf) != 0)
 		return;
 	uint32_t pm = be32_at(resp->buf + 20);
 	unsigned char secret[RPMEM_AUTH_SECRET_LEN];
