@@ -12,8 +12,7 @@
  *   partly opened or zeroed struct. They return 0 or a negative libfabric
  *   code, as the calls they make.
  * - rpmem_mr_reg() registers buf and, when desc is not NULL, hands out its
- *   local descriptor; rpmem_cq_open() opens a FI_CQ_FORMAT_MSG queue; for
- *   FI_WAIT_UNSPEC it asks for FI_WAIT_FD first (fewer descriptors).
+ *   local descriptor; rpmem_cq_open() opens a FI_CQ_FORMAT_MSG queue.
  * - rpmem_cq_readerr()/rpmem_eq_readerr() read the error entry a read
  *   announced with -FI_EAVAIL into a zeroed *ee: 1 when one was read.
  * - rpmem_conn_errno() decodes a fabric error into the positive errno the

@@ -34,7 +34,7 @@ static const struct rpmem_provider_traits traits[MAX_RPMEM_PROV] = {
 			/* control and data connections, and their signal pairs
 			 */
 			.ep_fds = 4,
-			.cq_fds = 2,
+			.cq_fds = 4,
 		},
 	[RPMEM_PROV_LIBFABRIC_TCP] =
 		{
@@ -43,10 +43,10 @@ static const struct rpmem_provider_traits traits[MAX_RPMEM_PROV] = {
 			.inline_persist = RPMEM_INLINE_ONE_CHUNK,
 			.reject_after_endpoint = 1,
 			.not_in_pmdk = 1,
-			/* the socket; a queue's epoll set and its signal pair
-			 * (a FI_WAIT_FD queue, rpmem_cq_open()) */
+			/* the socket; a queue's poll set and two signal pairs
+			 */
 			.ep_fds = 1,
-			.cq_fds = 3,
+			.cq_fds = 4,
 		},
 };
 

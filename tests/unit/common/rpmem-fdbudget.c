@@ -26,9 +26,9 @@ test_costs(void **state)
 	struct rpmem_fd_cost c;
 	rpmem_fd_cost(RPMEM_PROV_LIBFABRIC_TCP, &c);
 	assert_int_equal(c.ep, 1);
-	assert_int_equal(c.cq, 3);
+	assert_int_equal(c.cq, 4);
 	rpmem_fd_cost(RPMEM_PROV_LIBFABRIC_SOCKETS, &c);
-	assert_int_equal(c.ep + c.cq, 6);
+	assert_int_equal(c.ep + c.cq, 8);
 	/* an unknown provider costs at least what a known one does */
 	struct rpmem_fd_cost u;
 	rpmem_fd_cost(RPMEM_PROV_UNKNOWN, &u);
