@@ -3,14 +3,16 @@
  * bench-stats.h -- the clock and the percentiles the benchmark programs
  * share: now_us() reads CLOCK_MONOTONIC in microseconds, bench_pct() sorts
  * n samples and gives their 50th and 99th percentiles (p99 may be NULL),
- * bench_run_ms() runs a command (argv, NULL-terminated) and gives its wall
- * time in milliseconds, or -1 when it could not run or did not exit 0;
+ * bench_run_ms() runs a command (argv, NULL-terminated; its output goes to
+ * /dev/null) and gives its wall time in milliseconds, or -1 when it could
+ * not run or did not exit 0;
  * bench_ssh_ms() times `$RPMEM_SSH [-p port] -T -oBatchMode=yes host cmd..`
  * for a librpmem target ([user@]host[:port], [user@][v6addr][:port])
  */
 #ifndef BENCH_STATS_H
 #define BENCH_STATS_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,9 @@ bench_run_ms(const char *const argv[])
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -131,9 +131,10 @@ main(int argc, char *argv[])
 		for (int r = 0; r < rounds; r++)
 			v[r] = ms[r][s];
 		bench_pct(v, rounds, &med[s], NULL);
+	}
+	for (int s = 0; s < NSTEPS; s++)
 		printf("%-22s %10.1f %10.2f %10.2f\n", Step_name[s], med[s],
 			med[s] / med[SSH_TRUE], med[s] / med[SSH_FI_INFO]);
-	}
 	return 0;
 usage:
 	fprintf(stderr, "usage: %s [-n rounds] <target> <pool set name>\n",
