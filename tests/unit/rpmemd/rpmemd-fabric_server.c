@@ -54,6 +54,10 @@ teardown(void **state)
 	return 0;
 }
 
+/* a bound on an event that must come, scaled by RPMEM_TEST_WAIT_SCALE
+ * (valgrind runs one thread at a time, and slowly) */
+#define WAIT_MS(ms) ((unsigned)test_wait_ms(ms))
+
 static struct rpmemd_fip *
 start(const char *prov, unsigned nlanes, const char *peer, unsigned timeout,
 	struct rpmem_msg_ibc_attr *ibc)
@@ -102,7 +106,9 @@ persist(unsigned lane, uint32_t flags, uint64_t addr, const char *data,
 	}
 	unsigned before = fake_sent(lane, NULL, 0);
 	int delivered = 0;
-	for (int i = 0; i < 2500 && fake_sent(lane, NULL, 0) == before; i++) {
+	for (int i = 0; i < test_wait_ms(5000) / 2 &&
+			fake_sent(lane, NULL, 0) == before;
+		i++) {
 		if (!delivered)
 			delivered = fake_deliver(lane, m, len) == 0;
 		nap();
@@ -130,7 +136,7 @@ test_verbs_lanes(void **state)
 		       FI_MR_PROV_KEY;
 	Fake.ctx_cnt = 3;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("verbs", 8, NULL, 5000, &ibc);
+	struct rpmemd_fip *fip = start("verbs", 8, NULL, WAIT_MS(5000), &ibc);
 	assert_int_equal(ibc.nlanes, 3);
 	assert_int_equal(ibc.port, 7000);
 	assert_int_equal(ibc.raddr, (uint64_t)(uintptr_t)Pool);
@@ -158,7 +164,7 @@ test_invalid_message(void **state)
 {
 	(void)state;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("tcp", 1, NULL, 5000, &ibc);
+	struct rpmemd_fip *fip = start("tcp", 1, NULL, WAIT_MS(5000), &ibc);
 	connect_lanes(1);
 	uint64_t base = (uint64_t)(uintptr_t)Pool;
 	struct rpmem_msg_persist_resp r =
@@ -177,12 +183,13 @@ test_secret_and_source(void **state)
 {
 	(void)state;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("tcp", 1, "127.0.0.1", 5000, &ibc);
+	struct rpmemd_fip *fip =
+		start("tcp", 1, "127.0.0.1", WAIT_MS(5000), &ibc);
 	unsigned char wrong[RPMEM_AUTH_SECRET_LEN] = {9, 8, 6};
 	assert_int_equal(fake_connreq(NULL, 0, "127.0.0.1"), 0);
 	assert_int_equal(fake_connreq(wrong, sizeof(wrong), "127.0.0.1"), 0);
 	assert_int_equal(fake_connreq(Secret, sizeof(Secret), "10.1.2.3"), 0);
-	for (int i = 0; i < 2500 && fake_rejects() < 3; i++)
+	for (int i = 0; i < test_wait_ms(5000) / 2 && fake_rejects() < 3; i++)
 		nap();
 	assert_int_equal(fake_rejects(), 3);
 	connect_lanes(1);
@@ -199,7 +206,7 @@ test_cq_error(void **state)
 {
 	(void)state;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("tcp", 2, NULL, 5000, &ibc);
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, WAIT_MS(5000), &ibc);
 	connect_lanes(2);
 	uint64_t base = (uint64_t)(uintptr_t)Pool;
 	/* let the workers run, then fail lane 0's receive */
@@ -221,7 +228,7 @@ test_eagain(void **state)
 {
 	(void)state;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("tcp", 1, NULL, 5000, &ibc);
+	struct rpmemd_fip *fip = start("tcp", 1, NULL, WAIT_MS(5000), &ibc);
 	connect_lanes(1);
 	Fake.eagain = 10;
 	struct rpmem_msg_persist_resp r = persist(
@@ -258,8 +265,7 @@ test_accept_timeout(void **state)
 	/* 100 ms (longer where RPMEM_TEST_WAIT_SCALE says the machine is
 	 * slow, e.g. under valgrind), so that the one lane below connects
 	 * before the accept phase ends */
-	struct rpmemd_fip *fip =
-		start("tcp", 2, NULL, (unsigned)test_wait_ms(100), &ibc);
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, WAIT_MS(100), &ibc);
 	connect_lanes(1); /* one of two */
 	/* the accept thread gives up and ends (within 5 s) */
 	for (int ms = 0; threads_now() > before && ms < test_wait_ms(5000);
@@ -276,7 +282,7 @@ test_stop_while_accepting(void **state)
 {
 	(void)state;
 	struct rpmem_msg_ibc_attr ibc;
-	struct rpmemd_fip *fip = start("tcp", 2, NULL, 5000, &ibc);
+	struct rpmemd_fip *fip = start("tcp", 2, NULL, WAIT_MS(5000), &ibc);
 	assert_int_equal(rpmemd_fip_stop(fip), -ECANCELED);
 	rpmemd_fip_fini(fip);
 }
