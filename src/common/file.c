@@ -167,5 +167,7 @@ file_reserve(int fd, size_t size)
 	do {
 		ret = fault_fallocate(fd, 0, 0, (off_t)size);
 	} while (ret != 0 && errno == EINTR);
-	return ret == 0 ? 0 : -errno;
+	if (ret == 0)
+		return 0;
+	return errno == ENOSYS ? -EOPNOTSUPP : -errno; /* one answer for both */
 }

@@ -362,7 +362,7 @@ reserve_parts(struct rpmemd_db_pool *p)
 		if (p->map.created[i])
 			continue;
 		int ret = file_reserve(p->map.fds[i], r->parts[i].size);
-		if (ret == -EOPNOTSUPP || ret == -ENOSYS) {
+		if (ret == -EOPNOTSUPP) {
 			if (p->unreserved == NULL)
 				p->unreserved = r->parts[i].path;
 		} else if (ret) {
